@@ -1,0 +1,1 @@
+"""llama.cpp engine, prompts, LoRA adapters and citations."""

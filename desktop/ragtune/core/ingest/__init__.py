@@ -1,0 +1,1 @@
+"""Scanning folders and parsing documents into pages."""

@@ -1,0 +1,43 @@
+"""The service API that the CLI and the GUI call. No Qt here.
+
+Thread rules (design.md, "Threads"): index methods run on one writer thread (the GUI's index lane);
+model methods (``load_model``, ``ask``, ``compare``, ``check_adapter``) run on one model thread
+(the GUI's model lane), because a llama.cpp context is not thread-safe. Read methods (``search``,
+``libraries``, ``documents``, ``stats``, ``history``...) open their own connection and may run on
+any thread. Long methods take ``progress`` and ``cancel`` and check ``cancel`` between files,
+batches and tokens; a cancelled call leaves the library consistent.
+
+CONTRACT (other modules build on it; change it only in step with its callers):
+
+    svc = Ragtune()                                   # paths from RAGTUNE_HOME / platformdirs
+    svc.libraries() -> list[LibraryInfo]
+    svc.create_library(name) -> LibraryInfo           # idempotent
+    svc.rename_library(old, new) / svc.delete_library(name)
+    svc.documents(library) -> list[DocumentInfo]
+    svc.stats(library) -> LibraryStats
+    svc.index(library, paths=(), progress=None, cancel=None) -> IndexReport
+        # adds ``paths`` as sources (creating the library), then brings all its sources up to date
+    svc.remove(library, path) -> int                  # removes a source (file or folder); returns docs removed
+    svc.doctor() -> DoctorReport
+    svc.search(library, query, k=10) -> list[Hit]
+    svc.search_many(library, queries, k=10) -> list[list[Hit]]
+    svc.ensure_models(progress=None) -> None          # assemble + verify embedded models (first start)
+    svc.models() -> list[ModelInfo]; svc.add_model(path) -> ModelInfo
+    svc.current_model() -> ModelInfo                  # the one ask() uses (does not load it)
+    svc.load_model(name_or_path=None, progress=None) -> ModelInfo
+    svc.check_adapter(path) -> AdapterInfo            # raises AdapterError with the reason
+    svc.ask(question, library=None, rag=True, adapters=(), on_sources=None, on_token=None,
+            cancel=None, chat_id=None) -> Answer
+        # on_sources(list[Hit]) fires before the first token; on_token(str) per streamed piece.
+        # chat_id: the question and answer are appended to that chat (else to a new history row).
+    svc.compare(question, library, adapters=(), on_event=None, cancel=None) -> list[Answer]
+        # modes that apply: model, rag, adapter, rag+adapter; on_event(mode, kind, payload) where
+        # kind is "sources" | "token" | "done" and payload a list[Hit] | str | Answer.
+    svc.chats() -> list[ChatInfo]; svc.create_chat(title, library, rag=True) -> ChatInfo
+    svc.rename_chat(chat_id, title); svc.delete_chat(chat_id); svc.messages(chat_id) -> list[MessageInfo]
+    svc.history(library=None, limit=50) -> list[MessageInfo]   # assistant messages, newest first
+    svc.settings / svc.update_settings(settings) -> bool      # True when a re-index is needed
+    svc.close()
+"""
+
+from __future__ import annotations

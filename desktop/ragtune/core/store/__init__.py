@@ -1,0 +1,1 @@
+"""One SQLite file per library set: connection, migrations, documents, chunks, vectors."""

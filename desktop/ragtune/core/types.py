@@ -1,0 +1,143 @@
+"""Plain frozen dataclasses passed between the core's stages, the CLI and the GUI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a PDF, or one section of a flowing document (Markdown heading, DOCX heading...)."""
+
+    number: int  # 1-based page or section number, as a user would say "page 12"
+    text: str
+    label: str = ""  # section heading or page label, when the format has one
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A document's text, page by page, as a parser read it."""
+
+    path: str
+    title: str
+    format: str  # "pdf", "docx", "markdown", "text", "html", "epub"
+    pages: tuple[Page, ...]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded slice of one page. ``start``/``end`` are character offsets in that page's text,
+    so ``page.text[start:end] == text``. ``embed_text`` is what gets embedded and keyword-indexed:
+    the document title (and section heading) followed by the text."""
+
+    ordinal: int
+    page: int
+    start: int
+    end: int
+    text: str
+    embed_text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a chunk with where it came from and how it was ranked."""
+
+    chunk_id: int
+    document_id: int
+    path: str
+    title: str
+    page: int
+    start: int
+    end: int
+    text: str
+    score: float  # fused score, higher is better
+    keyword_rank: int | None = None  # 1-based rank in the BM25 list, None if absent there
+    vector_rank: int | None = None  # 1-based rank in the vector list, None if absent there
+    vector_similarity: float | None = None  # cosine similarity of query and chunk, when known
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source shown with an answer."""
+
+    n: int
+    chunk_id: int
+    path: str
+    page: int
+    start: int
+    end: int
+    text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Progress of long work (indexing, model assembly, model loading)."""
+
+    stage: str  # "scanning", "indexing", "assembling", "loading", "done"
+    done: int
+    total: int
+    chunks: int = 0
+    rate: float = 0.0  # units (files, bytes...) per second
+    eta_s: float | None = None
+    current: str = ""  # file being worked on, or a short message
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    """A file that could not be indexed, with the reason code shown on its row."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class IndexReport:
+    """What one run of indexing did to a library."""
+
+    library: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks_written: int = 0
+    failed: list[FailedFile] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class LibraryInfo:
+    id: int
+    name: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    path: str
+    title: str
+    status: str  # "indexed", "failed", "queued", "indexing"
+    error: str  # reason code when failed, else ""
+    pages: int
+    chunks: int
+    size: int
+
+
+@dataclass(frozen=True)
+class LibraryStats:
+    documents: int
+    failed: int
+    pages: int
+    chunks: int
+    database_bytes: int

@@ -1,0 +1,53 @@
+"""Typed errors whose messages a user can act on.
+
+Core code raises these; the CLI prints ``str(error)`` on stderr and exits non-zero, the GUI shows it
+in the status bar or a dialog together with the log path.
+"""
+
+from __future__ import annotations
+
+
+class RagtuneError(Exception):
+    """Base of every error Ragtune reports to a person. The message says what to do."""
+
+
+class Cancelled(RagtuneError):
+    """Long work was cancelled by the user; whatever was committed before stays consistent."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
+
+
+class LibraryNotFound(RagtuneError):
+    """A library name that does not exist."""
+
+
+class StoreError(RagtuneError):
+    """The database could not be opened, written or read (disk full, permissions, corruption)."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the library database is full."""
+
+
+class EmbeddingModelMismatch(StoreError):
+    """The library was built with another embedding model or dimension; it needs a re-index."""
+
+
+class ParseError(RagtuneError):
+    """A document could not be read. ``reason`` is a short code shown on the document's row:
+    ``password-protected``, ``no text layer (needs OCR)``, ``corrupt``, ``too large``,
+    ``unsupported``, ``timed out``, ``empty``, ``unreadable``."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class ModelError(RagtuneError):
+    """A model file is missing, corrupt, of an unsupported architecture, or failed its hash check."""
+
+
+class AdapterError(RagtuneError):
+    """A LoRA adapter is not valid for the loaded model; the message says what does not match."""

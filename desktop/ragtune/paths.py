@@ -1,0 +1,84 @@
+"""Where Ragtune keeps its files: data, settings, logs, assembled models, and its own resources.
+
+Every location comes from platformdirs, except that ``RAGTUNE_HOME`` (used by tests and by people
+who want everything in one folder) moves all of them under one directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ragtune"
+HOME_ENV = "RAGTUNE_HOME"
+
+
+def _home() -> Path | None:
+    value = os.environ.get(HOME_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def data_dir() -> Path:
+    """Directory for the library database and other user data."""
+    home = _home()
+    return _ensure(home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME)))
+
+
+def config_dir() -> Path:
+    """Directory for settings."""
+    home = _home()
+    return _ensure(home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME)))
+
+
+def log_dir() -> Path:
+    """Directory for log files."""
+    home = _home()
+    return _ensure(home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME)))
+
+
+def models_dir() -> Path:
+    """Directory for assembled embedded models and their verification stamps.
+    ``RAGTUNE_MODELS_DIR`` moves it on its own (tests share one assembled copy per session)."""
+    override = os.environ.get("RAGTUNE_MODELS_DIR", "").strip()
+    return _ensure(Path(override).expanduser() if override else data_dir() / "models")
+
+
+def database_path() -> Path:
+    """The one SQLite file that holds every library."""
+    return data_dir() / "library.sqlite3"
+
+
+def log_path() -> Path:
+    """The main log file (shown to the user in error messages)."""
+    return log_dir() / "ragtune.log"
+
+
+def _package_or_repo_dir(name: str) -> Path:
+    """``resources/`` and ``models/`` ship inside the installed package; in a checkout they sit at
+    the repository root."""
+    packaged = Path(__file__).resolve().parent / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / name
+
+
+def resources_dir() -> Path:
+    """Icons, styles, prompt templates and the sample library."""
+    return _package_or_repo_dir("resources")
+
+
+def catalogue_dir() -> Path:
+    """The model catalogue and small model assets (tokenizer files)."""
+    return _package_or_repo_dir("models")
+
+
+def sample_library_dir() -> Path:
+    """Documents of the sample library that a new user can ask about at once."""
+    return resources_dir() / "sample_library"

@@ -1,0 +1,69 @@
+"""User settings, saved as JSON in the config directory. Unknown or bad values fall back to defaults."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from ragtune import paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    threads: int = max(1, min(8, os.cpu_count() or 2))
+    context_size: int = 4096
+    temperature: float = 0.0
+    max_answer_tokens: int = 256
+    passages: int = 3  # number of retrieved passages put in a RAG prompt
+    search_results: int = 10
+    chunk_tokens: int = 220  # changing it needs a re-index
+    chunk_overlap: int = 40  # changing it needs a re-index
+    chat_model: str = ""  # "" = the embedded default; else a catalogue name or a GGUF path
+
+    #: settings whose change only takes effect after re-indexing
+    REINDEX_FIELDS = ("chunk_tokens", "chunk_overlap")
+
+    def needs_reindex(self, other: Settings) -> bool:
+        return any(getattr(self, f) != getattr(other, f) for f in self.REINDEX_FIELDS)
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / "settings.json"
+
+
+def load() -> Settings:
+    """Read settings; a missing, unreadable or partly wrong file gives defaults for what is wrong."""
+    path = settings_path()
+    defaults = Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return defaults
+    except (OSError, ValueError) as exc:
+        log.warning("Ignoring unreadable settings file %s: %s", path, exc)
+        return defaults
+    if not isinstance(raw, dict):
+        return defaults
+    values = {}
+    for f in fields(Settings):
+        if f.name in raw:
+            default = getattr(defaults, f.name)
+            value = raw[f.name]
+            if isinstance(default, float) and isinstance(value, int):
+                value = float(value)
+            if type(value) is type(default):
+                values[f.name] = value
+    return replace(defaults, **values)
+
+
+def save(settings: Settings) -> None:
+    """Write settings atomically (a crash never leaves a half-written file)."""
+    path = settings_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(tmp, path)

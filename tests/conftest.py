@@ -1,0 +1,43 @@
+"""Shared fixtures: every test gets its own RAGTUNE_HOME; real models load once per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Assembled embedded models are shared by the whole session (the chat model is 491 MB), so they are
+# assembled once, not per test. RAGTUNE_TEST_MODELS_DIR keeps them between local runs.
+MODELS_DIR = os.environ.get("RAGTUNE_TEST_MODELS_DIR") or tempfile.mkdtemp(prefix="ragtune-models-")
+os.environ["RAGTUNE_MODELS_DIR"] = MODELS_DIR
+
+
+@pytest.fixture(autouse=True)
+def ragtune_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point RAGTUNE_HOME at a fresh tmp dir for each test."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("RAGTUNE_HOME", str(home))
+    monkeypatch.setenv("RAGTUNE_MODELS_DIR", MODELS_DIR)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The real embedded embedding model (all-MiniLM-L6-v2 int8), loaded once per session."""
+    from ragtune.core.embedding import load_default_embedder
+
+    return load_default_embedder()
+
+
+@pytest.fixture(scope="session")
+def chat_model_path() -> Path:
+    """The real embedded chat model (Qwen2.5-Coder-0.5B-Instruct GGUF), assembled once per session."""
+    from ragtune.core.embedded import ensure_chat_model
+
+    return ensure_chat_model()
