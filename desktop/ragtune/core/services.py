@@ -41,3 +41,36 @@ CONTRACT (other modules build on it; change it only in step with its callers):
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from ragtune import settings as settings_store
+from ragtune.core.answer_service import AnswerService
+from ragtune.core.embedding import Embedder
+from ragtune.settings import Settings
+
+
+class Ragtune(AnswerService):
+    """The one object the CLI and GUI talk to."""
+
+    def __init__(
+        self,
+        db_path: Path | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        super().__init__(db_path, settings or settings_store.load(), embedder)
+
+    def update_settings(self, new: Settings) -> bool:
+        """Save new settings; True when they change how documents are chunked (re-index needed).
+        A changed context size, thread count or model reloads the model on the next answer."""
+        needs_reindex = self.settings.needs_reindex(new)
+        self.settings = new
+        settings_store.save(new)
+        return needs_reindex
+
+    def __enter__(self) -> Ragtune:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

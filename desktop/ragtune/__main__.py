@@ -1,0 +1,20 @@
+"""Entry point: ``ragtune`` with no arguments opens the window; with a command, the CLI."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] == "gui":
+        from ragtune.app import run_app
+
+        return run_app(args[1:])
+    from ragtune.cli import run_cli
+
+    return run_cli(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

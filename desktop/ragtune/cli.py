@@ -1,0 +1,190 @@
+"""The command line: ``ragtune index | search | libraries | remove | doctor | models | adapters |
+ask | compare | history | prepare``. Same service API as the window; errors go to stderr with a
+non-zero exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from ragtune import logging_setup, paths
+from ragtune.cli_answer import add_answer_commands
+from ragtune.cli_progress import ProgressBar
+from ragtune.core.services import Ragtune
+from ragtune.core.types import Hit
+from ragtune.errors import RagtuneError
+
+DEFAULT_LIBRARY = "default"
+
+
+@contextmanager
+def cancel_on_ctrl_c() -> Iterator[threading.Event]:
+    """First Ctrl+C asks long work to stop cleanly at the next file or batch; a second one aborts."""
+    cancel = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("\nStopping after the current step (Ctrl+C again to abort)...", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    return {
+        "path": hit.path,
+        "page": hit.page,
+        "score": round(hit.score, 6),
+        "text": hit.text,
+        "title": hit.title,
+        "start": hit.start,
+        "end": hit.end,
+        "chunk_id": hit.chunk_id,
+        "keyword_rank": hit.keyword_rank,
+        "vector_rank": hit.vector_rank,
+    }
+
+
+def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
+    bar = ProgressBar()
+    with cancel_on_ctrl_c() as cancel:
+        try:
+            report = svc.index(args.library, args.paths, progress=bar, cancel=cancel, force=args.force)
+        finally:
+            bar.close()
+    print(
+        f"Library {report.library!r}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.removed} removed, {report.chunks_written} chunks "
+        f"written in {report.seconds:.1f} s."
+    )
+    if report.failed:
+        print(f"{len(report.failed)} file(s) could not be indexed:")
+        for f in report.failed:
+            print(f"  {f.path}: {f.reason}" + (f" ({f.detail})" if f.detail else ""))
+    if report.cancelled:
+        print("Cancelled. The library is consistent; run the same command again to resume.")
+        return 130
+    return 0
+
+
+def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
+    if args.queries:
+        text = Path(args.queries).read_text(encoding="utf-8")
+        queries = [line.strip() for line in text.splitlines() if line.strip()]
+    elif args.query:
+        queries = [args.query]
+    else:
+        raise RagtuneError("Give a QUERY or --queries FILE.")
+    results = svc.search_many(args.library, queries, k=args.k)
+    for query, hits in zip(queries, results, strict=True):
+        if args.json:
+            print(json.dumps({"query": query, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False))
+            continue
+        print(f"Results for {query!r}:" if len(queries) > 1 else "", end="\n" if len(queries) > 1 else "")
+        if not hits:
+            print("No results.")
+        for rank, h in enumerate(hits, 1):
+            snippet = " ".join(h.text.split())[:160]
+            print(f"{rank:2d}. {h.path}, page {h.page}  (score {h.score:.4f})\n    {snippet}")
+    return 0
+
+
+def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
+    libs = svc.libraries()
+    if not libs:
+        print("No libraries yet. Create one with: ragtune index PATH --library NAME")
+    for lib in libs:
+        s = svc.stats(lib.name)
+        print(f"{lib.name}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
+        for src in lib.sources:
+            print(f"    source: {src}")
+    return 0
+
+
+def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
+    removed = svc.remove(args.library, args.path)
+    print(f"Removed {args.path} from {args.library!r} ({removed} document(s)).")
+    return 0
+
+
+def cmd_doctor(svc: Ragtune, args: argparse.Namespace) -> int:
+    report = svc.doctor()
+    for line in report.lines:
+        print(line)
+    print("OK: the library database is consistent." if report.ok else "PROBLEMS FOUND.")
+    return 0 if report.ok else 1
+
+
+def cmd_prepare(svc: Ragtune, args: argparse.Namespace) -> int:
+    bar = ProgressBar()
+    try:
+        svc.ensure_models(progress=bar)
+    finally:
+        bar.close()
+    print(f"Embedded models ready in {paths.models_dir()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ragtune", description="Cited answers from your own documents, offline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="add files or folders to a library and bring it up to date")
+    p.add_argument("paths", nargs="*", help="files or folders (none: re-scan the library's sources)")
+    p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
+    p.add_argument("--force", action="store_true", help="re-index every document")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="hybrid keyword + vector search")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--queries", help="a file with one query per line")
+    p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("libraries", help="list libraries")
+    p.set_defaults(func=cmd_libraries)
+
+    p = sub.add_parser("remove", help="remove a source or document from a library")
+    p.add_argument("path")
+    p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("doctor", help="check the library database for consistency")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("prepare", help="assemble and verify the embedded models")
+    p.set_defaults(func=cmd_prepare)
+
+    add_answer_commands(sub)
+    return parser
+
+
+def run_cli(argv: list[str]) -> int:
+    logging_setup.configure()
+    args = build_parser().parse_args(argv)
+    try:
+        with Ragtune() as svc:
+            result: int = args.func(svc, args)
+            return result
+    except RagtuneError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Aborted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,184 @@
+"""CLI commands that use the chat model: ``ask``, ``compare``, ``models``, ``adapters``, ``history``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ragtune.core.answer_types import AdapterSpec, Answer
+from ragtune.core.types import Hit
+
+if TYPE_CHECKING:
+    from ragtune.core.services import Ragtune
+
+MODE_TITLES = {"model": "Model alone", "rag": "RAG", "adapter": "Adapter", "rag+adapter": "RAG + adapter"}
+
+
+def _print_citations(answer: Answer) -> None:
+    if answer.citations:
+        print("Sources:")
+        for c in answer.citations:
+            snippet = " ".join(c.text.split())[:100]
+            print(f"  [{c.n}] {c.path}, page {c.page}: {snippet}")
+
+
+def _timings_line(answer: Answer) -> str:
+    t = answer.timings
+    return (
+        f"first token {t.time_to_first_token_s:.2f} s, {t.tokens_per_s:.1f} tokens/s, "
+        f"{t.prompt_tokens} prompt tokens, {t.completion_tokens} answer tokens"
+    )
+
+
+def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
+    if getattr(args, "model", None):
+        svc.load_model(args.model)
+
+
+def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
+    from ragtune.cli import cancel_on_ctrl_c
+
+    _apply_model(svc, args)
+    adapters = [AdapterSpec.parse(a) for a in args.adapter]
+    for spec in adapters:
+        svc.check_adapter(spec.path)
+
+    def on_token(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    def on_sources(hits: list[Hit]) -> None:
+        if not args.json and hits:
+            names = ", ".join(f"{h.path.rsplit('/', 1)[-1]} p.{h.page}" for h in hits)
+            print(f"(searching {len(hits)} passage(s): {names})", file=sys.stderr)
+
+    with cancel_on_ctrl_c() as cancel:
+        answer = svc.ask(
+            args.question,
+            library=None if args.no_rag else args.library,
+            rag=not args.no_rag,
+            adapters=adapters,
+            on_sources=on_sources,
+            on_token=on_token,
+            cancel=cancel,
+        )
+    if answer.declined:
+        sys.stdout.write(answer.text)
+    print()
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        _print_citations(answer)
+        print(f"({_timings_line(answer)})", file=sys.stderr)
+    return 130 if answer.cancelled else 0
+
+
+def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
+    from ragtune.cli import cancel_on_ctrl_c
+
+    _apply_model(svc, args)
+    adapters = [AdapterSpec.parse(a) for a in args.adapter]
+    for spec in adapters:
+        svc.check_adapter(spec.path)
+
+    def on_event(mode: str, kind: str, payload: object) -> None:
+        if kind == "sources" and not args.json:
+            print(f"\n=== {MODE_TITLES.get(mode, mode)} ===", flush=True)
+        elif kind == "token" and not args.json:
+            sys.stdout.write(str(payload))
+            sys.stdout.flush()
+
+    with cancel_on_ctrl_c() as cancel:
+        answers = svc.compare(args.question, args.library, adapters, on_event=on_event, cancel=cancel)
+    if args.json:
+        print(json.dumps([a.to_json() for a in answers], ensure_ascii=False))
+        return 0
+    print("\n")
+    width = max(len(t) for t in MODE_TITLES.values())
+    print(f"{'mode':<{width}}  first token  tokens/s  prompt  citations")
+    for a in answers:
+        t = a.timings
+        print(
+            f"{MODE_TITLES.get(a.mode, a.mode):<{width}}  {t.time_to_first_token_s:9.2f} s  "
+            f"{t.tokens_per_s:8.1f}  {t.prompt_tokens:6d}  "
+            + ", ".join(f"[{c.n}] {c.path.rsplit('/', 1)[-1]} p.{c.page}" for c in a.citations)
+        )
+    return 0
+
+
+def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        if not args.path:
+            raise SystemExit("usage: ragtune models add PATH")
+        info = svc.add_model(args.path)
+        print(f"Added {info.name}: {info.architecture}, {info.quantization}, context {info.context_length}")
+        return 0
+    for m in svc.models():
+        mark = " (embedded default)" if m.embedded else ""
+        print(
+            f"{m.name}{mark}\n    {m.path}\n    {m.size / 1e6:.0f} MB, {m.architecture}, "
+            f"context {m.context_length}, {m.quantization}"
+        )
+    return 0
+
+
+def cmd_adapters(svc: Ragtune, args: argparse.Namespace) -> int:
+    info = svc.check_adapter(args.path)
+    print(f"OK: {info.name} fits the current model ({info.architecture}, {info.tensors} tensors, alpha {info.alpha:g}).")
+    return 0
+
+
+def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
+    if args.show is not None:
+        for m in svc.messages(args.show):
+            print(f"--- {m.role}" + (f" ({m.mode}, {m.model})" if m.role == "assistant" else ""))
+            print(m.content)
+            for c in m.citations:
+                print(f"  [{c.n}] {c.path}, page {c.page}")
+        return 0
+    rows: list[dict[str, Any]] = []
+    for chat in svc.chats()[: args.limit]:
+        if args.library and chat.library != args.library:
+            continue
+        rows.append({"id": chat.id, "title": chat.title, "library": chat.library})
+        print(f"{chat.id:5d}  {chat.title}  [{chat.library or 'no library'}]")
+    if not rows:
+        print("No history yet.")
+    return 0
+
+
+def add_answer_commands(sub: Any) -> None:
+    p = sub.add_parser("ask", help="ask a question; the answer cites file and page")
+    p.add_argument("question")
+    p.add_argument("--library", "-l", default="default")
+    p.add_argument("--no-rag", action="store_true", help="answer from the model alone")
+    p.add_argument("--adapter", action="append", default=[], metavar="PATH[:STRENGTH]")
+    p.add_argument("--model", help="a catalogue name or a GGUF path")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("compare", help="model alone vs RAG vs adapter vs RAG + adapter")
+    p.add_argument("question")
+    p.add_argument("--library", "-l", default="default")
+    p.add_argument("--adapter", action="append", default=[], metavar="PATH[:STRENGTH]")
+    p.add_argument("--model")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("models", help="list chat models, or add a GGUF file")
+    p.add_argument("action", nargs="?", choices=["list", "add"], default="list")
+    p.add_argument("path", nargs="?")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("adapters", help="check a LoRA adapter against the current model")
+    p.add_argument("action", choices=["check"])
+    p.add_argument("path")
+    p.set_defaults(func=cmd_adapters)
+
+    p = sub.add_parser("history", help="list past questions, or show one chat")
+    p.add_argument("--library", "-l")
+    p.add_argument("--show", type=int, metavar="CHAT_ID")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_history)

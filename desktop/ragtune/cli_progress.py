@@ -1,0 +1,65 @@
+"""A terminal progress bar for indexing and model assembly (stderr, redrawn in place on a TTY)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from ragtune.core.types import Progress
+
+
+def _fmt_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    return f"{seconds // 60:02d}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class ProgressBar:
+    """Renders Progress updates: a redrawn bar on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 28) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = self.stream.isatty()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, p: Progress) -> None:
+        now = time.monotonic()
+        final = p.stage == "done" or (p.total and p.done >= p.total)
+        if not final and now - self._last < (0.1 if self.tty else 5.0):
+            return
+        self._last = now
+        line = self.render(p)
+        if self.tty:
+            self.stream.write("\r" + line[:160].ljust(100))
+            self._drawn = True
+            if p.stage == "done":
+                self.stream.write("\n")
+                self._drawn = False
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def render(self, p: Progress) -> str:
+        if p.stage == "assembling":
+            mib = 1024 * 1024
+            filled = int(self.width * p.fraction)
+            bar = "#" * filled + "-" * (self.width - filled)
+            return f"Preparing {p.current}: [{bar}] {p.done // mib}/{p.total // mib} MiB"
+        if p.stage in ("scanning", "loading"):
+            return p.current
+        filled = int(self.width * p.fraction)
+        bar = "#" * filled + "-" * (self.width - filled)
+        return (
+            f"[{bar}] {p.done}/{p.total} files  {p.chunks} chunks  "
+            f"{p.rate:.1f} files/s  ETA {_fmt_eta(p.eta_s)}  {p.current[-40:]}"
+        )
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
