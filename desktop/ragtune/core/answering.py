@@ -1,0 +1,146 @@
+"""One answer: pick the relevant passages, show them, prompt the model, stream, cite.
+
+- Retrieval decides first: when no passage is relevant to the question, Ragtune declines and says
+  what it searched, instead of letting a small model invent an answer.
+- The sources go to the caller (``on_sources``) before the model starts, so a person reads the
+  evidence while the answer is written.
+- Citations come from attributing answer sentences to passages (``generation.citations``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from ragtune.core.answer_types import (
+    MODE_ADAPTER,
+    MODE_MODEL,
+    MODE_RAG,
+    MODE_RAG_ADAPTER,
+    AdapterSpec,
+    Answer,
+    Timings,
+)
+from ragtune.core.generation.citations import attribute
+from ragtune.core.generation.engine import Engine
+from ragtune.core.generation.prompts import fit_prompt, place
+from ragtune.core.text_match import content_words
+from ragtune.core.types import Hit
+from ragtune.errors import Cancelled
+from ragtune.settings import Settings
+
+#: cosine similarity (query vs chunk) above which a passage counts as relevant on its own
+RELEVANT_SIMILARITY = 0.42
+#: below this a passage is never relevant, whatever words it shares with the question
+MIN_SIMILARITY = 0.18
+#: share of the question's content words a passage must contain when its similarity is middling
+MIN_KEYWORD_COVERAGE = 0.5
+
+DECLINE_TEXT = (
+    "I could not find this in the library's documents, so I will not guess. "
+    "I searched for: \u201c{question}\u201d."
+)
+
+
+def mode_for(rag: bool, adapters: Sequence[AdapterSpec]) -> str:
+    active = any(a.scale != 0 for a in adapters)
+    if rag:
+        return MODE_RAG_ADAPTER if active else MODE_RAG
+    return MODE_ADAPTER if active else MODE_MODEL
+
+
+def is_relevant(question: str, hit: Hit) -> bool:
+    """A calibrated gate on one retrieved passage (see ``benchmarks/bench_answers.py``)."""
+    similarity = hit.vector_similarity
+    if similarity is None:
+        similarity = 0.0
+    if similarity >= RELEVANT_SIMILARITY:
+        return True
+    if similarity < MIN_SIMILARITY:
+        return False
+    wanted = content_words(question)
+    if not wanted:
+        return False
+    have = content_words(f"{hit.title} {hit.text}")
+    return len(wanted & have) / len(wanted) >= MIN_KEYWORD_COVERAGE
+
+
+def select_passages(question: str, hits: Sequence[Hit], limit: int) -> list[Hit]:
+    """The best ``limit`` relevant passages, at most one per (document, page) twin text."""
+    chosen: list[Hit] = []
+    seen: set[str] = set()
+    for hit in hits:
+        key = " ".join(hit.text.split())[:200]
+        if key in seen or not is_relevant(question, hit):
+            continue
+        seen.add(key)
+        chosen.append(hit)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def answer_question(
+    engine: Engine,
+    question: str,
+    hits: Sequence[Hit] | None,
+    settings: Settings,
+    adapters: Sequence[AdapterSpec] = (),
+    on_sources: Callable[[list[Hit]], None] | None = None,
+    on_token: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+    model_name: str = "",
+) -> Answer:
+    """Answer ``question``; ``hits`` None means no retrieval (the model alone)."""
+    started = time.perf_counter()
+    rag = hits is not None
+    mode = mode_for(rag, adapters)
+    answer = Answer(question, "", mode, model_name or engine.info.name, adapters=list(adapters))
+    passages = select_passages(question, hits, settings.passages) if hits is not None else []
+    if rag and not passages:
+        answer.declined = True
+        answer.text = _decline_text(question, hits or [])
+        if on_sources is not None:
+            on_sources([])
+        answer.timings = Timings(total_s=time.perf_counter() - started)
+        return answer
+    engine.set_adapters([a for a in adapters if a.scale != 0])
+    messages, sources, answer_tokens = fit_prompt(
+        question,
+        passages if rag else None,
+        engine.count_chat_tokens,
+        engine.n_ctx,
+        settings.max_answer_tokens,
+    )
+    answer.sources = [s.hit for s in sources]
+    if on_sources is not None:
+        on_sources(list(answer.sources))
+    pieces: list[str] = []
+    try:
+        for piece in engine.stream_chat(messages, answer_tokens, settings.temperature, cancel):
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+    except Cancelled:
+        answer.cancelled = True
+    raw = "".join(pieces).strip()
+    answer.timings = engine.last_stats.timings()
+    if rag:
+        attribution = attribute(raw, sources)
+        answer.text = attribution.text
+        answer.citations = attribution.citations
+        answer.unsupported_sentences = attribution.unsupported
+    else:
+        answer.text = raw
+    return answer
+
+
+def _decline_text(question: str, hits: Sequence[Hit]) -> str:
+    text = DECLINE_TEXT.format(question=" ".join(question.split()))
+    if hits:
+        nearest = ", ".join(dict.fromkeys(place(h) for h in hits[:3]))
+        text += f" The closest passages ({nearest}) do not answer it."
+    else:
+        text += " The library has no matching passages."
+    return text

@@ -1,0 +1,82 @@
+"""Compare: the same question through the model alone, RAG, adapter and RAG + adapter.
+
+Runs the modes that apply, one after the other on the one engine, reporting each mode's sources,
+tokens and final answer through ``on_event(mode, kind, payload)`` with kind ``"sources"``
+(list[Hit]), ``"token"`` (str) or ``"done"`` (Answer). Cancel stops the running mode and skips the
+rest.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from ragtune.core.answer_types import (
+    MODE_ADAPTER,
+    MODE_MODEL,
+    MODE_RAG,
+    MODE_RAG_ADAPTER,
+    AdapterSpec,
+    Answer,
+)
+from ragtune.core.answering import answer_question
+from ragtune.core.generation.engine import Engine
+from ragtune.core.types import Hit
+from ragtune.settings import Settings
+
+EventCallback = Callable[[str, str, object], None]
+
+
+def modes_that_apply(rag: bool, adapters: Sequence[AdapterSpec]) -> list[str]:
+    active = any(a.scale != 0 for a in adapters)
+    modes = [MODE_MODEL]
+    if rag:
+        modes.append(MODE_RAG)
+    if active:
+        modes.append(MODE_ADAPTER)
+    if rag and active:
+        modes.append(MODE_RAG_ADAPTER)
+    return modes
+
+
+def compare(
+    engine: Engine,
+    question: str,
+    hits: Sequence[Hit] | None,
+    settings: Settings,
+    adapters: Sequence[AdapterSpec] = (),
+    on_event: EventCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Answer]:
+    answers: list[Answer] = []
+    for mode in modes_that_apply(hits is not None, adapters):
+        if cancel is not None and cancel.is_set():
+            break
+        use_rag = mode in (MODE_RAG, MODE_RAG_ADAPTER)
+        use_adapters = list(adapters) if mode in (MODE_ADAPTER, MODE_RAG_ADAPTER) else []
+
+        def sources(found: list[Hit], mode: str = mode) -> None:
+            if on_event is not None:
+                on_event(mode, "sources", found)
+
+        def token(piece: str, mode: str = mode) -> None:
+            if on_event is not None:
+                on_event(mode, "token", piece)
+
+        answer = answer_question(
+            engine,
+            question,
+            hits if use_rag else None,
+            settings,
+            adapters=use_adapters,
+            on_sources=sources,
+            on_token=token,
+            cancel=cancel,
+            model_name=engine.info.name,
+        )
+        answers.append(answer)
+        if on_event is not None:
+            on_event(mode, "done", answer)
+        if answer.cancelled:
+            break
+    return answers

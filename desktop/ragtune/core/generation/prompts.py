@@ -1,0 +1,130 @@
+"""Prompts: the fixed instructions (from ``resources/prompts``), numbered sources, and fitting them
+into the context window by counting tokens with the model's own tokenizer.
+
+The system message never changes between questions, so the engine's prompt cache evaluates it once.
+Passages are trimmed to their most relevant sentences (a short prompt is a fast first token on a
+small CPU model), then the prompt is shrunk until it leaves room for the answer: never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ragtune import paths
+from ragtune.core.generation.engine import Message
+from ragtune.core.text_match import content_words, sentence_spans
+from ragtune.core.types import Hit
+
+#: tokens kept free besides the answer (template tokens the count may miss, safety)
+MARGIN_TOKENS = 16
+#: a passage is trimmed to about this many characters of its best sentences (~ 80-100 tokens)
+PASSAGE_CHARS = 420
+
+
+@dataclass(frozen=True)
+class Source:
+    """One numbered passage as it is put in the prompt."""
+
+    n: int
+    hit: Hit
+    text: str  # the trimmed passage text shown to the model
+
+
+@lru_cache(maxsize=4)
+def _template(name: str) -> str:
+    path: Path = paths.resources_dir() / "prompts" / name
+    return path.read_text(encoding="utf-8").strip()
+
+
+def rag_system_prompt() -> str:
+    return _template("rag_system.txt")
+
+
+def plain_system_prompt() -> str:
+    return _template("plain_system.txt")
+
+
+def place(hit: Hit) -> str:
+    """``manual.pdf, p. 30`` as a person cites it."""
+    name = Path(hit.path).name
+    return f"{name}, p. {hit.page}" if hit.page else name
+
+
+def trim_passage(text: str, question: str, limit: int = PASSAGE_CHARS) -> str:
+    """The passage's sentences most related to the question, in their original order, within
+    ``limit`` characters. Short passages come back whole."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    spans = sentence_spans(text)
+    wanted = content_words(question)
+    scored = []
+    for index, (start, end) in enumerate(spans):
+        words = content_words(text[start:end])
+        overlap = len(words & wanted)
+        scored.append((overlap, -index, start, end))
+    scored.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    used = 0
+    for _overlap, _neg_index, start, end in scored:
+        length = end - start + 1
+        if used + length > limit and chosen:
+            continue
+        chosen.append((start, end))
+        used += length
+        if used >= limit:
+            break
+    chosen.sort()
+    pieces = [text[s:e].strip() for s, e in chosen]
+    joined = " … ".join(p for p in pieces if p)
+    return joined[:limit].rstrip() + ("…" if len(joined) > limit else "")
+
+
+def sources_block(sources: Sequence[Source]) -> str:
+    return "\n\n".join(f"[{s.n}] {place(s.hit)}: {s.text}" for s in sources)
+
+
+def rag_messages(question: str, sources: Sequence[Source]) -> list[Message]:
+    user = f"Sources:\n{sources_block(sources)}\n\nQuestion: {question}"
+    return [{"role": "system", "content": rag_system_prompt()}, {"role": "user", "content": user}]
+
+
+def plain_messages(question: str) -> list[Message]:
+    return [{"role": "system", "content": plain_system_prompt()}, {"role": "user", "content": question}]
+
+
+def fit_prompt(
+    question: str,
+    hits: Sequence[Hit] | None,
+    count_tokens: Callable[[list[Message]], int],
+    n_ctx: int,
+    answer_tokens: int,
+    passage_chars: int = PASSAGE_CHARS,
+) -> tuple[list[Message], list[Source], int]:
+    """Messages that fit ``n_ctx`` with room for ``answer_tokens``; returns (messages, sources,
+    answer tokens left). Drops the least relevant passages first, then trims the rest harder, then
+    shortens the question itself, and finally the answer budget, so it never fails."""
+    budget = max(8, n_ctx - MARGIN_TOKENS)
+    answer_tokens = max(1, min(answer_tokens, budget // 2))
+    limit = passage_chars
+    chosen = list(hits or [])
+    while True:
+        sources = [Source(i + 1, h, trim_passage(h.text, question, limit)) for i, h in enumerate(chosen)]
+        messages = rag_messages(question, sources) if hits is not None else plain_messages(question)
+        used = count_tokens(messages)
+        if used + answer_tokens <= budget:
+            return messages, sources, answer_tokens
+        if len(chosen) > 1:
+            chosen.pop()
+        elif chosen and limit > 80:
+            limit //= 2
+        elif len(question) > 40:
+            question = question[: max(40, len(question) * 2 // 3)].rstrip() + "…"
+        elif chosen:
+            chosen.pop()
+        else:
+            # nothing left to cut but the answer budget
+            return messages, sources, max(1, budget - used)

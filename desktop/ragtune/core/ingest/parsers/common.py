@@ -1,0 +1,119 @@
+"""Helpers shared by the format parsers: text normalization, sections → pages, titles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from ragtune.core.types import Page
+from ragtune.errors import ParseError
+
+#: a flowing document is cut into sections of about this many characters, so a hit can say "section N"
+SECTION_CHARS = 3000
+#: a heading-delimited section longer than this is cut further (same label, next numbers)
+MAX_SECTION_CHARS = 2 * SECTION_CHARS
+
+_BLANK_RUN = re.compile(r"\n[ \t\f\v]*\n(?:[ \t\f\v]*\n)+")
+_TRAILING_SPACE = re.compile(r"[ \t\f\v]+\n")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, newlines as ``\\n``, no NULs, no trailing spaces on lines, at most one blank line in a
+    row, no leading/trailing blank space. Page.text is exactly this (chunk offsets refer to it)."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _TRAILING_SPACE.sub("\n", text)
+    text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip()
+
+
+def split_long(text: str, target: int = SECTION_CHARS) -> list[str]:
+    """Cut ``text`` into pieces of about ``target`` characters at paragraph boundaries (then line,
+    then space boundaries for very long paragraphs). Pieces are stripped, none is empty."""
+    if len(text) <= target:
+        return [text] if text.strip() else []
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for para in _paragraphs(text, target):
+        if current and size + len(para) + 2 > target:
+            pieces.append("\n\n".join(current))
+            current, size = [], 0
+        current.append(para)
+        size += len(para) + 2
+    if current:
+        pieces.append("\n\n".join(current))
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _paragraphs(text: str, target: int) -> Iterable[str]:
+    for para in text.split("\n\n"):
+        para = para.strip()
+        if not para:
+            continue
+        if len(para) <= target:
+            yield para
+            continue
+        yield from _hard_split(para, target)
+
+
+def _hard_split(para: str, target: int) -> Iterable[str]:
+    """A paragraph longer than ``target``: cut at the last newline, else space, before the limit."""
+    while len(para) > target:
+        cut = para.rfind("\n", target // 2, target)
+        if cut < 0:
+            cut = para.rfind(" ", target // 2, target)
+        if cut < 0:
+            cut = target
+        head, para = para[:cut].strip(), para[cut:].strip()
+        if head:
+            yield head
+    if para:
+        yield para
+
+
+def sections_to_pages(sections: Iterable[tuple[str, str]]) -> tuple[Page, ...]:
+    """(label, raw text) sections → numbered pages; long sections are cut, empty ones dropped."""
+    pages: list[Page] = []
+    for label, raw in sections:
+        text = normalize_text(raw)
+        pieces = [text] if len(text) <= MAX_SECTION_CHARS else split_long(text)
+        for piece in pieces:
+            if piece.strip():
+                pages.append(Page(len(pages) + 1, piece, " ".join(label.split())[:200]))
+    return tuple(pages)
+
+
+def require_text(pages: tuple[Page, ...]) -> tuple[Page, ...]:
+    """Raise ``empty`` when no page holds any text."""
+    if not any(p.text.strip() for p in pages):
+        raise ParseError("empty", "no text found")
+    return pages
+
+
+def first_line_title(pages: tuple[Page, ...], max_chars: int = 120) -> str:
+    """The first line of the text when it looks like a title (short, followed by more text)."""
+    for page in pages:
+        text = page.text.strip()
+        if not text:
+            continue
+        line, _, rest = text.partition("\n")
+        line = line.strip().lstrip("#").strip()
+        if line and len(line) <= max_chars and rest.strip():
+            return line
+        return ""
+    return ""
+
+
+def clean_title(title: str | None, path: Path) -> str:
+    """A usable title: whitespace collapsed, common junk removed, the file stem as fallback."""
+    title = " ".join((title or "").split())
+    for prefix in ("Microsoft Word - ", "Microsoft PowerPoint - "):
+        if title.startswith(prefix):
+            title = title[len(prefix) :]
+    if not title or title.lower() in {"untitled", "untitled document", "title"}:
+        return path.stem
+    return title[:300]

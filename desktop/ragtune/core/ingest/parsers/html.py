@@ -1,0 +1,80 @@
+"""HTML parser (BeautifulSoup, html.parser): visible text only, sections at ``h1``/``h2``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
+from bs4.element import CData, ProcessingInstruction
+
+from ragtune.core.ingest.parsers.common import clean_title, require_text, sections_to_pages
+from ragtune.core.types import ParsedDocument
+
+_DROP = frozenset({"script", "style", "noscript", "head", "template", "svg", "math", "iframe",
+                   "object", "canvas", "button", "select", "input", "textarea"})
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h3", "h4", "h5", "h6", "header",
+    "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead", "tfoot",
+    "tr", "ul", "html", "details", "summary",
+})
+_CELL = frozenset({"td", "th"})
+_SECTION_HEADINGS = frozenset({"h1", "h2"})
+_SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_LINE_START = re.compile(r"\n[ \t]+")
+_SPACE_BEFORE_NL = re.compile(r"[ \t]+\n")
+
+
+def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str]:
+    """(label, text) sections of the visible text, split at h1/h2, and the ``<title>`` text."""
+    soup = BeautifulSoup(markup, "html.parser")
+    title_tag = soup.find("title")
+    title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
+    sections: list[tuple[str, list[str]]] = [("", [])]
+    # iterative walk (untrusted input may nest deeper than Python's recursion limit)
+    stack: list[tuple[bool, Tag | NavigableString]] = [(False, soup)]
+    while stack:
+        closing, node = stack.pop()
+        out = sections[-1][1]
+        if closing:
+            out.append("\n\n" if isinstance(node, Tag) and node.name in _BLOCK else " ")
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _SKIP_STRINGS):
+                out.append(_SPACES.sub(" ", str(node)))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = (node.name or "").lower()
+        if name in _DROP:
+            continue
+        if name == "br":
+            out.append("\n")
+            continue
+        if name in _SECTION_HEADINGS:
+            heading = " ".join(node.get_text(" ").split())
+            sections.append((heading, [heading, "\n\n"]))
+            continue
+        if name in _BLOCK:
+            out.append("\n\n")
+        if name in _BLOCK or name in _CELL:
+            stack.append((True, node))
+        for child in reversed(list(node.children)):
+            if isinstance(child, Tag | NavigableString):
+                stack.append((False, child))
+    return [(label, _tidy("".join(parts))) for label, parts in sections], title
+
+
+def _tidy(text: str) -> str:
+    text = _LINE_START.sub("\n", text)
+    text = _SPACE_BEFORE_NL.sub("\n", text)
+    return re.sub(r" {2,}", " ", text)
+
+
+def parse(path: Path) -> ParsedDocument:
+    sections, title = html_sections(path.read_bytes())  # bs4 honours <meta charset>
+    pages = require_text(sections_to_pages(sections))
+    heading = next((p.label for p in pages if p.label), "")
+    return ParsedDocument(str(path), clean_title(title or heading, path), "html", pages)

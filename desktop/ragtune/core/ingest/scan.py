@@ -1,0 +1,158 @@
+"""Walk sources (files and folders) into the list of supported files, and hash file contents.
+
+Folders are walked following symbolic links, with loops detected by the (device, inode) of each
+directory. Hidden files and folders, Office lock files (``~$name.docx``) and unsupported suffixes
+are skipped. Problems (a missing source, an unreadable folder) are reported, never raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ragtune.core.ingest.parsers import SUPPORTED_SUFFIXES
+from ragtune.core.types import FailedFile
+
+_BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A supported file found by a scan: resolved absolute path, size and mtime."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class ScanResult:
+    files: list[FileInfo] = field(default_factory=list)
+    problems: list[FailedFile] = field(default_factory=list)
+
+
+def _skipped_name(name: str) -> bool:
+    return name.startswith(".") or name.startswith("~$")
+
+
+def _is_hidden(entry: os.DirEntry[str]) -> bool:
+    if _skipped_name(entry.name):
+        return True
+    if os.name == "nt":  # Windows hidden/system attribute
+        try:
+            attrs = getattr(entry.stat(), "st_file_attributes", 0)
+        except OSError:
+            return False
+        return bool(attrs & (stat.FILE_ATTRIBUTE_HIDDEN | stat.FILE_ATTRIBUTE_SYSTEM))
+    return False
+
+
+def _supported(name: str) -> bool:
+    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+
+
+class _Scanner:
+    def __init__(self) -> None:
+        self.files: dict[Path, FileInfo] = {}
+        self.problems: list[FailedFile] = []
+        self.visited_dirs: set[tuple[int, int]] = set()
+
+    def add_file(self, path: Path, st: os.stat_result | None = None) -> None:
+        try:
+            st = st or path.stat()
+            resolved = path.resolve()
+        except FileNotFoundError:
+            return  # deleted between listing and stat
+        except OSError as exc:
+            self.problems.append(FailedFile(str(path), "unreadable", str(exc)))
+            return
+        if stat.S_ISREG(st.st_mode) and resolved not in self.files:
+            self.files[resolved] = FileInfo(resolved, st.st_size, st.st_mtime_ns)
+
+    def walk(self, root: Path) -> None:
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                st = folder.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                self.problems.append(FailedFile(str(folder), "unreadable", str(exc)))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in self.visited_dirs:
+                continue  # a symlink loop, or a folder reached twice
+            self.visited_dirs.add(key)
+            try:
+                with os.scandir(folder) as it:
+                    entries = list(it)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                self.problems.append(FailedFile(str(folder), "unreadable", str(exc)))
+                continue
+            subfolders: list[Path] = []
+            for entry in entries:
+                if _is_hidden(entry):
+                    continue
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=True)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=True)
+                except OSError:
+                    continue  # vanished or a dangling link
+                if is_dir:
+                    subfolders.append(Path(entry.path))
+                elif is_file and _supported(entry.name):
+                    try:
+                        entry_stat = entry.stat(follow_symlinks=True)
+                    except FileNotFoundError:
+                        continue
+                    except OSError as exc:
+                        self.problems.append(FailedFile(entry.path, "unreadable", str(exc)))
+                        continue
+                    self.add_file(Path(entry.path), entry_stat)
+            stack.extend(sorted(subfolders, reverse=True))
+
+
+def scan_sources(sources: list[Path]) -> ScanResult:
+    """All supported files under ``sources`` (files or folders): resolved absolute paths, sorted,
+    without duplicates. A source given explicitly as a file is kept even if hidden; it must still
+    have a supported suffix."""
+    scanner = _Scanner()
+    for source in sources:
+        source = Path(source).expanduser()
+        if not source.is_absolute():
+            source = Path.cwd() / source
+        try:
+            st = source.stat()
+        except FileNotFoundError:
+            scanner.problems.append(
+                FailedFile(str(source.resolve()), "not found", "the file or folder does not exist")
+            )
+            continue
+        except OSError as exc:
+            scanner.problems.append(FailedFile(str(source), "unreadable", str(exc)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            scanner.walk(source)
+        elif _supported(source.name):
+            scanner.add_file(source, st)
+        else:
+            scanner.problems.append(
+                FailedFile(str(source), "unsupported", f"{source.suffix or 'no suffix'} files are not supported")
+            )
+    files = sorted(scanner.files.values(), key=lambda f: str(f.path))
+    return ScanResult(files, scanner.problems)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's content, read in 1 MiB blocks (raises OSError)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()

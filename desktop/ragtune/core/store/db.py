@@ -1,0 +1,116 @@
+"""Opening the library database: apsw with sqlite-vec loaded, WAL pragmas, migrations, and
+``BEGIN IMMEDIATE`` transactions with SQLite errors turned into errors a person can act on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import apsw
+import sqlite_vec
+
+from ragtune.core.store.migrations import migrate
+from ragtune.errors import DiskFullError, StoreError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def disk_full_error(path: str | Path) -> DiskFullError:
+    return DiskFullError(
+        f"The disk holding {path} is full. Free some space and try again; "
+        "what was already saved is intact."
+    )
+
+
+def _db_file(conn: apsw.Connection) -> str:
+    try:
+        return str(conn.db_filename("main")) or "the library database"
+    except apsw.Error:
+        return "the library database"
+
+
+def connect(path: Path) -> apsw.Connection:
+    """Open (creating if needed) the library database at ``path``, ready to use."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"Could not create the folder for the library database {path}: {exc}") from exc
+    conn: apsw.Connection | None = None
+    try:
+        conn = apsw.Connection(str(path))
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        conn.enable_load_extension(True)
+        conn.load_extension(sqlite_vec.loadable_path())
+        conn.enable_load_extension(False)
+        conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except apsw.FullError as exc:
+        _close_quietly(conn)
+        raise disk_full_error(path) from exc
+    except (apsw.NotADBError, apsw.CorruptError) as exc:
+        _close_quietly(conn)
+        raise StoreError(
+            f"{path} is not a readable Ragtune library database (it may be damaged): {exc}. "
+            "Move it aside to start a new one."
+        ) from exc
+    except apsw.CantOpenError as exc:
+        _close_quietly(conn)
+        raise StoreError(
+            f"Could not open the library database {path}: check that the folder exists and is writable."
+        ) from exc
+    except apsw.Error as exc:
+        _close_quietly(conn)
+        raise StoreError(f"Could not open the library database {path}: {exc}") from exc
+    log.debug("Opened %s", path)
+    return conn
+
+
+def _close_quietly(conn: apsw.Connection | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except apsw.Error:
+            pass
+
+
+@contextmanager
+def transaction(conn: apsw.Connection) -> Iterator[apsw.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error. Nested use becomes a savepoint."""
+    nested = not conn.getautocommit()
+    try:
+        conn.execute("SAVEPOINT ragtune_nested" if nested else "BEGIN IMMEDIATE")
+    except apsw.FullError as exc:
+        raise disk_full_error(_db_file(conn)) from exc
+    except apsw.BusyError as exc:
+        raise StoreError(
+            f"{_db_file(conn)} is busy (another Ragtune is writing to it). Try again in a moment."
+        ) from exc
+    try:
+        yield conn
+    except BaseException as exc:
+        try:
+            if nested:
+                conn.execute("ROLLBACK TO ragtune_nested")
+                conn.execute("RELEASE ragtune_nested")
+            else:
+                conn.execute("ROLLBACK")
+        except apsw.Error:
+            log.exception("Rollback failed")
+        if isinstance(exc, apsw.FullError):
+            raise disk_full_error(_db_file(conn)) from exc
+        raise
+    try:
+        conn.execute("RELEASE ragtune_nested" if nested else "COMMIT")
+    except apsw.FullError as exc:
+        if not nested:
+            try:
+                conn.execute("ROLLBACK")
+            except apsw.Error:
+                pass
+        raise disk_full_error(_db_file(conn)) from exc

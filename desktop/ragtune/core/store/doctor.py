@@ -1,0 +1,111 @@
+"""A consistency check of the library database: what ``ragtune doctor`` prints.
+
+SQLite's ``integrity_check`` does not look inside vec0, and an external-content FTS5 index can drift
+from its table, so rows are also counted across ``chunks`` / ``chunks_fts`` / ``chunk_vectors`` and
+orphans looked for in each direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import apsw
+
+from ragtune.core.store import vectors as vec
+
+
+@dataclass
+class DoctorReport:
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _count(conn: apsw.Connection, sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def check(conn: apsw.Connection) -> DoctorReport:
+    """Check the database; ``ok`` is False when anything needs repair."""
+    report = DoctorReport(ok=True)
+    problems: list[str] = []
+
+    try:
+        results = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    except apsw.Error as exc:
+        results = [str(exc)]
+    if results == ["ok"]:
+        report.lines.append("SQLite integrity check: ok.")
+    else:
+        problems.append("SQLite integrity check failed: " + "; ".join(results[:5]))
+
+    try:
+        conn.execute("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)")
+        report.lines.append("Keyword index (FTS5) integrity check: ok.")
+    except apsw.Error as exc:
+        problems.append(f"The keyword index (FTS5) does not match the chunks: {exc}.")
+
+    counts = {
+        "libraries": _count(conn, "SELECT count(*) FROM libraries"),
+        "documents": _count(conn, "SELECT count(*) FROM documents"),
+        "chunks": _count(conn, "SELECT count(*) FROM chunks"),
+        "fts_rows": _count(conn, "SELECT count(*) FROM chunks_fts_docsize"),
+        "orphan_chunks": _count(
+            conn,
+            "SELECT count(*) FROM chunks c WHERE NOT EXISTS "
+            "(SELECT 1 FROM documents d WHERE d.id = c.document_id)",
+        ),
+        "indexed_without_chunks": _count(
+            conn,
+            "SELECT count(*) FROM documents d WHERE d.status = 'indexed' AND NOT EXISTS "
+            "(SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
+        ),
+    }
+    has_vectors = vec.has_vector_table(conn)
+    if has_vectors:
+        counts["vectors"] = _count(conn, f"SELECT count(*) FROM {vec.VECTOR_TABLE}")
+        counts["orphan_vectors"] = _count(
+            conn,
+            f"SELECT count(*) FROM {vec.VECTOR_TABLE} v WHERE NOT EXISTS "
+            "(SELECT 1 FROM chunks c WHERE c.id = v.rowid)",
+        )
+        counts["chunks_without_vector"] = _count(
+            conn,
+            f"SELECT count(*) FROM chunks c WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {vec.VECTOR_TABLE} v WHERE v.rowid = c.id)",
+        )
+    else:
+        counts["vectors"] = 0
+    report.counts = counts
+
+    model = vec.recorded_model(conn)
+    report.lines.append(
+        f"{counts['libraries']} libraries, {counts['documents']} documents, {counts['chunks']} chunks, "
+        f"{counts['fts_rows']} keyword rows, {counts['vectors']} vectors"
+        + (f" ({model[0]}, {model[1]} dimensions)." if model else ".")
+    )
+    if counts["fts_rows"] != counts["chunks"]:
+        problems.append(
+            f"The keyword index has {counts['fts_rows']} rows for {counts['chunks']} chunks."
+        )
+    if has_vectors and counts["vectors"] != counts["chunks"]:
+        problems.append(f"There are {counts['vectors']} vectors for {counts['chunks']} chunks.")
+    if not has_vectors and counts["chunks"]:
+        problems.append(f"{counts['chunks']} chunks but no vector table.")
+    if counts.get("orphan_vectors"):
+        problems.append(f"{counts['orphan_vectors']} vectors belong to no chunk.")
+    if counts.get("chunks_without_vector"):
+        problems.append(f"{counts['chunks_without_vector']} chunks have no vector.")
+    if counts["orphan_chunks"]:
+        problems.append(f"{counts['orphan_chunks']} chunks belong to no document.")
+    if counts["indexed_without_chunks"]:
+        problems.append(f"{counts['indexed_without_chunks']} documents are marked indexed but have no chunks.")
+
+    if problems:
+        report.ok = False
+        report.lines.extend("PROBLEM: " + p for p in problems)
+        report.lines.append(
+            "To repair, re-index the affected libraries with: ragtune index --library NAME --force"
+        )
+    return report

@@ -1,0 +1,334 @@
+"""Libraries, their sources and documents, and each document's chunks, FTS rows and vectors.
+
+A document is written in one transaction (old chunks, FTS rows and vectors out, new ones in), so a
+crash leaves it fully old or fully new. Triggers on ``chunks`` keep ``chunks_fts`` and
+``chunk_vectors`` in step whatever deletes a chunk (a document, a cascade from its library).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import apsw
+import numpy as np
+
+from ragtune.core.store import vectors as vec
+from ragtune.core.store.db import transaction
+from ragtune.core.types import Chunk, DocumentInfo, Hit, LibraryInfo, LibraryStats
+from ragtune.errors import EmbeddingModelMismatch, LibraryNotFound, RagtuneError
+
+_CHUNK_COLUMNS = 'ordinal, page, start, "end", text, embed_text'
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """What the indexer needs to know about a document already in the library."""
+
+    id: int
+    library_id: int
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    status: str
+    error: str
+
+
+class LibraryStore:
+    """Reads and writes of one connection. Writes belong to the index lane (the one writer)."""
+
+    def __init__(self, conn: apsw.Connection) -> None:
+        self.conn = conn
+
+    # -- libraries ----------------------------------------------------------------------------
+    def library_id(self, name: str) -> int:
+        row = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            names = [r[0] for r in self.conn.execute("SELECT name FROM libraries ORDER BY name")]
+            known = ", ".join(names) if names else "none yet"
+            raise LibraryNotFound(f"No library named {name!r}. Known libraries: {known}.")
+        return int(row[0])
+
+    def create_library(self, name: str) -> int:
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO libraries (name, created) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, time.time()),
+            )
+            row = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
+        return int(row[0])
+
+    def rename_library(self, old: str, new: str) -> None:
+        lib_id = self.library_id(old)
+        if new == old:
+            return
+        with transaction(self.conn):
+            if self.conn.execute("SELECT 1 FROM libraries WHERE name = ?", (new,)).fetchone():
+                raise RagtuneError(f"A library named {new!r} already exists. Choose another name.")
+            self.conn.execute("UPDATE libraries SET name = ? WHERE id = ?", (new, lib_id))
+
+    def delete_library(self, name: str) -> None:
+        lib_id = self.library_id(name)
+        with transaction(self.conn):
+            # cascades to sources, documents and chunks; triggers drop FTS rows and vectors
+            self.conn.execute("DELETE FROM libraries WHERE id = ?", (lib_id,))
+
+    def list_libraries(self) -> list[LibraryInfo]:
+        sources: dict[int, list[str]] = {}
+        for lib_id, path in self.conn.execute("SELECT library_id, path FROM sources ORDER BY path"):
+            sources.setdefault(int(lib_id), []).append(str(path))
+        return [
+            LibraryInfo(int(lib_id), str(name), tuple(sources.get(int(lib_id), [])))
+            for lib_id, name in self.conn.execute("SELECT id, name FROM libraries ORDER BY name")
+        ]
+
+    def add_source(self, library_id: int, path: str) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO sources (library_id, path) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (library_id, path),
+            )
+
+    def remove_source(self, library_id: int, path: str) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "DELETE FROM sources WHERE library_id = ? AND path = ?", (library_id, path)
+            )
+
+    def sources(self, library_id: int) -> list[str]:
+        return [
+            str(r[0])
+            for r in self.conn.execute(
+                "SELECT path FROM sources WHERE library_id = ? ORDER BY path", (library_id,)
+            )
+        ]
+
+    # -- reading ------------------------------------------------------------------------------
+    def documents(self, library_id: int) -> list[DocumentInfo]:
+        rows = self.conn.execute(
+            "SELECT d.id, d.path, d.title, d.status, d.error, d.pages, d.size, "
+            "(SELECT count(*) FROM chunks c WHERE c.document_id = d.id) "
+            "FROM documents d WHERE d.library_id = ? ORDER BY d.path",
+            (library_id,),
+        )
+        return [
+            DocumentInfo(
+                id=int(r[0]),
+                path=str(r[1]),
+                title=str(r[2]),
+                status=str(r[3]),
+                error=str(r[4]),
+                pages=int(r[5]),
+                chunks=int(r[7]),
+                size=max(int(r[6]), 0),
+            )
+            for r in rows
+        ]
+
+    def stats(self, library_id: int) -> LibraryStats:
+        row = self.conn.execute(
+            "SELECT coalesce(sum(status = 'indexed'), 0), coalesce(sum(status = 'failed'), 0), "
+            "coalesce(sum(CASE WHEN status = 'indexed' THEN pages ELSE 0 END), 0) "
+            "FROM documents WHERE library_id = ?",
+            (library_id,),
+        ).fetchone()
+        chunks = self.conn.execute(
+            "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
+            "WHERE d.library_id = ?",
+            (library_id,),
+        ).fetchone()
+        return LibraryStats(
+            documents=int(row[0]),
+            failed=int(row[1]),
+            pages=int(row[2]),
+            chunks=int(chunks[0]),
+            database_bytes=self.database_bytes(),
+        )
+
+    def database_bytes(self) -> int:
+        name = str(self.conn.db_filename("main"))
+        total = 0
+        for suffix in ("", "-wal"):
+            try:
+                total += os.path.getsize(name + suffix)
+            except OSError:
+                pass
+        return total
+
+    def document_rows(self, library_id: int) -> dict[str, DocumentRow]:
+        rows = self.conn.execute(
+            "SELECT id, library_id, path, size, mtime_ns, sha256, status, error "
+            "FROM documents WHERE library_id = ?",
+            (library_id,),
+        )
+        return {
+            str(r[2]): DocumentRow(
+                int(r[0]), int(r[1]), str(r[2]), int(r[3]), int(r[4]), str(r[5]), str(r[6]), str(r[7])
+            )
+            for r in rows
+        }
+
+    def vectors_for_sha256(self, sha256: str) -> tuple[list[Chunk], np.ndarray] | None:
+        """Chunks and vectors of any indexed document with this content, to reuse them."""
+        model = vec.recorded_model(self.conn)
+        if not sha256 or model is None:
+            return None
+        for (doc_id,) in self.conn.execute(
+            "SELECT id FROM documents WHERE sha256 = ? AND status = 'indexed' ORDER BY id", (sha256,)
+        ).fetchall():
+            rows = self.conn.execute(
+                f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE document_id = ? ORDER BY ordinal",
+                (doc_id,),
+            ).fetchall()
+            if not rows:
+                continue
+            ids = [int(r[0]) for r in rows]
+            found = vec.vectors_of(self.conn, ids, model[1])
+            if len(found) != len(ids):
+                continue
+            chunks = [Chunk(int(r[1]), int(r[2]), int(r[3]), int(r[4]), str(r[5]), str(r[6])) for r in rows]
+            return chunks, np.stack([found[i] for i in ids]).astype(np.float32)
+        return None
+
+    def chunk(self, chunk_id: int) -> Hit | None:
+        """One chunk with its document, for the source viewer."""
+        r = self.conn.execute(
+            'SELECT c.id, d.id, d.path, d.title, c.page, c.start, c."end", c.text '
+            "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
+            (chunk_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        return Hit(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7]), 0.0)
+
+    # -- embedding model ----------------------------------------------------------------------
+    def check_embedding_model(self, model_id: str, dim: int, reset: bool = False) -> None:
+        """Record the embedding model on first use; refuse (or, with ``reset``, clear every vector
+        and queue every document for re-indexing) when the database was built with another one."""
+        recorded = vec.recorded_model(self.conn)
+        if recorded == (model_id, dim) and vec.has_vector_table(self.conn):
+            return
+        if recorded is not None and recorded != (model_id, dim) and not reset:
+            old_model, old_dim = recorded
+            raise EmbeddingModelMismatch(
+                f"The library database was built with the embedding model {old_model} ({old_dim} "
+                f"dimensions), but {model_id} ({dim} dimensions) is selected now. Vectors of "
+                "different models cannot be mixed. Re-index with: ragtune index --library NAME "
+                f"--force (or switch back to {old_model})."
+            )
+        with transaction(self.conn):
+            if recorded is not None and recorded != (model_id, dim):
+                vec.drop_vector_table(self.conn)  # and its trigger: chunks go below
+                self.conn.execute("DELETE FROM chunks")  # the FTS trigger clears chunks_fts
+                self.conn.execute(
+                    "UPDATE documents SET size = -1, status = 'queued' WHERE status = 'indexed'"
+                )
+            if not vec.has_vector_table(self.conn):
+                vec.create_vector_table(self.conn, dim)
+            vec.set_meta(self.conn, vec.MODEL_KEY, model_id)
+            vec.set_meta(self.conn, vec.DIM_KEY, str(dim))
+
+    # -- writing (index lane) -----------------------------------------------------------------
+    def touch_document(self, doc_id: int, size: int, mtime_ns: int) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE documents SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, doc_id)
+            )
+
+    def _upsert(
+        self,
+        library_id: int,
+        path: str,
+        values: dict[str, object],
+    ) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+        row = self.conn.execute(
+            f"INSERT INTO documents (library_id, path, {columns}) VALUES (?, ?, {marks}) "
+            f"ON CONFLICT (library_id, path) DO UPDATE SET {updates} RETURNING id",
+            (library_id, path, *values.values()),
+        ).fetchone()
+        doc_id = int(row[0])
+        self.conn.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+        return doc_id
+
+    def write_document(
+        self,
+        library_id: int,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        title: str,
+        format: str,
+        pages: int,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+    ) -> int:
+        """Replace a document's row, chunks, FTS rows and vectors in one transaction."""
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors for {path}")
+        with transaction(self.conn):
+            doc_id = self._upsert(
+                library_id,
+                path,
+                {
+                    "size": size,
+                    "mtime_ns": mtime_ns,
+                    "sha256": sha256,
+                    "title": title or Path(path).name,
+                    "format": format,
+                    "pages": pages,
+                    "status": "indexed",
+                    "error": "",
+                    "detail": "",
+                    "indexed_at": time.time(),
+                },
+            )
+            ids: list[int] = []
+            for c in chunks:
+                row = self.conn.execute(
+                    f"INSERT INTO chunks (document_id, {_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    (doc_id, c.ordinal, c.page, c.start, c.end, c.text, c.embed_text),
+                ).fetchone()
+                ids.append(int(row[0]))
+            vec.insert_vectors(self.conn, library_id, ids, vectors)
+        return doc_id
+
+    def mark_failed(
+        self,
+        library_id: int,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        reason: str,
+        detail: str,
+    ) -> int:
+        """Record a document that could not be indexed (and drop any chunks it had)."""
+        with transaction(self.conn):
+            return self._upsert(
+                library_id,
+                path,
+                {
+                    "size": size,
+                    "mtime_ns": mtime_ns,
+                    "sha256": sha256,
+                    "title": Path(path).name,
+                    "format": Path(path).suffix.lstrip(".").lower(),
+                    "pages": 0,
+                    "status": "failed",
+                    "error": reason,
+                    "detail": detail,
+                    "indexed_at": time.time(),
+                },
+            )
+
+    def remove_document(self, doc_id: int) -> None:
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))

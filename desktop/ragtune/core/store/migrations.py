@@ -1,0 +1,136 @@
+"""Numbered schema migrations, tracked by ``PRAGMA user_version``.
+
+Each step is applied in its own ``BEGIN IMMEDIATE`` transaction together with the version bump, so a
+crash leaves the database at one version or the next, never half-way. Append new steps; never edit
+old ones. The vector table (``chunk_vectors``, vec0) is not created here: its dimension is only known
+once an embedding model is recorded (``ragtune.core.store.vectors``).
+"""
+
+from __future__ import annotations
+
+import apsw
+
+from ragtune.errors import StoreError
+
+SCHEMA_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE libraries (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL
+);
+
+CREATE TABLE sources (
+    id         INTEGER PRIMARY KEY,
+    library_id INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL,
+    UNIQUE (library_id, path)
+);
+
+CREATE TABLE documents (
+    id         INTEGER PRIMARY KEY,
+    library_id INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    mtime_ns   INTEGER NOT NULL,
+    sha256     TEXT NOT NULL DEFAULT '',
+    title      TEXT NOT NULL DEFAULT '',
+    format     TEXT NOT NULL DEFAULT '',
+    pages      INTEGER NOT NULL DEFAULT 0,
+    status     TEXT NOT NULL,
+    error      TEXT NOT NULL DEFAULT '',
+    detail     TEXT NOT NULL DEFAULT '',
+    indexed_at REAL,
+    UNIQUE (library_id, path)
+);
+CREATE INDEX documents_sha256 ON documents (sha256);
+
+CREATE TABLE chunks (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal     INTEGER NOT NULL,
+    page        INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    embed_text  TEXT NOT NULL
+);
+CREATE INDEX chunks_document ON chunks (document_id, ordinal);
+
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    embed_text,
+    content = 'chunks',
+    content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+-- keep the external-content FTS index in step with chunks, whatever deletes them (cascades too)
+CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts (rowid, embed_text) VALUES (new.id, new.embed_text);
+END;
+CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts (chunks_fts, rowid, embed_text) VALUES ('delete', old.id, old.embed_text);
+END;
+CREATE TRIGGER chunks_fts_update AFTER UPDATE OF embed_text ON chunks BEGIN
+    INSERT INTO chunks_fts (chunks_fts, rowid, embed_text) VALUES ('delete', old.id, old.embed_text);
+    INSERT INTO chunks_fts (rowid, embed_text) VALUES (new.id, new.embed_text);
+END;
+
+CREATE TABLE chats (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL,
+    library_id INTEGER REFERENCES libraries(id) ON DELETE SET NULL,
+    rag        INTEGER NOT NULL DEFAULT 1,
+    created    REAL NOT NULL,
+    updated    REAL NOT NULL
+);
+CREATE INDEX chats_updated ON chats (updated);
+
+CREATE TABLE messages (
+    id             INTEGER PRIMARY KEY,
+    chat_id        INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    role           TEXT NOT NULL,
+    content        TEXT NOT NULL,
+    mode           TEXT NOT NULL DEFAULT '',
+    model          TEXT NOT NULL DEFAULT '',
+    adapters_json  TEXT NOT NULL DEFAULT '[]',
+    citations_json TEXT NOT NULL DEFAULT '[]',
+    timings_json   TEXT NOT NULL DEFAULT '{}',
+    created        REAL NOT NULL
+);
+CREATE INDEX messages_chat ON messages (chat_id, id);
+"""
+
+#: migration N (1-based) brings the schema from user_version N-1 to N
+MIGRATIONS: list[str] = [SCHEMA_V1]
+
+
+def schema_version(conn: apsw.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: apsw.Connection) -> int:
+    """Apply every step newer than the database's version; returns the resulting version."""
+    version = schema_version(conn)
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"The library database was written by a newer Ragtune (schema {version}, this one knows "
+            f"{len(MIGRATIONS)}). Update Ragtune to open it."
+        )
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-check inside the write lock: another process may have migrated meanwhile
+            if schema_version(conn) < number:
+                conn.execute(MIGRATIONS[number - 1])
+                conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return schema_version(conn)

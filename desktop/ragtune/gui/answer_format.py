@@ -1,0 +1,104 @@
+"""Text for answers: Markdown with clickable citation links, timings, adapters, chat export."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ragtune.core.answer_types import (
+    MODE_ADAPTER,
+    MODE_MODEL,
+    MODE_RAG,
+    MODE_RAG_ADAPTER,
+    AdapterSpec,
+    Citation,
+    MessageInfo,
+    Timings,
+)
+from ragtune.core.types import Hit
+
+MODE_TITLES = {
+    MODE_MODEL: "Model alone",
+    MODE_RAG: "RAG",
+    MODE_ADAPTER: "Adapter",
+    MODE_RAG_ADAPTER: "RAG + adapter",
+}
+
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+CITE_SCHEME = "cite"
+
+
+def link_citations(text: str, numbers: Iterable[int]) -> str:
+    """Turn ``[n]`` markers that match a citation into ``cite:n`` links (Markdown)."""
+    known = set(numbers)
+
+    def repl(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[\\[{n}\\]]({CITE_SCHEME}:{n})" if n in known else m.group(0)
+
+    return _MARKER.sub(repl, text)
+
+
+def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
+    """The answer as Markdown with its ``[n]`` markers linked to their citations."""
+    return link_citations(text, [c.n for c in citations])
+
+
+def place(path: str, page: int) -> str:
+    return f"{Path(path).name}, p. {page}"
+
+
+def chip_text(n: int, path: str, page: int) -> str:
+    return f"[{n}] {place(path, page)}"
+
+
+def citation_from_hit(n: int, hit: Hit) -> Citation:
+    return Citation(n, hit.chunk_id, hit.path, hit.page, hit.start, hit.end, hit.text, hit.title)
+
+
+def snippet(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def timings_text(t: Timings) -> str:
+    if not t.total_s and not t.completion_tokens:
+        return ""
+    return (
+        f"first token {t.time_to_first_token_s:.1f} s · {t.tokens_per_s:.1f} tokens/s · "
+        f"{t.completion_tokens} tokens in {t.total_s:.1f} s"
+    )
+
+
+def adapters_text(adapters: Sequence[AdapterSpec]) -> str:
+    if not adapters:
+        return ""
+    return "adapters: " + ", ".join(f"{Path(a.path).stem} {round(a.scale * 100)}%" for a in adapters)
+
+
+def header_text(mode: str, model: str, adapters: Sequence[AdapterSpec]) -> str:
+    parts = [MODE_TITLES.get(mode, mode) if mode else "", model, adapters_text(adapters)]
+    return " · ".join(p for p in parts if p)
+
+
+def chat_markdown(title: str, messages: Sequence[MessageInfo]) -> str:
+    """A whole chat as a Markdown document (Export chat)."""
+    lines = [f"# {title}", ""]
+    for m in messages:
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
+        if m.role == "user":
+            lines += [f"## Question ({stamp})", "", m.content, ""]
+            continue
+        lines += [f"## Answer — {header_text(m.mode, m.model, m.adapters)}", "", m.content, ""]
+        if m.citations:
+            lines.append("Sources:")
+            lines.append("")
+            for c in m.citations:
+                lines.append(f"- [{c.n}] {c.path}, page {c.page}: “{snippet(c.text, 200)}”")
+            lines.append("")
+        timing = timings_text(m.timings)
+        if timing:
+            lines += [f"*{timing}*", ""]
+    return "\n".join(lines).rstrip() + "\n"

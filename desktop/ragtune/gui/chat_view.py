@@ -1,0 +1,375 @@
+"""The conversation of one chat: its messages, the question box, Stop, RAG on/off and export.
+
+Asking runs ``svc.ask`` on the model lane. The sources arrive first (chips on the new answer), then
+tokens stream in; the Markdown is re-rendered on a 50 ms timer rather than per token, so a fast
+model never floods the UI thread. Citation chips and ``[n]`` links emit ``citation_clicked``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, MessageInfo
+from ragtune.core.types import Hit, Progress
+from ragtune.errors import RagtuneError
+from ragtune.gui.chat_input import QuestionBox, Suggestions
+from ragtune.gui.chat_list import NEW_CHAT_TITLE
+from ragtune.gui.context import AppContext
+from ragtune.gui.look import icon
+from ragtune.gui.message_widget import MessageWidget
+from ragtune.gui.tasks import Job
+
+log = logging.getLogger(__name__)
+
+FLUSH_MS = 50
+
+
+def chat_title(question: str) -> str:
+    flat = " ".join(question.split())
+    return flat if len(flat) <= 60 else flat[:57] + "…"
+
+
+def answer_note(answer: Answer) -> str:
+    if answer.cancelled:
+        return "stopped"
+    if answer.declined:
+        return "no passage was relevant enough; the model was not asked to guess"
+    if answer.unsupported_sentences:
+        return f"{len(answer.unsupported_sentences)} sentence(s) not supported by a source"
+    return ""
+
+
+class ChatView(QWidget):
+    """One chat at a time; ``set_chat`` switches, ``ask`` asks in it (creating one if needed)."""
+
+    citation_clicked = Signal(object)  # Citation
+    chat_created = Signal(int)  # a chat was created (or renamed) for a question: refresh the list
+    answer_started = Signal()
+    answer_finished = Signal(object)  # Answer | None
+    messages_loaded = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        adapters_provider: Callable[[], list[AdapterSpec]],
+        library_provider: Callable[[], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.adapters_provider = adapters_provider
+        self.library_provider = library_provider
+        self.chat: ChatInfo | None = None
+        self.messages: list[MessageWidget] = []
+        self.token_events = 0  # streamed pieces received for the current answer (tests, stats)
+        self._job: Job | None = None
+        self._active: MessageWidget | None = None
+        self._load_seq = 0
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush)
+        self._build()
+        self._show_empty()
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("New chat")
+        self.title.setObjectName("heading")
+        self.rag_toggle = QCheckBox("Use my documents (RAG)")
+        self.rag_toggle.setChecked(True)
+        self.rag_toggle.setToolTip("On: answers come from your library, with citations. Off: the model alone.")
+        self.rag_toggle.toggled.connect(self._rag_toggled)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save this chat as Markdown (Ctrl+E)")
+        self.export_button.clicked.connect(self.prompt_export)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.rag_toggle)
+        top.addWidget(self.export_button)
+        self.container = QWidget()
+        self.column = QVBoxLayout(self.container)
+        self.column.setContentsMargins(8, 8, 8, 8)
+        self.column.setSpacing(8)
+        self.suggestions = Suggestions()
+        self.suggestions.chosen.connect(self.ask)
+        self.column.addWidget(self.suggestions)
+        self.column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.container)
+        self.scroll.verticalScrollBar().rangeChanged.connect(self._follow)
+        self.input = QuestionBox()
+        self.input.submitted.connect(lambda: self.ask())
+        self.ask_button = QPushButton(icon("ask"), "Ask")
+        self.ask_button.setToolTip("Ask (Enter or Ctrl+Enter)")
+        self.ask_button.clicked.connect(lambda: self.ask())
+        self.stop_button = QPushButton(icon("stop"), "Stop")
+        self.stop_button.setToolTip("Stop the answer (Esc)")
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.setEnabled(False)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.ask_button)
+        buttons.addWidget(self.stop_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.input, 1)
+        bottom.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(bottom)
+
+    def _follow(self, _minimum: int, maximum: int) -> None:
+        if self._active is not None:
+            self.scroll.verticalScrollBar().setValue(maximum)
+
+    # -- chats ----------------------------------------------------------------------------------
+    def library(self) -> str | None:
+        """The library questions go to: the chat's own, else the one selected on the left."""
+        if self.chat is not None and self.chat.library:
+            return self.chat.library
+        return self.library_provider()
+
+    def rag(self) -> bool:
+        return self.rag_toggle.isChecked()
+
+    def set_chat(self, chat: ChatInfo | None) -> Job | None:
+        """Show ``chat`` (None: an empty, not yet created chat)."""
+        same = chat is not None and self.chat is not None and chat.id == self.chat.id
+        self.chat = chat
+        self.title.setText(chat.title if chat else NEW_CHAT_TITLE)
+        self.rag_toggle.blockSignals(True)
+        self.rag_toggle.setChecked(self._saved_rag(chat))
+        self.rag_toggle.blockSignals(False)
+        if same:
+            return None
+        if self.busy():
+            self.stop()
+            self._release()
+        self._clear()
+        if chat is None:
+            self._show_empty()
+            return None
+        self._load_seq += 1
+        seq = self._load_seq
+        return self.ctx.reads.submit(
+            lambda job: self.ctx.svc.messages(chat.id),
+            on_result=lambda msgs: self._show_messages(seq, msgs),
+            on_error=lambda exc: self.ctx.messages.error(exc, "Reading the chat"),
+            name="messages",
+        )
+
+    def _saved_rag(self, chat: ChatInfo | None) -> bool:
+        if chat is None:
+            return self.rag_toggle.isChecked()
+        value = self.ctx.settings.value(f"chats/rag_{chat.id}", None)
+        return chat.rag if value is None else str(value).lower() in ("true", "1")
+
+    def _rag_toggled(self, on: bool) -> None:
+        if self.chat is not None:
+            self.ctx.settings.setValue(f"chats/rag_{self.chat.id}", on)
+        if not self.messages:
+            self._show_empty()
+
+    def _clear(self) -> None:
+        for m in self.messages:
+            m.deleteLater()
+        self.messages = []
+
+    def _show_empty(self) -> None:
+        self.suggestions.show_for(self.library(), self.rag())
+        self.suggestions.setVisible(not self.messages)
+
+    def _show_messages(self, seq: int, msgs: list[MessageInfo]) -> None:
+        if seq != self._load_seq:
+            return
+        self._clear()
+        for m in msgs:
+            widget = self._add(m.role, m.content)
+            if m.role == "assistant":
+                widget.finish(m.content, m.citations, m.mode, m.model, m.adapters, m.timings)
+        self._show_empty()
+        self.messages_loaded.emit()
+
+    def _add(self, role: str, text: str = "") -> MessageWidget:
+        widget = MessageWidget(role, text)
+        widget.citation_clicked.connect(self.citation_clicked)
+        self.column.insertWidget(self.column.count() - 1, widget)
+        self.messages.append(widget)
+        self.suggestions.setVisible(False)
+        return widget
+
+    # -- asking ---------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def ask(self, question: str | None = None) -> Job | None:
+        """Ask ``question`` (or the text in the box) in this chat, on the model lane."""
+        text = (question if question is not None else self.input.toPlainText()).strip()
+        if not text or self.busy():
+            return None
+        rag, library = self.rag(), self.library()
+        if rag and library is None:
+            self.ctx.messages.error(
+                RagtuneError("Add documents first (drop them on the window), or turn RAG off.")
+            )
+            return None
+        adapters = list(self.adapters_provider())
+        chat = self.chat
+        self.input.clear()
+        self._add("user", text)
+        self._active = self._add("assistant")
+        if not rag:
+            self._active.body.setMarkdown("*Thinking…*")
+        self.token_events = 0
+        svc = self.ctx.svc
+
+        def run(job: Job) -> Answer:
+            chat_id = chat.id if chat else None
+            if chat is None:
+                created = svc.create_chat(chat_title(text), library, rag)
+                job.report(("chat", created))
+                chat_id = created.id
+            elif chat.title == NEW_CHAT_TITLE:
+                svc.rename_chat(chat.id, chat_title(text))
+                job.report(("renamed", chat.id))
+            svc.load_model(progress=lambda p: job.report(("loading", p)))
+            return svc.ask(
+                text,
+                library,
+                rag=rag,
+                adapters=adapters,
+                on_sources=lambda hits: job.report(("sources", hits)),
+                on_token=lambda piece: job.report(("token", piece)),
+                cancel=job.cancel,
+                chat_id=chat_id,
+            )
+
+        job = self.ctx.model_lane.submit(
+            run,
+            name="ask",
+            on_progress=lambda payload: self._progress(job, payload),
+            on_result=lambda answer: self._done(job, answer),
+            on_error=lambda exc: self._failed(job, exc),
+        )
+        self._job = job
+        self.stop_button.setEnabled(True)
+        self.ask_button.setEnabled(False)
+        self._flush_timer.start()
+        self.answer_started.emit()
+        return job
+
+    def _progress(self, job: Job, payload: tuple[str, object]) -> None:
+        if job is not self._job or self._active is None:
+            return
+        kind, value = payload
+        if kind == "token":
+            self.token_events += 1
+            self._active.append(str(value))
+        elif kind == "sources":
+            hits: list[Hit] = value  # type: ignore[assignment]
+            self._active.set_sources(hits)
+        elif kind == "loading" and isinstance(value, Progress):
+            if value.done < value.total:
+                self.ctx.messages.notice("Loading model…")
+                self._active.header.setText("Ragtune · loading the model…")
+            else:
+                self.ctx.messages.notice("Model ready.", 3000)
+        elif kind == "chat" and isinstance(value, ChatInfo):
+            self.chat = value
+            self.title.setText(value.title)
+            self.ctx.settings.setValue(f"chats/rag_{value.id}", value.rag)
+            self.chat_created.emit(value.id)
+        elif kind == "renamed" and isinstance(value, int):
+            self.chat_created.emit(value)
+
+    def _flush(self) -> None:
+        if self._active is not None:
+            self._active.flush()
+
+    def _done(self, job: Job, answer: Answer) -> None:
+        if job is not self._job:
+            return
+        if self._active is not None:
+            self._active.finish(
+                answer.text,
+                answer.citations,
+                answer.mode,
+                answer.model,
+                answer.adapters,
+                answer.timings,
+                answer_note(answer),
+            )
+        self._release()
+        self.answer_finished.emit(answer)
+
+    def _failed(self, job: Job, exc: BaseException) -> None:
+        if job is not self._job:
+            return
+        if self._active is not None:
+            self._active.fail(str(exc) if isinstance(exc, RagtuneError) else "The answer failed.")
+        self.ctx.messages.error(exc, "Answering")
+        self._release()
+        self.answer_finished.emit(None)
+
+    def _release(self) -> None:
+        self._flush_timer.stop()
+        self._flush()
+        self._job = None
+        self._active = None
+        self.stop_button.setEnabled(False)
+        self.ask_button.setEnabled(True)
+
+    def stop(self) -> bool:
+        """Cancel the answer being written (Esc); what has streamed stays."""
+        if self._job is None:
+            return False
+        self._job.cancel.set()
+        self.ctx.messages.notice("Stopping the answer…", 3000)
+        return True
+
+    # -- export ---------------------------------------------------------------------------------
+    def export_to(self, path: str) -> Job | None:
+        if self.chat is None:
+            self.ctx.messages.notice("Nothing to export yet: ask a question first.")
+            return None
+        chat_id = self.chat.id
+
+        def run(job: Job) -> str:
+            Path(path).write_text(self.ctx.svc.export_chat(chat_id), encoding="utf-8")
+            return path
+
+        return self.ctx.reads.submit(
+            run,
+            on_result=lambda p: self.ctx.messages.notice(f"Chat exported to {p}."),
+            on_error=lambda exc: self.ctx.messages.error(exc, "Exporting the chat"),
+            name="export chat",
+        )
+
+    def prompt_export(self) -> None:
+        if self.chat is None:
+            self.ctx.messages.notice("Nothing to export yet: ask a question first.")
+            return
+        name = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in self.chat.title).strip()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export chat", str(Path.home() / f"{name or 'chat'}.md"), "Markdown (*.md)"
+        )
+        if path:
+            self.export_to(path)
+
+    def focus_input(self) -> None:
+        self.input.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -1,0 +1,36 @@
+"""What every panel of the window shares: the service, the three lanes, messages and UI settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
+
+from ragtune import paths
+from ragtune.gui.messages import Messages
+from ragtune.gui.tasks import Lane
+
+if TYPE_CHECKING:
+    from ragtune.core.services import Ragtune
+
+
+def ui_settings() -> QSettings:
+    """Window layout and UI state, in an ini file under the config directory (``RAGTUNE_HOME``
+    isolates tests)."""
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+@dataclass
+class AppContext:
+    svc: Ragtune
+    index_lane: Lane
+    model_lane: Lane
+    reads: Lane
+    messages: Messages
+    settings: QSettings
+
+    def shutdown(self) -> None:
+        """Stop the lanes (cancelling their work) before the service closes."""
+        for lane in (self.model_lane, self.index_lane, self.reads):
+            lane.shutdown()

@@ -1,0 +1,129 @@
+"""Indexing from the window: jobs on the index lane, their progress, and which files are waiting.
+
+``svc.index`` reports files done, chunks and ETA; to show each waiting file as "queued" and the one
+in work as "indexing", the job first lists the library's supported files (the core's scanner, the
+same one the indexer uses) and reports those not yet in the library.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from ragtune.core.ingest.scan import scan_sources
+from ragtune.core.types import IndexReport, Progress
+from ragtune.gui.context import AppContext
+from ragtune.gui.messages import plain_reason
+from ragtune.gui.tasks import Job
+
+log = logging.getLogger(__name__)
+
+
+def pending_files(ctx: AppContext, library: str, extra: Sequence[str]) -> list[str]:
+    """Supported files under the library's sources (plus ``extra``) that are new or changed."""
+    sources = list(extra)
+    known: dict[str, int] = {}
+    for info in ctx.svc.libraries():
+        if info.name == library:
+            sources.extend(info.sources)
+            known = {d.path: d.size for d in ctx.svc.documents(library)}
+    roots = [Path(s).expanduser().resolve() for s in dict.fromkeys(sources)]
+    scan = scan_sources(roots)
+    return [str(f.path) for f in scan.files if known.get(str(f.path)) != f.size]
+
+
+class IndexController(QObject):
+    """Starts indexing on the index lane and tells the window how it goes."""
+
+    started = Signal(str)  # library
+    planned = Signal(str, object)  # library, list[str] of files waiting
+    progress = Signal(str, object)  # library, Progress
+    finished = Signal(str, object)  # library, IndexReport | None (failed or cancelled early)
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._queued_rescans: set[str] = set()
+        self.current: str | None = None
+        self.last_report: IndexReport | None = None
+
+    def busy(self) -> bool:
+        return self.ctx.index_lane.busy()
+
+    def index(self, library: str, paths: Sequence[str | Path] = (), force: bool = False) -> Job | None:
+        """Add ``paths`` to ``library`` (created if needed) and bring it up to date. A re-scan of a
+        library that already has one waiting is merged into it."""
+        extra = [str(p) for p in paths]
+        if not extra and not force:
+            if library in self._queued_rescans:
+                return None
+            self._queued_rescans.add(library)
+
+        def run(job: Job) -> IndexReport:
+            self._queued_rescans.discard(library)
+            job.report(("planned", pending_files(self.ctx, library, extra)))
+            return self.ctx.svc.index(
+                library,
+                extra,
+                progress=lambda p: job.report(("progress", p)),
+                cancel=job.cancel,
+                force=force,
+            )
+
+        return self.ctx.index_lane.submit(
+            run,
+            name=f"index {library}",
+            on_progress=lambda payload: self._on_progress(library, payload),
+            on_result=lambda report: self._on_done(library, report),
+            on_error=lambda exc: self._on_error(library, exc),
+        )
+
+    def cancel(self) -> bool:
+        """Cancel the running indexing job and any waiting ones."""
+        self.ctx.index_lane.cancel_all()
+        return True
+
+    def _on_progress(self, library: str, payload: tuple[str, object]) -> None:
+        kind, value = payload
+        if kind == "planned":
+            self.current = library
+            self.started.emit(library)
+            self.planned.emit(library, value)
+        elif isinstance(value, Progress):
+            self.progress.emit(library, value)
+
+    def _on_done(self, library: str, report: IndexReport) -> None:
+        self.current = None
+        self.last_report = report
+        self.finished.emit(library, report)
+        self.ctx.messages.notice(summary(report))
+
+    def _on_error(self, library: str, exc: BaseException) -> None:
+        self.current = None
+        self.finished.emit(library, None)
+        self.ctx.messages.error(exc, f"Indexing {library}")
+
+
+def summary(report: IndexReport) -> str:
+    """One line for the status bar about what an indexing run did."""
+    parts = []
+    if report.added:
+        parts.append(f"{report.added} added")
+    if report.updated:
+        parts.append(f"{report.updated} updated")
+    if report.removed:
+        parts.append(f"{report.removed} removed")
+    if report.unchanged:
+        parts.append(f"{report.unchanged} unchanged")
+    if report.failed:
+        first = report.failed[0]
+        parts.append(
+            f"{len(report.failed)} could not be read (e.g. {Path(first.path).name}: "
+            f"{plain_reason(first.reason)})"
+        )
+    state = "Indexing cancelled" if report.cancelled else "Indexed"
+    body = ", ".join(parts) or "nothing new"
+    return f"{state} {report.library}: {body} in {report.seconds:.1f} s."

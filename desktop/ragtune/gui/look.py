@@ -1,0 +1,52 @@
+"""Icons and the style sheet from ``resources/``, and small helpers for palette-friendly colours."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from ragtune import paths
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """``resources/icons/<name>.svg`` as an icon (an empty icon when the file is missing)."""
+    path = paths.resources_dir() / "icons" / f"{name}.svg"
+    if not path.is_file():
+        log.warning("icon %s not found at %s", name, path)
+        return QIcon()
+    return QIcon(str(path))
+
+
+def stylesheet() -> str:
+    """The application's style sheet (palette roles only, so it follows light and dark)."""
+    path = paths.resources_dir() / "styles" / "ragtune.qss"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        log.warning("style sheet %s unreadable: %s", path, exc)
+        return ""
+
+
+def highlight_colour(alpha: int = 90) -> QColor:
+    """The palette's highlight colour, translucent, for marking a cited passage."""
+    app = QApplication.instance()
+    palette = app.palette() if isinstance(app, QApplication) else QPalette()
+    colour = QColor(palette.color(QPalette.ColorRole.Highlight))
+    colour.setAlpha(alpha)
+    return colour
+
+
+def muted(label: QLabel) -> QLabel:
+    """Give a label the palette's secondary text colour."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128

@@ -1,0 +1,176 @@
+"""One message of a conversation: a question, or an answer with its sources, citations and timings.
+
+An answer shows the retrieved sources first (as chips), then its text streams in as Markdown; when
+it is done the chips become its citations, ``[n]`` markers in the text become links, and the header
+says which mode, model and adapters produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, QSizeF, Qt, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ragtune.core.answer_types import AdapterSpec, Citation, Timings
+from ragtune.core.types import Hit
+from ragtune.gui.answer_format import (
+    CITE_SCHEME,
+    answer_markdown,
+    chip_text,
+    citation_from_hit,
+    header_text,
+    snippet,
+    timings_text,
+)
+from ragtune.gui.flow_layout import FlowLayout
+from ragtune.gui.look import muted
+
+
+class AutoHeightBrowser(QTextBrowser):
+    """A text browser as tall as its text (the conversation scrolls, not each message)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self.document().setDocumentMargin(2)
+
+    def _fit(self, size: QSizeF) -> None:
+        height = int(size.height()) + 2 * self.frameWidth() + 2
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, self.height())
+
+
+class MessageWidget(QFrame):
+    """A question or an answer in the conversation."""
+
+    citation_clicked = Signal(object)  # Citation
+
+    def __init__(self, role: str, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.role = role
+        self.text = text
+        self.citations: list[Citation] = []
+        self.finished = role == "user"
+        self._dirty = False
+        self.setObjectName("message")
+        self.setProperty("role", role)
+        self.header = muted(QLabel("You" if role == "user" else "Ragtune"))
+        self.body = AutoHeightBrowser()
+        self.body.anchorClicked.connect(self._anchor)
+        self.chips_box = QWidget()
+        self.chips = FlowLayout(self.chips_box)
+        self.footer = muted(QLabel())
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy")
+        self.copy_button.setToolTip("Copy the answer")
+        self.copy_button.clicked.connect(self.copy)
+        footer_row = QHBoxLayout()
+        footer_row.addWidget(self.footer, 1)
+        footer_row.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.header)
+        layout.addWidget(self.chips_box)
+        layout.addWidget(self.body)
+        layout.addLayout(footer_row)
+        self.chips_box.setVisible(False)
+        self.copy_button.setVisible(role != "user")
+        self.footer.setVisible(False)
+        if role == "user":
+            self.body.setPlainText(text)
+        elif text:
+            self.body.setMarkdown(text)
+        else:
+            self.body.setMarkdown("*Searching your library…*")
+
+    # -- streaming ------------------------------------------------------------------------------
+    def set_sources(self, hits: Sequence[Hit]) -> None:
+        """Show the passages being read, before the first token."""
+        self.header.setText(f"Ragtune · reading {len(hits)} passage(s)…" if hits else "Ragtune")
+        self._set_chips([citation_from_hit(i + 1, h) for i, h in enumerate(hits)])
+        self.body.setMarkdown("*Thinking…*")
+
+    def append(self, piece: str) -> None:
+        self.text += piece
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Re-render the streamed text (called on a timer, not per token)."""
+        if self._dirty:
+            self._dirty = False
+            self.body.setMarkdown(self.text)
+
+    def finish(
+        self,
+        text: str,
+        citations: Sequence[Citation],
+        mode: str = "",
+        model: str = "",
+        adapters: Sequence[AdapterSpec] = (),
+        timings: Timings | None = None,
+        note: str = "",
+    ) -> None:
+        """The final answer, with citations linked and how it was made."""
+        self.finished = True
+        self._dirty = False
+        self.text = text
+        self.header.setText(header_text(mode, model, adapters) or "Ragtune")
+        self.body.setMarkdown(answer_markdown(text, citations) or "*(no answer)*")
+        self._set_chips(list(citations))
+        footer = " · ".join(p for p in (timings_text(timings or Timings()), note) if p)
+        self.footer.setText(footer)
+        self.footer.setVisible(bool(footer))
+
+    def fail(self, text: str) -> None:
+        self.finished = True
+        self._dirty = False
+        self.body.setMarkdown(self.text + ("\n\n" if self.text else "") + f"*{text}*")
+
+    # -- citations ------------------------------------------------------------------------------
+    def _set_chips(self, citations: list[Citation]) -> None:
+        self.citations = citations
+        self.chips.clear()
+        for c in citations:
+            chip = QToolButton()
+            chip.setObjectName("chip")
+            chip.setText(chip_text(c.n, c.path, c.page))
+            chip.setToolTip(snippet(c.text, 300))
+            chip.clicked.connect(lambda _=False, c=c: self.citation_clicked.emit(c))
+            self.chips.addWidget(chip)
+        self.chips_box.setVisible(bool(citations))
+
+    def chip_buttons(self) -> list[QToolButton]:
+        return self.chips_box.findChildren(QToolButton, "chip")
+
+    def _anchor(self, url: QUrl) -> None:
+        if url.scheme() != CITE_SCHEME:
+            return
+        try:
+            n = int(url.path())
+        except ValueError:
+            return
+        for c in self.citations:
+            if c.n == n:
+                self.citation_clicked.emit(c)
+                return
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text)

@@ -1,0 +1,125 @@
+"""The one place that turns errors and notices into status-bar messages or dialogs, and logs them.
+
+Errors Ragtune expects (``RagtuneError``: a bad file, a wrong adapter, a missing library...) go to
+the status bar in plain words; unexpected exceptions open a dialog that names the log file, so a
+failure is never silent. Confirmation questions also go through here, so tests can answer them.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
+
+from ragtune import paths
+from ragtune.errors import Cancelled, RagtuneError
+
+log = logging.getLogger(__name__)
+
+NOTICE_MS = 8000
+ERROR_MS = 15000
+
+#: plain words for the reason codes the parsers record on a failed document's row
+REASONS = {
+    "password-protected": "the file is password-protected",
+    "no text layer (needs OCR)": "scanned pages without a text layer (needs OCR)",
+    "corrupt": "the file is damaged or not what its name says",
+    "too large": "the file is too large to index",
+    "unsupported": "this kind of file is not supported",
+    "timed out": "reading the file took too long",
+    "empty": "no text found in it",
+    "unreadable": "the file could not be read (permissions?)",
+    "not found": "the file or folder no longer exists",
+    "changed while indexing": "it changed while being indexed; it will be picked up next time",
+}
+
+
+def plain_reason(reason: str, detail: str = "") -> str:
+    """A failed document's reason code in words a person understands."""
+    words = REASONS.get(reason, reason or "unknown problem")
+    return f"{words} ({detail})" if detail and detail not in words else words
+
+
+class Messages(QObject):
+    """Status-bar notices, error reporting and dialogs for one window."""
+
+    shown = Signal(str)  # every message shown (status bar or dialog), for tests and accessibility
+
+    def __init__(self, status_bar: QStatusBar, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.status_bar = status_bar
+        self.parent_widget = parent
+        self.last_message = ""
+        self.dialogs: list[QMessageBox] = []
+        #: set by tests: answer for confirm() without showing a dialog
+        self.auto_confirm: bool | None = None
+
+    def notice(self, text: str, timeout_ms: int = NOTICE_MS) -> None:
+        """A short message in the status bar."""
+        log.info("notice: %s", text)
+        self.last_message = text
+        self.status_bar.showMessage(text, timeout_ms)
+        self.shown.emit(text)
+
+    def error(self, exc: BaseException, context: str = "") -> None:
+        """Report an error: expected ones in the status bar, unexpected ones in a dialog."""
+        if isinstance(exc, Cancelled):
+            self.notice(f"{context}: cancelled." if context else "Cancelled.")
+            return
+        if isinstance(exc, RagtuneError):
+            text = f"{context}: {exc}" if context else str(exc)
+            log.warning("%s", text)
+            self.last_message = text
+            self.status_bar.showMessage(text, ERROR_MS)
+            self.shown.emit(text)
+            return
+        self.unexpected(exc, context)
+
+    def unexpected(self, exc: BaseException, context: str = "") -> None:
+        """A bug: log the traceback and open a dialog naming the log file."""
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        log.error("Unexpected error%s:\n%s", f" ({context})" if context else "", tb)
+        what = f"{context}: " if context else ""
+        self.dialog(
+            "Something went wrong",
+            f"{what}{type(exc).__name__}: {exc}\n\nRagtune keeps running. The details are in the "
+            f"log file:\n{paths.log_path()}",
+            detail=tb,
+        )
+
+    def dialog(self, title: str, text: str, detail: str = "", warning: bool = True) -> QMessageBox:
+        """A non-blocking message box (the window keeps working behind it)."""
+        box = QMessageBox(self.parent_widget)
+        box.setIcon(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information)
+        box.setWindowTitle(title)
+        box.setText(text)
+        if detail:
+            box.setDetailedText(detail)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.finished.connect(lambda _=0, b=box: self._closed(b))
+        self.dialogs.append(box)
+        self.last_message = text
+        box.open()
+        self.shown.emit(text)
+        return box
+
+    def _closed(self, box: QMessageBox) -> None:
+        if box in self.dialogs:
+            self.dialogs.remove(box)
+        box.deleteLater()
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (blocking); tests set ``auto_confirm`` instead."""
+        if self.auto_confirm is not None:
+            log.info("confirm (auto %s): %s", self.auto_confirm, text)
+            return self.auto_confirm
+        answer = QMessageBox.question(
+            self.parent_widget,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes

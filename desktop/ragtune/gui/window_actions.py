@@ -1,0 +1,86 @@
+"""The window's menus and keyboard shortcuts, wired to the panels' slots.
+
+Ctrl+O add files, Ctrl+Shift+O add a folder, Ctrl+N new chat, Ctrl+, settings, Ctrl+E export the
+chat, Esc stop the answer, F5 re-scan, Ctrl+Q quit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from ragtune import __version__, paths
+from ragtune.gui.look import icon
+
+if TYPE_CHECKING:
+    from ragtune.gui.main_window import MainWindow
+
+
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: QKeySequence | str | None = None,
+    icon_name: str = "",
+) -> QAction:
+    action = QAction(icon(icon_name), text, window) if icon_name else QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)  # shortcuts work even when the menu bar is hidden
+    return action
+
+
+def install_actions(window: MainWindow) -> dict[str, QAction]:
+    """Create the menus; returns the actions by name (tests trigger them)."""
+    lib = window.library_panel
+    actions = {
+        "add_files": _action(window, "Add files…", lib.prompt_add_files, "Ctrl+O", "add"),
+        "add_folder": _action(window, "Add folder…", lib.prompt_add_folder, "Ctrl+Shift+O", "folder"),
+        "rescan": _action(window, "Re-scan library", lib.rescan, "F5"),
+        "export": _action(window, "Export chat…", window.chat_view.prompt_export, "Ctrl+E"),
+        "settings": _action(
+            window, "Settings…", window.open_settings, QKeySequence.StandardKey.Preferences, "settings"
+        ),
+        "quit": _action(window, "Quit", window.close, "Ctrl+Q"),
+        "new_chat": _action(window, "New chat", window.new_chat, "Ctrl+N", "add"),
+        "stop": _action(window, "Stop", window.stop, "Esc", "stop"),
+        "compare": _action(window, "Compare answers…", window.show_compare, None, "compare"),
+        "open_log": _action(window, "Open log folder", _open_logs),
+        "about": _action(window, "About Ragtune", lambda: _about(window)),
+    }
+    # Ctrl+, is the Preferences key on most platforms but not all: make sure it is there.
+    settings = actions["settings"]
+    if QKeySequence("Ctrl+,") not in settings.shortcuts():
+        settings.setShortcuts([*settings.shortcuts(), QKeySequence("Ctrl+,")])
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    for name in ("add_files", "add_folder", "rescan", "export", "settings", "quit"):
+        if name == "settings" or name == "quit":
+            file_menu.addSeparator()
+        file_menu.addAction(actions[name])
+    chat_menu = bar.addMenu("&Chat")
+    for name in ("new_chat", "stop", "compare"):
+        chat_menu.addAction(actions[name])
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions["open_log"])
+    help_menu.addAction(actions["about"])
+    return actions
+
+
+def _open_logs() -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+
+
+def _about(window: MainWindow) -> None:
+    QMessageBox.about(
+        window,
+        "About Ragtune",
+        f"<b>Ragtune {__version__}</b><p>Cited answers from your own documents, offline, with a "
+        f"local model and LoRA adapters.</p><p>Data: {paths.data_dir()}<br>Log: {paths.log_path()}</p>",
+    )

@@ -1,0 +1,73 @@
+"""``ragtune ask`` and friends as a user runs them, with the real embedded chat model (once each)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ragtune import settings
+from ragtune.core.services import Ragtune
+
+
+def ragtune(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "ragtune", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
+        stdin=subprocess.DEVNULL,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def library(tmp_path: Path, embedder: object, chat_model_path: Path) -> str:
+    settings.save(settings.Settings(max_answer_tokens=32, passages=2))
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "orchard.md").write_text(
+        "# Orchard report\n\nThe Hillside orchard harvested 312 tonnes of apples in 2025.\n"
+    )
+    (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
+    with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
+        svc.index("kb", [folder])
+    return "kb"
+
+
+def test_ask_json_contract_rag_and_no_rag(library: str) -> None:
+    rag = ragtune("ask", "How many tonnes of apples did the Hillside orchard harvest?", "--library", library, "--json")
+    answer = json.loads(rag.stdout.strip().splitlines()[-1])
+    assert {"answer", "citations", "mode", "adapters", "timings"} <= answer.keys()
+    assert answer["mode"] == "rag"
+    assert "312" in answer["answer"]
+    assert answer["citations"], answer
+    assert answer["citations"][0]["path"].endswith("orchard.md")
+    assert {"n", "path", "page", "start", "end", "text"} <= answer["citations"][0].keys()
+    assert answer["timings"]["time_to_first_token_s"] > 0
+
+    plain = ragtune("ask", "Say hello.", "--library", library, "--no-rag", "--json")
+    no_rag = json.loads(plain.stdout.strip().splitlines()[-1])
+    assert no_rag["mode"] == "model" and no_rag["citations"] == []
+
+    history = ragtune("history")
+    assert "Hillside orchard" in history.stdout
+
+
+def test_bad_model_and_adapter_exit_non_zero(tmp_path: Path) -> None:
+    fake = tmp_path / "not-a-model.gguf"
+    fake.write_bytes(b"GGUF" + os.urandom(4096))
+    bad_model = ragtune("models", "add", str(fake), check=False)
+    assert bad_model.returncode != 0 and bad_model.stderr.startswith("error:")
+
+    text_file = tmp_path / "adapter.gguf"
+    text_file.write_text("hello")
+    bad_adapter = ragtune("ask", "hi", "--no-rag", "--adapter", f"{text_file}:0.5", check=False)
+    assert bad_adapter.returncode != 0 and "error:" in bad_adapter.stderr

@@ -1,0 +1,202 @@
+"""The store on real SQLite with sqlite-vec and FTS5 (fake, deterministic vectors): chunks, keyword
+rows and vectors stay in step through writes, replacements and removals; the doctor notices when
+they do not; a different embedding model is refused before any write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import apsw
+import numpy as np
+import pytest
+
+from ragtune.core.store import db, doctor
+from ragtune.core.store.library import LibraryStore
+from ragtune.core.types import Chunk
+from ragtune.errors import EmbeddingModelMismatch, LibraryNotFound, RagtuneError
+
+DIM = 8
+
+
+def chunks(texts: list[str]) -> list[Chunk]:
+    return [Chunk(i, 1 + i // 2, 0, len(t), t, "Doc\n" + t) for i, t in enumerate(texts)]
+
+
+def vectors(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(n, DIM)).astype(np.float32)
+    normed: np.ndarray = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return normed
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[apsw.Connection]:
+    c = db.connect(tmp_path / "sub" / "lib.sqlite3")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def store(conn: apsw.Connection) -> LibraryStore:
+    s = LibraryStore(conn)
+    s.check_embedding_model("fake/model", DIM)
+    return s
+
+
+def counts(conn: apsw.Connection) -> tuple[int, int, int]:
+    report = doctor.check(conn)
+    return report.counts["chunks"], report.counts["fts_rows"], report.counts["vectors"]
+
+
+def write(store: LibraryStore, lib: int, path: str, texts: list[str], sha: str = "h") -> int:
+    return store.write_document(
+        lib, path, 100, 1, sha, "Doc", "text", 2, chunks(texts), vectors(len(texts), len(path))
+    )
+
+
+def test_connect_sets_pragmas_and_schema(conn: apsw.Connection) -> None:
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    assert conn.execute("SELECT vec_version()").fetchone()[0].startswith("v0.1")
+
+
+def test_connect_reports_unopenable_file(tmp_path: Path) -> None:
+    bad = tmp_path / "garbage.sqlite3"
+    bad.write_bytes(b"this is not a database at all" * 200)
+    with pytest.raises(RagtuneError, match="garbage.sqlite3"):
+        db.connect(bad)
+
+
+def test_write_replace_remove_keep_counts_in_step(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    assert store.create_library("work") == lib  # idempotent
+    doc = write(store, lib, "/d/a.txt", ["alpha one", "beta two", "gamma three"])
+    write(store, lib, "/d/b.txt", ["delta four"], sha="h2")
+    assert counts(conn) == (4, 4, 4)
+
+    # replacing a document swaps its chunks, keyword rows and vectors
+    assert write(store, lib, "/d/a.txt", ["alpha again"]) == doc
+    assert counts(conn) == (2, 2, 2)
+    hits = conn.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'gamma'").fetchall()
+    assert hits == []
+    assert store.documents(lib)[0].chunks == 1
+
+    store.remove_document(doc)
+    assert counts(conn) == (1, 1, 1)
+    assert doctor.check(conn).ok
+
+
+def test_failed_document_drops_its_chunks(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    write(store, lib, "/d/a.txt", ["alpha one", "beta two"])
+    store.mark_failed(lib, "/d/a.txt", 5, 2, "x", "corrupt", "bad xref")
+    row = store.document_rows(lib)["/d/a.txt"]
+    assert (row.status, row.error, row.size) == ("failed", "corrupt", 5)
+    assert counts(conn) == (0, 0, 0)
+    stats = store.stats(lib)
+    assert (stats.documents, stats.failed, stats.chunks) == (0, 1, 0)
+    assert stats.database_bytes > 0
+    assert doctor.check(conn).ok
+
+
+def test_vectors_reused_by_content_hash(store: LibraryStore) -> None:
+    lib = store.create_library("work")
+    write(store, lib, "/d/a.txt", ["alpha one", "beta two"], sha="same")
+    found = store.vectors_for_sha256("same")
+    assert found is not None
+    reused_chunks, reused = found
+    assert [c.text for c in reused_chunks] == ["alpha one", "beta two"]
+    assert reused.dtype == np.float32 and reused.shape == (2, DIM)
+    assert np.allclose(reused, vectors(2, len("/d/a.txt")))
+    assert store.vectors_for_sha256("other") is None
+
+
+def test_doctor_finds_an_orphan_vector(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    write(store, lib, "/d/a.txt", ["alpha one"])
+    conn.execute(
+        "INSERT INTO chunk_vectors (rowid, library_id, embedding) VALUES (9999, ?, ?)",
+        (lib, vectors(1)[0].tobytes()),
+    )
+    report = doctor.check(conn)
+    assert not report.ok
+    assert report.counts["orphan_vectors"] == 1
+    assert any("belong to no chunk" in line for line in report.lines)
+
+
+def test_doctor_finds_an_indexed_document_without_chunks(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    doc = write(store, lib, "/d/a.txt", ["alpha one"])
+    conn.execute("DELETE FROM chunks WHERE document_id = ?", (doc,))
+    report = doctor.check(conn)
+    assert not report.ok and report.counts["indexed_without_chunks"] == 1
+
+
+def test_other_model_is_refused_before_any_write(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    write(store, lib, "/d/a.txt", ["alpha one", "beta two"])
+    changes = conn.total_changes()
+    with pytest.raises(EmbeddingModelMismatch, match="re-index|Re-index") as info:
+        store.check_embedding_model("other/model", 16)
+    assert "fake/model" in str(info.value) and "other/model" in str(info.value)
+    assert conn.total_changes() == changes
+    assert counts(conn) == (2, 2, 2)
+
+
+def test_reset_for_a_new_model(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    write(store, lib, "/d/a.txt", ["alpha one", "beta two"])
+    store.check_embedding_model("other/model", 16, reset=True)
+    assert counts(conn) == (0, 0, 0)
+    row = store.document_rows(lib)["/d/a.txt"]
+    assert row.size == -1 and row.status != "indexed"  # re-planned and re-parsed by the indexer
+    new = np.ones((1, 16), np.float32) / 4.0
+    store.write_document(lib, "/d/a.txt", 100, 1, "h", "Doc", "text", 1, chunks(["alpha"]), new)
+    assert counts(conn) == (1, 1, 1)
+    store.check_embedding_model("other/model", 16)  # recorded now: no error
+    assert doctor.check(conn).ok
+
+
+def test_delete_library_cleans_everything(store: LibraryStore, conn: apsw.Connection) -> None:
+    keep = store.create_library("keep")
+    gone = store.create_library("gone")
+    store.add_source(gone, "/d")
+    write(store, gone, "/d/a.txt", ["alpha one", "beta two"])
+    write(store, keep, "/k/a.txt", ["kept text"])
+    store.delete_library("gone")
+    assert counts(conn) == (1, 1, 1)
+    assert [lib.name for lib in store.list_libraries()] == ["keep"]
+    assert conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert doctor.check(conn).ok
+
+
+def test_libraries_sources_and_errors(store: LibraryStore) -> None:
+    lib = store.create_library("b-lib")
+    store.create_library("a-lib")
+    store.add_source(lib, "/x")
+    store.add_source(lib, "/x")
+    assert store.sources(lib) == ["/x"]
+    assert [(i.name, i.sources) for i in store.list_libraries()] == [("a-lib", ()), ("b-lib", ("/x",))]
+    with pytest.raises(LibraryNotFound, match="No library named 'nope'. Known libraries: a-lib, b-lib."):
+        store.library_id("nope")
+    with pytest.raises(RagtuneError, match="already exists"):
+        store.rename_library("b-lib", "a-lib")
+    store.rename_library("b-lib", "c-lib")
+    assert store.library_id("c-lib") == lib
+    store.remove_source(lib, "/x")
+    assert store.sources(lib) == []
+
+
+def test_transaction_rolls_back_on_error(store: LibraryStore, conn: apsw.Connection) -> None:
+    lib = store.create_library("work")
+    with pytest.raises(ValueError):
+        store.write_document(lib, "/d/a.txt", 1, 1, "h", "t", "text", 1, chunks(["a", "b"]), vectors(1))
+    with pytest.raises(apsw.Error):  # a vector of the wrong size fails inside the transaction
+        store.write_document(
+            lib, "/d/a.txt", 1, 1, "h", "t", "text", 1, chunks(["a"]), np.ones((1, 3), np.float32)
+        )
+    assert store.document_rows(lib) == {}
+    assert counts(conn) == (0, 0, 0)

@@ -1,0 +1,86 @@
+"""The relevance gate and the decline path of ``answer_question`` (a fake engine: the model is not
+the unit under test here; the real model is exercised in tests/e2e and tests/integration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ragtune.core.answer_types import AdapterSpec
+from ragtune.core.answering import answer_question, is_relevant, select_passages
+from ragtune.core.compare import modes_that_apply
+from ragtune.core.generation.stats import GenerationStats
+from ragtune.core.types import Hit
+from ragtune.settings import Settings
+
+
+def hit(text: str, similarity: float, chunk_id: int = 1) -> Hit:
+    return Hit(chunk_id, 1, "/d/policy.pdf", "Policy", 2, 0, len(text), text, 0.1, 1, 1, similarity)
+
+
+class FakeEngine:
+    """Streams a fixed reply; records what it was asked."""
+
+    n_ctx = 2048
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.calls: list[Any] = []
+        self.adapter_sets: list[list[AdapterSpec]] = []
+        self.last_stats = GenerationStats(prompt_tokens=50, completion_tokens=5, ttft_s=0.1)
+
+    class info:  # noqa: N801 - mimics Engine.info
+        name = "fake"
+
+    def count_chat_tokens(self, messages: Sequence[dict[str, str]]) -> int:
+        return sum(len(m["content"].split()) for m in messages)
+
+    def set_adapters(self, specs: Sequence[AdapterSpec]) -> None:
+        self.adapter_sets.append(list(specs))
+
+    def stream_chat(self, messages: Any, max_tokens: int, temperature: float, cancel: Any) -> Iterator[str]:
+        self.calls.append(messages)
+        yield from self.reply.split(" ")
+
+
+def test_gate_uses_similarity_and_keyword_coverage() -> None:
+    q = "What is the late fee for an adult book?"
+    assert is_relevant(q, hit("Anything at all", 0.6))
+    assert not is_relevant(q, hit("The late fee for adult books is 25 cents.", 0.1))
+    assert is_relevant(q, hit("The late fee for adult books is 25 cents per day.", 0.3))
+    assert not is_relevant(q, hit("Sourdough starter ratio is 1:5:5.", 0.3))
+    hits = [hit("same text", 0.9, 1), hit("same text", 0.9, 2), hit("other text", 0.9, 3)]
+    assert [h.chunk_id for h in select_passages(q, hits, 3)] == [1, 3]
+
+
+def test_declines_without_calling_the_model_when_nothing_is_relevant() -> None:
+    engine = FakeEngine("invented answer")
+    seen: list[list[Hit]] = []
+    answer = answer_question(engine, "Who won the 1966 World Cup?", [hit("Loaf baking.", 0.05)],  # type: ignore[arg-type]
+                             Settings(), on_sources=seen.append)
+    assert answer.declined and engine.calls == []
+    assert "could not find" in answer.text and seen == [[]]
+
+
+def test_rag_answer_streams_after_sources_and_cites() -> None:
+    engine = FakeEngine("The late fee is 25 cents per day.")
+    events: list[str] = []
+    answer = answer_question(
+        engine,  # type: ignore[arg-type]
+        "What is the late fee?",
+        [hit("For adult items, the late fee is 25 cents per item per day.", 0.7)],
+        Settings(),
+        adapters=[AdapterSpec("/a.gguf", 0.0)],
+        on_sources=lambda hits: events.append(f"sources:{len(hits)}"),
+        on_token=lambda piece: events.append("token"),
+    )
+    assert events[0] == "sources:1" and events[1] == "token"
+    assert answer.mode == "rag" and engine.adapter_sets == [[]]  # strength 0 = no adapter
+    assert [c.n for c in answer.citations] == [1] and answer.text.endswith("[1].")
+    assert "[1] policy.pdf, p. 2:" in engine.calls[0][1]["content"]
+
+
+def test_modes_that_apply() -> None:
+    assert modes_that_apply(False, []) == ["model"]
+    assert modes_that_apply(True, [AdapterSpec("a", 1.0)]) == ["model", "rag", "adapter", "rag+adapter"]
+    assert modes_that_apply(True, [AdapterSpec("a", 0.0)]) == ["model", "rag"]

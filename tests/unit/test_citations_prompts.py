@@ -1,0 +1,69 @@
+"""Passage trimming, prompt fitting and citation attribution (no model: token counts are faked by
+word counts, which is not the unit under test)."""
+
+from __future__ import annotations
+
+from ragtune.core.generation.citations import attribute, strip_invalid_markers, support
+from ragtune.core.generation.engine import Message
+from ragtune.core.generation.prompts import Source, fit_prompt, trim_passage
+from ragtune.core.text_match import content_words, numbers, sentence_spans
+from ragtune.core.types import Hit
+
+
+def hit(text: str, path: str = "/docs/manual.pdf", page: int = 3, chunk_id: int = 1) -> Hit:
+    return Hit(chunk_id, 1, path, "Manual", page, 10, 10 + len(text), text, 0.5, 1, 1, 0.6)
+
+
+def word_count(messages: list[Message]) -> int:
+    return sum(len(m["content"].split()) for m in messages) + 10
+
+
+def test_sentence_spans_and_words() -> None:
+    text = "The lamp lasts 10 hours. It costs $3.50! Does it float? No."
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["The lamp lasts 10 hours.", "It costs $3.50!", "Does it float?", "No."]
+    assert numbers("It weighs 1,200 kg and 3.5 m") == {"1200", "3.5"}
+    assert "lamp" in content_words("The lamps") and "the" not in content_words("The lamps")
+
+
+def test_trim_passage_keeps_relevant_sentences_in_order() -> None:
+    filler = " ".join(f"Sentence number {i} talks about gardening tools." for i in range(20))
+    text = f"{filler} The warranty lasts 18 months from purchase. {filler}"
+    trimmed = trim_passage(text, "How long is the warranty?", limit=200)
+    assert "warranty lasts 18 months" in trimmed
+    assert len(trimmed) <= 201
+    assert trim_passage("Short text.", "anything") == "Short text."
+
+
+def test_fit_prompt_drops_passages_then_trims_and_never_fails() -> None:
+    hits = [hit(("word " * 150) + f"fact{i}.", chunk_id=i) for i in range(6)]
+    messages, sources, answer_tokens = fit_prompt("What is fact0?", hits, word_count, n_ctx=400, answer_tokens=64)
+    assert word_count(messages) + answer_tokens <= 400
+    assert 1 <= len(sources) < 6 and sources[0].n == 1
+    # absurdly small window: still a prompt, with the answer budget cut instead of an error
+    messages, sources, answer_tokens = fit_prompt("q " * 500, hits, word_count, n_ctx=60, answer_tokens=64)
+    assert answer_tokens >= 1 and messages
+
+
+def test_attribution_adds_markers_drops_invalid_and_flags_unsupported() -> None:
+    sources = [
+        Source(1, hit("The lamp has an 18-month limited warranty from the date of purchase.", chunk_id=11), ""),
+        Source(2, hit("Bake the loaf at 230 degrees for 25 minutes.", path="/docs/bread.txt", page=1, chunk_id=12), ""),
+    ]
+    sources = [Source(s.n, s.hit, s.hit.text) for s in sources]
+    answer = "The lamp has an 18-month warranty from purchase [7]. The moon is made of green cheese entirely."
+    result = attribute(answer, sources)
+    assert "[7]" not in result.text
+    assert "warranty from purchase [1]." in result.text
+    assert [c.n for c in result.citations] == [1]
+    assert result.citations[0].chunk_id == 11 and result.citations[0].page == 3
+    assert result.unsupported == ["The moon is made of green cheese entirely."]
+
+
+def test_numbers_must_match_to_support() -> None:
+    assert support("The loaf bakes at 230 degrees.", "Bake the loaf at 230 degrees.") > 0.5
+    assert support("The loaf bakes at 250 degrees.", "Bake the loaf at 230 degrees.") == 0.0
+
+
+def test_strip_invalid_markers() -> None:
+    assert strip_invalid_markers("A [1]. B [4].", {1, 2}) == "A [1]. B."
