@@ -44,6 +44,10 @@ class ParseError(RagtuneError):
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
+        # sent back from the parser's child process: pickle the fields, not the message
+        return (ParseError, (self.reason, self.detail))
+
 
 class ModelError(RagtuneError):
     """A model file is missing, corrupt, of an unsupported architecture, or failed its hash check."""

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from adapter_factory import make_lora
 from ragtune.core.answer_types import AdapterSpec
 from ragtune.gui.adapter_list import SavedAdapter, load_saved, save_list
 from ragtune.gui.context import ui_settings
 from ragtune.gui.model_panel import ModelPanel
-from adapter_factory import make_lora
 
 WAIT_MS = 180_000
 QUESTION = "Name one colour of the sky."

@@ -34,7 +34,7 @@ OTHER = {"/other/secret.txt": ["Employees receive 27 days of paid annual leave, 
 
 
 def _write(store: LibraryStore, lib: int, docs: dict[str, list[str]], embedder: Any) -> None:
-    for n, (path, texts) in enumerate(docs.items()):
+    for _n, (path, texts) in enumerate(docs.items()):
         title = Path(path).stem
         chunks = [Chunk(i, i + 1, 0, len(t), t, f"{title}\n{t}") for i, t in enumerate(texts)]
         vectors = embedder.embed([c.embed_text for c in chunks])

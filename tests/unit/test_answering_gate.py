@@ -3,6 +3,7 @@ the unit under test here; the real model is exercised in tests/e2e and tests/int
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -40,7 +41,7 @@ class FakeEngine:
 
     def stream_chat(self, messages: Any, max_tokens: int, temperature: float, cancel: Any) -> Iterator[str]:
         self.calls.append(messages)
-        yield from self.reply.split(" ")
+        yield from re.findall(r"\S+\s*", self.reply)
 
 
 def test_gate_uses_similarity_and_keyword_coverage() -> None:

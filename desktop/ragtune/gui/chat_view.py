@@ -108,10 +108,10 @@ class ChatView(QWidget):
         self.suggestions.chosen.connect(self.ask)
         self.column.addWidget(self.suggestions)
         self.column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.container)
-        self.scroll.verticalScrollBar().rangeChanged.connect(self._follow)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.container)
+        self.scroll_area.verticalScrollBar().rangeChanged.connect(self._follow)
         self.input = QuestionBox()
         self.input.submitted.connect(lambda: self.ask())
         self.ask_button = QPushButton(icon("ask"), "Ask")
@@ -130,12 +130,12 @@ class ChatView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(bottom)
 
     def _follow(self, _minimum: int, maximum: int) -> None:
         if self._active is not None:
-            self.scroll.verticalScrollBar().setValue(maximum)
+            self.scroll_area.verticalScrollBar().setValue(maximum)
 
     # -- chats ----------------------------------------------------------------------------------
     def library(self) -> str | None:

@@ -44,7 +44,7 @@ class FirstStart(QObject):
             "Preparing the built-in models (first start only)…", "", 0, 0, self.window
         )
         dialog.setWindowTitle("Ragtune — first start")
-        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(DIALOG_DELAY_MS)  # shown only if it takes a while
         dialog.setAutoClose(False)

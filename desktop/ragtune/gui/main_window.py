@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([int(width * 0.26), int(width * 0.44), int(width * 0.30)])
             self.left.setSizes([480, 300])
         tab = s.value("window/tab", TAB_SOURCES)
-        self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else TAB_SOURCES)
+        self.tabs.setCurrentIndex(int(str(tab)) if str(tab).isdigit() else TAB_SOURCES)
 
     def _saved_chat(self) -> int | None:
         value = self.ctx.settings.value("window/chat")
@@ -223,8 +224,8 @@ class MainWindow(QMainWindow):
             )
         for path in dropped.ggufs:
             self.ctx.reads.submit(
-                lambda job, p=path: gguf_kind(p),
-                on_result=lambda kind, p=path: self._gguf_dropped(p, kind),
+                partial(_kind_of, path),
+                on_result=partial(self._gguf_dropped, path),
                 on_error=lambda exc: self.ctx.messages.error(exc, "Reading a GGUF file"),
                 name="gguf kind",
             )
@@ -237,3 +238,7 @@ class MainWindow(QMainWindow):
             self.model_panel.add_adapter_file(path)
         else:
             self.model_panel.add_model_file(path)
+
+
+def _kind_of(path: str, _job: object) -> str:
+    return gguf_kind(path)

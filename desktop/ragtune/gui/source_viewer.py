@@ -78,14 +78,14 @@ class SourceViewer(QWidget):
         self.status.setWordWrap(True)
         self.image = QLabel()
         self.image.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.image)
-        self.scroll.setWidgetResizable(False)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.image)
+        self.scroll_area.setWidgetResizable(False)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.scroll)
+        self.stack.addWidget(self.scroll_area)
         self.stack.addWidget(self.text)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -139,7 +139,7 @@ class SourceViewer(QWidget):
         painter.end()
         self.image.setPixmap(pixmap)
         self.image.resize(pixmap.size())
-        self.stack.setCurrentWidget(self.scroll)
+        self.stack.setCurrentWidget(self.scroll_area)
         self.highlight_count = len(page.highlights)
         self.current_page = page.page_number
         self.status.setText(
@@ -150,7 +150,7 @@ class SourceViewer(QWidget):
             top = min(h[1] for h in page.highlights)
             bottom = max(h[3] for h in page.highlights)
             x = int(min(h[0] for h in page.highlights))
-            self.scroll.ensureVisible(x, int((top + bottom) / 2), 20, int((bottom - top) / 2) + 40)
+            self.scroll_area.ensureVisible(x, int((top + bottom) / 2), 20, int((bottom - top) / 2) + 40)
         self.shown.emit()
 
     # -- text -----------------------------------------------------------------------------------
@@ -173,8 +173,8 @@ class SourceViewer(QWidget):
         selection = QTextEdit.ExtraSelection()
         fmt = QTextCharFormat()
         fmt.setBackground(highlight_colour(110))
-        selection.format = fmt  # type: ignore[attr-defined]
-        selection.cursor = cursor  # type: ignore[attr-defined]
+        selection.format = fmt
+        selection.cursor = cursor
         self.text.setExtraSelections([selection])
         self.highlight_count = 1
         # Show the passage's end first, then its start, so the start sits in view.

@@ -105,7 +105,7 @@ class Lane(QObject):
         self,
         fn: Callable[[Job], Any],
         *,
-        on_result: Callable[[Any], None] | None = None,
+        on_result: Callable[[Any], object] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
         on_finished: Callable[[], None] | None = None,

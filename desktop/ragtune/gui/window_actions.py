@@ -24,7 +24,7 @@ def _action(
     window: MainWindow,
     text: str,
     slot: Callable[[], object],
-    shortcut: QKeySequence | str | None = None,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     icon_name: str = "",
 ) -> QAction:
     action = QAction(icon(icon_name), text, window) if icon_name else QAction(text, window)

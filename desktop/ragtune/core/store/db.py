@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import apsw
@@ -73,10 +73,8 @@ def connect(path: Path) -> apsw.Connection:
 
 def _close_quietly(conn: apsw.Connection | None) -> None:
     if conn is not None:
-        try:
+        with suppress(apsw.Error):
             conn.close()
-        except apsw.Error:
-            pass
 
 
 @contextmanager
@@ -109,8 +107,6 @@ def transaction(conn: apsw.Connection) -> Iterator[apsw.Connection]:
         conn.execute("RELEASE ragtune_nested" if nested else "COMMIT")
     except apsw.FullError as exc:
         if not nested:
-            try:
+            with suppress(apsw.Error):
                 conn.execute("ROLLBACK")
-            except apsw.Error:
-                pass
         raise disk_full_error(_db_file(conn)) from exc

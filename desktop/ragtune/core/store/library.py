@@ -7,10 +7,12 @@ crash leaves it fully old or fully new. Triggers on ``chunks`` keep ``chunks_fts
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import apsw
 import numpy as np
@@ -45,7 +47,7 @@ class LibraryStore:
 
     # -- libraries ----------------------------------------------------------------------------
     def library_id(self, name: str) -> int:
-        row = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
+        row: Any = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
         if row is None:
             names = [r[0] for r in self.conn.execute("SELECT name FROM libraries ORDER BY name")]
             known = ", ".join(names) if names else "none yet"
@@ -58,7 +60,7 @@ class LibraryStore:
                 "INSERT INTO libraries (name, created) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 (name, time.time()),
             )
-            row = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
+            row: Any = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
         return int(row[0])
 
     def rename_library(self, old: str, new: str) -> None:
@@ -108,7 +110,7 @@ class LibraryStore:
 
     # -- reading ------------------------------------------------------------------------------
     def documents(self, library_id: int) -> list[DocumentInfo]:
-        rows = self.conn.execute(
+        rows: Any = self.conn.execute(
             "SELECT d.id, d.path, d.title, d.status, d.error, d.pages, d.size, "
             "(SELECT count(*) FROM chunks c WHERE c.document_id = d.id) "
             "FROM documents d WHERE d.library_id = ? ORDER BY d.path",
@@ -129,13 +131,13 @@ class LibraryStore:
         ]
 
     def stats(self, library_id: int) -> LibraryStats:
-        row = self.conn.execute(
+        row: Any = self.conn.execute(
             "SELECT coalesce(sum(status = 'indexed'), 0), coalesce(sum(status = 'failed'), 0), "
             "coalesce(sum(CASE WHEN status = 'indexed' THEN pages ELSE 0 END), 0) "
             "FROM documents WHERE library_id = ?",
             (library_id,),
         ).fetchone()
-        chunks = self.conn.execute(
+        chunks: Any = self.conn.execute(
             "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
             "WHERE d.library_id = ?",
             (library_id,),
@@ -152,14 +154,12 @@ class LibraryStore:
         name = str(self.conn.db_filename("main"))
         total = 0
         for suffix in ("", "-wal"):
-            try:
+            with contextlib.suppress(OSError):
                 total += os.path.getsize(name + suffix)
-            except OSError:
-                pass
         return total
 
     def document_rows(self, library_id: int) -> dict[str, DocumentRow]:
-        rows = self.conn.execute(
+        rows: Any = self.conn.execute(
             "SELECT id, library_id, path, size, mtime_ns, sha256, status, error "
             "FROM documents WHERE library_id = ?",
             (library_id,),
@@ -179,7 +179,7 @@ class LibraryStore:
         for (doc_id,) in self.conn.execute(
             "SELECT id FROM documents WHERE sha256 = ? AND status = 'indexed' ORDER BY id", (sha256,)
         ).fetchall():
-            rows = self.conn.execute(
+            rows: list[Any] = self.conn.execute(
                 f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE document_id = ? ORDER BY ordinal",
                 (doc_id,),
             ).fetchall()
@@ -247,7 +247,7 @@ class LibraryStore:
         columns = ", ".join(values)
         marks = ", ".join("?" * len(values))
         updates = ", ".join(f"{c} = excluded.{c}" for c in values)
-        row = self.conn.execute(
+        row: Any = self.conn.execute(
             f"INSERT INTO documents (library_id, path, {columns}) VALUES (?, ?, {marks}) "
             f"ON CONFLICT (library_id, path) DO UPDATE SET {updates} RETURNING id",
             (library_id, path, *values.values()),
@@ -291,7 +291,7 @@ class LibraryStore:
             )
             ids: list[int] = []
             for c in chunks:
-                row = self.conn.execute(
+                row: Any = self.conn.execute(
                     f"INSERT INTO chunks (document_id, {_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
                     "RETURNING id",
                     (doc_id, c.ordinal, c.page, c.start, c.end, c.text, c.embed_text),

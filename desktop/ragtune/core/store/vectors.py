@@ -8,6 +8,8 @@ sqlite-vec 0.1.9 has no ``INSERT OR REPLACE`` on vec0, so writes delete then ins
 
 from __future__ import annotations
 
+from typing import Any
+
 import apsw
 import numpy as np
 
@@ -17,7 +19,7 @@ DIM_KEY = "embedding_dim"
 
 
 def get_meta(conn: apsw.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    row: Any = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -38,7 +40,7 @@ def recorded_model(conn: apsw.Connection) -> tuple[str, int] | None:
 
 
 def has_vector_table(conn: apsw.Connection) -> bool:
-    row = conn.execute(
+    row: Any = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VECTOR_TABLE,)
     ).fetchone()
     return row is not None
@@ -101,7 +103,7 @@ def knn(
     if k <= 0 or not has_vector_table(conn):
         return []
     blob = np.ascontiguousarray(query_vector, dtype=np.float32).tobytes()
-    rows = conn.execute(
+    rows: list[Any] = conn.execute(
         f"SELECT rowid, distance FROM {VECTOR_TABLE} "
         "WHERE embedding MATCH ? AND k = ? AND library_id = ? ORDER BY distance",
         (blob, int(k), int(library_id)),

@@ -1,4 +1,9 @@
-"""PDF parser (PyMuPDF): one page per PDF page, text in reading order."""
+"""PDF parser (PyMuPDF): one page per PDF page, text in reading order.
+
+Blocks are read top to bottom; where a page is laid out in two columns (two runs of paragraphs side
+by side, between full-width blocks such as a title or a figure caption), the left column is read
+before the right one instead of interleaving their lines.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ def parse(path: Path) -> ParsedDocument:
         for index in range(doc.page_count):
             try:
                 page = doc.load_page(index)
-                text = normalize_text(page.get_text("text", sort=True))
+                text = normalize_text(page_text(page))
             except Exception as exc:
                 raise ParseError("corrupt", f"page {index + 1} could not be read ({exc})") from exc
             pages.append(Page(index + 1, text))
@@ -43,3 +48,36 @@ def parse(path: Path) -> ParsedDocument:
     finally:
         doc.close()
 
+
+
+#: a side of a band counts as a text column only with at least this much text
+_COLUMN_CHARS = 200
+
+
+def page_text(page: pymupdf.Page) -> str:
+    """The page's text blocks in reading order (see the module docstring)."""
+    blocks = [b for b in page.get_text("blocks", sort=True) if b[6] == 0 and b[4].strip()]
+    if not blocks:
+        return ""
+    middle = (page.rect.x0 + page.rect.x1) / 2
+    ordered: list[tuple[float, float, float, float, str]] = []
+    band: list[tuple[float, float, float, float, str]] = []
+    for x0, y0, x1, y1, text, *_ in blocks:
+        if x0 < middle - 10 and x1 > middle + 10:  # full width: closes the band above it
+            ordered.extend(_band_order(band, middle))
+            band = []
+            ordered.append((x0, y0, x1, y1, text))
+        else:
+            band.append((x0, y0, x1, y1, text))
+    ordered.extend(_band_order(band, middle))
+    return "\n\n".join(b[4].strip() for b in ordered)
+
+
+def _band_order(
+    band: list[tuple[float, float, float, float, str]], middle: float
+) -> list[tuple[float, float, float, float, str]]:
+    left = [b for b in band if b[2] <= middle + 10]
+    right = [b for b in band if b[2] > middle + 10]
+    if sum(len(b[4]) for b in left) < _COLUMN_CHARS or sum(len(b[4]) for b in right) < _COLUMN_CHARS:
+        return band  # not two columns of prose (a table, a short aside): keep top-to-bottom order
+    return sorted(left, key=lambda b: (b[1], b[0])) + sorted(right, key=lambda b: (b[1], b[0]))

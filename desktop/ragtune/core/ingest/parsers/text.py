@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import Any
 
 from ragtune.core.ingest.parsers.common import (
     clean_title,
@@ -36,12 +37,24 @@ def decode_bytes(data: bytes) -> str:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
-        if best is not None:
-            return str(best)
+        matches = list(from_bytes(data))
+        if matches:
+            return str(_prefer_common(matches))
     except Exception:  # a detector bug must not fail the file
         pass
     return data.decode("utf-8", errors="replace")
+
+
+def _prefer_common(matches: list[Any]) -> Any:
+    """Among guesses that read about as well as the best one, prefer the encodings people's files
+    are actually in (Windows code pages, cp1252 first) over rare look-alikes (cp775, mac_latin2)."""
+    best = min(matches, key=lambda m: m.chaos)
+    close = [m for m in matches if m.chaos <= best.chaos + 0.02]
+    for wanted in ("cp1252", "cp125"):
+        for m in close:
+            if m.encoding.startswith(wanted):
+                return m
+    return best
 
 
 def text_pages(text: str) -> tuple[Page, ...]:

@@ -1,0 +1,197 @@
+"""Parse untrusted files in a child process, with a time limit and a memory cap.
+
+Native parsers (MuPDF, lxml) can crash, hang or eat memory on a hostile or broken file. One
+long-lived worker process parses the files one after another, a few ahead of the consumer (so the
+embedder never waits); when a file takes longer than ``timeout_s`` the worker is killed and replaced,
+when it dies the file is reported as corrupt, and the batch goes on with the next file. The memory
+cap (``RLIMIT_AS`` where the platform has it) turns a runaway allocation into ``too large``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from ragtune.core.ingest.parsers import parse_file
+from ragtune.core.types import ParsedDocument
+from ragtune.errors import ParseError
+
+log = logging.getLogger(__name__)
+
+ParseFunction = Callable[[Path], ParsedDocument]
+ParseResult = ParsedDocument | ParseError
+
+#: files sent to the worker before their results are read
+PARSE_AHEAD = 4
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the time limit still applies
+        return
+    limit = memory_mb * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
+    """Child process: parse each path received, send back the document or the ParseError."""
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        result: ParseResult
+        try:
+            result = parse(Path(path))
+        except ParseError as exc:
+            result = exc
+        except MemoryError:
+            result = ParseError("too large", "parsing it needed more memory than allowed")
+        except Exception as exc:  # untrusted input: anything else means unreadable
+            result = ParseError("corrupt", f"{type(exc).__name__}: {exc}"[:500])
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(ParseError("too large", "its text is too large to hand over"))
+        except Exception as exc:  # e.g. unpicklable exception from a library
+            conn.send(ParseError("corrupt", f"{type(exc).__name__}: {exc}"[:500]))
+
+
+class ParserPool:
+    """A restartable child process that parses files. Not thread-safe: one caller (the index lane)."""
+
+    def __init__(
+        self,
+        timeout_s: float = 120.0,
+        memory_mb: int = 2048,
+        parse_function: ParseFunction = parse_file,
+    ) -> None:
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.parse_function = parse_function
+        self._ctx = multiprocessing.get_context("spawn")
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    # -- process management -------------------------------------------------------------------
+    def _start(self) -> Connection:
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._conn
+        self._stop(kill=True)
+        parent, child = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(
+            target=_worker, args=(child, self.parse_function, self.memory_mb), daemon=True,
+            name="ragtune-parser",
+        )
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        return parent
+
+    def _stop(self, kill: bool) -> None:
+        process, conn = self._process, self._conn
+        self._process, self._conn = None, None
+        if conn is not None:
+            if not kill:
+                with contextlib.suppress(OSError, ValueError, BrokenPipeError):
+                    conn.send(None)
+            conn.close()
+        if process is not None:
+            if kill:
+                process.kill()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+    def close(self) -> None:
+        """Stop the worker (it is started again on the next parse)."""
+        self._stop(kill=False)
+
+    def __enter__(self) -> ParserPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- parsing ----------------------------------------------------------------------------------
+    def parse(self, path: Path) -> ParseResult:
+        """Parse one file; never raises for a bad file (the ParseError is returned)."""
+        for _path, result in self.imap([path]):
+            return result
+        raise AssertionError("imap yields one result per path")
+
+    def imap(self, paths: Iterable[Path]) -> Iterator[tuple[Path, ParseResult]]:
+        """Parse ``paths`` in order, up to PARSE_AHEAD files ahead of the consumer. Yields
+        ``(path, document or ParseError)`` for every path, whatever happens to the worker."""
+        source = iter(paths)
+        queued: deque[Path] = deque()  # sent to the current worker, results not read yet
+        waiting: deque[Path] = deque()  # to resend after a restart
+        exhausted = False
+        while True:
+            while not exhausted and len(queued) + len(waiting) < PARSE_AHEAD:
+                try:
+                    waiting.append(Path(next(source)))
+                except StopIteration:
+                    exhausted = True
+            if not queued and not waiting:
+                return
+            conn = self._start()
+            while waiting:
+                path = waiting.popleft()
+                try:
+                    conn.send(str(path))
+                except (OSError, BrokenPipeError):
+                    waiting.appendleft(path)
+                    self._stop(kill=True)
+                    conn = self._start()
+                    continue
+                queued.append(path)
+            path = queued.popleft()
+            result = self._receive(conn, path)
+            if isinstance(result, ParseError) and result.reason in ("timed out", "crashed"):
+                waiting.extendleft(reversed(queued))  # the new worker gets the rest
+                queued.clear()
+                if result.reason == "crashed":
+                    result = ParseError("corrupt", "the parser crashed on this file")
+            yield path, result
+
+    def _receive(self, conn: Connection, path: Path) -> ParseResult:
+        deadline = time.monotonic() + self.timeout_s
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    log.warning("Parsing %s timed out after %.0f s; restarting the parser", path, self.timeout_s)
+                    self._stop(kill=True)
+                    return ParseError("timed out", f"parsing took longer than {self.timeout_s:.0f} s")
+                if conn.poll(min(remaining, 0.5)):
+                    result = conn.recv()
+                    if isinstance(result, ParsedDocument | ParseError):
+                        return result
+                    return ParseError("corrupt", "the parser returned nothing usable")
+                if self._process is None or not self._process.is_alive():
+                    raise EOFError
+        except (EOFError, OSError, BrokenPipeError):
+            code = self._process.exitcode if self._process is not None else None
+            log.warning("The parser died on %s (exit code %s); restarting it", path, code)
+            self._stop(kill=True)
+            return ParseError("crashed", f"exit code {code}")
+
+
+__all__ = ["PARSE_AHEAD", "ParserPool"]
