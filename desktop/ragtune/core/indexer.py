@@ -225,6 +225,9 @@ class Indexer:
             p.vectors = matrix[offset : offset + len(p.chunks)]
             offset += len(p.chunks)
         for p in pending:
+            if cancel is not None and cancel.is_set():  # documents written so far stay
+                report.cancelled = True
+                return False
             if p.vectors is None:  # an identical file earlier in this batch
                 p.vectors = first_of[p.sha256].vectors
             assert p.vectors is not None
