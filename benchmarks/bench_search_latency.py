@@ -59,6 +59,12 @@ def main() -> int:
 
         embedder = load_default_embedder()
         qvecs = embedder.embed([q for q in queries])
+        embed_ms = []
+        for q in queries[:50]:
+            t0 = time.perf_counter()
+            embedder.embed_query(q)
+            embed_ms.append((time.perf_counter() - t0) * 1000)
+        print(f"query embedding p50 {percentile(embed_ms, 0.5):.1f} ms (time to first source = this + hybrid)")
         rng = np.random.default_rng(0)
         print(f"{'chunks':>8s} {'hybrid p50':>11s} {'p95':>7s} {'vector p50':>11s} {'keyword p50':>12s}  (ms)")
         for size in (int(s) for s in args.sizes.split(",")):

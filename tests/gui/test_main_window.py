@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from window_support import StallMeter, drop_paths, make_documents
+from window_support import StallMeter, drop_paths, make_documents, make_many_texts
 
-from ragtune.core.types import Citation, IndexReport
+from ragtune.core.types import Citation, IndexReport, Progress
 from ragtune.gui.main_window import MainWindow
 
 WAIT_MS = 240_000
@@ -71,3 +72,62 @@ def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any
         again.start()
     assert not window.indexer.busy()
     assert [lib.name for lib in panel_service.libraries()] == [SAMPLE_LIBRARY]
+
+
+def test_cancel_indexing_and_answering(qtbot: QtBot, panel_service: Any, tmp_path: Path) -> None:
+    window = MainWindow(panel_service)
+    qtbot.addWidget(window)
+    window.show()
+    folder = make_many_texts(tmp_path / "many", 60)
+    cancelled: list[bool] = []
+
+    def cancel_on_first_file(_library: str, progress: Progress) -> None:
+        if progress.stage == "indexing" and progress.done >= 1 and not cancelled:
+            cancelled.append(window.indexer.cancel())
+
+    window.indexer.progress.connect(cancel_on_first_file)
+    with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as indexed:
+        window.add_paths([str(folder)])
+    report = indexed.args[1]
+    assert cancelled and (report is None or (report.cancelled and report.added < 60))
+    assert panel_service.doctor().ok
+
+    with qtbot.waitSignal(window.chat_view.answer_finished, timeout=WAIT_MS) as answered:
+        window.chat_view.rag_toggle.setChecked(False)
+        assert window.chat_view.ask("Write a very long story about ships.") is not None
+        qtbot.waitUntil(lambda: window.chat_view.token_events > 0, timeout=WAIT_MS)
+        qtbot.keyClick(window.chat_view, Qt.Key.Key_Escape)
+    answer = answered.args[0]
+    assert answer is None or answer.cancelled
+    assert not window.chat_view.busy()
+
+
+def test_restart_keeps_libraries_chats_and_layout(
+    qtbot: QtBot, panel_service: Any, embedder: Any, tmp_path: Path
+) -> None:
+    from ragtune.core.services import Ragtune
+    from ragtune.gui.chat_list import ChatList
+
+    panel_service.create_library("Contracts")
+    chat = panel_service.create_chat("Notice periods", "Contracts", True)
+    first = MainWindow(panel_service)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(lambda: first.chat_list.list.count() == 1, timeout=10_000)
+    first.splitter.setSizes([300, 420, 380])
+    state = first.splitter.saveState()
+    first.tabs.setCurrentWidget(first.compare_view)
+    first.close()
+
+    with Ragtune(settings=panel_service.settings, embedder=embedder) as svc:
+        second = MainWindow(svc)
+        qtbot.addWidget(second)
+        second.show()
+        qtbot.waitUntil(lambda: second.chat_list.list.count() == 1, timeout=10_000)
+        assert isinstance(second.chat_list, ChatList)
+        assert [c.title for c in second.chat_list.chats] == [chat.title]
+        assert [lib.name for lib in svc.libraries()] == ["Contracts"]
+        # pane sizes are saved (the small offscreen screen squeezes them again on show)
+        assert second.ctx.settings.value("window/main_splitter") == state
+        assert second.tabs.currentWidget() is second.compare_view
+        second.close()

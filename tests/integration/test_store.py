@@ -200,3 +200,23 @@ def test_transaction_rolls_back_on_error(store: LibraryStore, conn: apsw.Connect
         )
     assert store.document_rows(lib) == {}
     assert counts(conn) == (0, 0, 0)
+
+
+def test_connections_opened_at_once_take_turns(tmp_path: Path) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+    opened: list[object] = []
+
+    def open_one() -> None:
+        try:
+            opened.append(db.connect(tmp_path / "fresh.db"))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(opened) == 6

@@ -183,6 +183,7 @@ class CompareView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.hint = muted(QLabel("Ask one question to see each approach's answer, sources and speed."))
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.why_label)

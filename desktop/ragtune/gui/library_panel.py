@@ -99,6 +99,7 @@ class LibraryPanel(QWidget):
         rescan.clicked.connect(self.rescan)
         self.counts = muted(QLabel("No library yet: drop files or folders on the window."))
         self.counts.setWordWrap(True)
+        self.counts.setWordWrap(True)
         self.progress = IndexProgress()
         self.progress.cancel_requested.connect(self.indexer.cancel)
         self.model = DocumentsModel()

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -26,6 +28,10 @@ def disk_full_error(path: str | Path) -> DiskFullError:
     )
 
 
+#: one connection at a time switches to WAL and migrates (within this process)
+_OPEN_LOCK = threading.Lock()
+
+
 def _db_file(conn: apsw.Connection) -> str:
     try:
         return str(conn.db_filename("main")) or "the library database"
@@ -46,10 +52,9 @@ def connect(path: Path) -> apsw.Connection:
         conn.enable_load_extension(True)
         conn.load_extension(sqlite_vec.loadable_path())
         conn.enable_load_extension(False)
-        conn.execute("PRAGMA journal_mode = WAL").fetchall()
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
+        _prepare(conn)
     except apsw.FullError as exc:
         _close_quietly(conn)
         raise disk_full_error(path) from exc
@@ -69,6 +74,23 @@ def connect(path: Path) -> apsw.Connection:
         raise StoreError(f"Could not open the library database {path}: {exc}") from exc
     log.debug("Opened %s", path)
     return conn
+
+
+def _prepare(conn: apsw.Connection) -> None:
+    """Switch to WAL and migrate. Connections opened at the same moment (the UI's read lane and the
+    index lane at start-up) take turns: switching the journal mode and upgrading a read lock to a
+    write lock fail at once with BUSY (SQLite does not wait there), so this retries briefly."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    with _OPEN_LOCK:
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL").fetchall()
+                migrate(conn)
+                return
+            except apsw.BusyError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
 
 def _close_quietly(conn: apsw.Connection | None) -> None:

@@ -102,7 +102,13 @@ def first_line_title(pages: tuple[Page, ...], max_chars: int = 120) -> str:
             continue
         line, _, rest = text.partition("\n")
         line = line.strip().lstrip("#").strip()
-        if line and len(line) <= max_chars and rest.strip():
+        head, dot, tail = line.partition(". ")
+        if dot and len(head) >= 3:  # "Title. Body text starts..." on one line
+            return head if len(head) <= max_chars and tail[:1].isupper() else ""
+        rest = rest.strip()
+        if len(line) > 50 and rest[:1].islower() and line[-1:].isalpha():  # a wrapped paragraph line
+            return ""
+        if line and len(line) <= max_chars and rest:
             return line
         return ""
     return ""
