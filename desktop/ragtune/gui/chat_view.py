@@ -313,6 +313,7 @@ class ChatView(QWidget):
                 answer.adapters,
                 answer.timings,
                 answer_note(answer),
+                answer.sources,
             )
         self._release()
         self.answer_finished.emit(answer)

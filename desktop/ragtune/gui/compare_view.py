@@ -129,6 +129,7 @@ class CompareColumn(QFrame):
             adapters=answer.adapters,
             timings=answer.timings,
             note=answer_note(answer),
+            sources=answer.sources,
         )
 
     def fail(self, text: str) -> None:

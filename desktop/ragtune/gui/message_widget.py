@@ -127,14 +127,20 @@ class MessageWidget(QFrame):
         adapters: Sequence[AdapterSpec] = (),
         timings: Timings | None = None,
         note: str = "",
+        sources: Sequence[Hit] = (),
     ) -> None:
-        """The final answer, with citations linked and how it was made."""
+        """The final answer, with citations linked and how it was made. When no sentence could be
+        attributed, the passages that were read stay listed so they can still be checked."""
         self.finished = True
         self._dirty = False
         self.text = text
         self.header.setText(header_text(mode, model, adapters) or "Ragtune")
         self.body.setMarkdown(answer_markdown(text, citations) or "*(no answer)*")
-        self._set_chips(list(citations))
+        if citations or not sources:
+            self._set_chips(list(citations))
+        else:
+            self._set_chips([citation_from_hit(i + 1, h) for i, h in enumerate(sources)])
+            note = " · ".join(p for p in (note, "passages read, none matched to a sentence") if p)
         footer = " · ".join(p for p in (timings_text(timings or Timings()), note) if p)
         self.footer.setText(footer)
         self.footer.setVisible(bool(footer))

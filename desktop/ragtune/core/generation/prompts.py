@@ -8,6 +8,8 @@ small CPU model), then the prompt is shrunk until it leaves room for the answer:
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,33 +56,62 @@ def place(hit: Hit) -> str:
 
 
 def trim_passage(text: str, question: str, limit: int = PASSAGE_CHARS) -> str:
-    """The passage's sentences most related to the question, in their original order, within
-    ``limit`` characters. Short passages come back whole."""
+    """The part of the passage that answers the question, within ``limit`` characters. Short
+    passages come back whole.
+
+    Sentences are scored by the question words they contain, each weighted by how rare it is in
+    the passage (a word in every sentence says little), plus a bonus for a number when the question
+    asks for a quantity. The best sentence is kept with its neighbours (the next one first, which
+    often completes it), then other good sentences while there is room; all in their original order."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     spans = sentence_spans(text)
-    wanted = content_words(question)
-    scored = []
-    for index, (start, end) in enumerate(spans):
-        words = content_words(text[start:end])
-        overlap = len(words & wanted)
-        scored.append((overlap, -index, start, end))
-    scored.sort(reverse=True)
-    chosen: list[tuple[int, int]] = []
-    used = 0
-    for _overlap, _neg_index, start, end in scored:
-        length = end - start + 1
-        if used + length > limit and chosen:
+    if not spans:
+        return text[:limit].rstrip() + "…"
+    scores = _sentence_scores([text[s:e] for s, e in spans], question)
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    chosen = {best}
+    used = spans[best][1] - spans[best][0]
+    # grow a window around the best sentence, then add the next best sentences anywhere
+    order = [best + 1, best - 1, best + 2, best - 2]
+    order += sorted(range(len(spans)), key=lambda i: (-scores[i], i))
+    for i in order:
+        if i in chosen or not 0 <= i < len(spans) or (i not in (best - 1, best + 1) and scores[i] <= 0):
             continue
-        chosen.append((start, end))
+        length = spans[i][1] - spans[i][0] + 1
+        if used + length > limit:
+            continue
+        chosen.add(i)
         used += length
-        if used >= limit:
-            break
-    chosen.sort()
-    pieces = [text[s:e].strip() for s, e in chosen]
-    joined = " … ".join(p for p in pieces if p)
+    pieces: list[str] = []
+    previous = None
+    for i in sorted(chosen):
+        if previous is not None and i != previous + 1:
+            pieces.append("…")
+        pieces.append(text[spans[i][0] : spans[i][1]].strip())
+        previous = i
+    joined = " ".join(pieces)
     return joined[:limit].rstrip() + ("…" if len(joined) > limit else "")
+
+
+_QUANTITY = re.compile(r"\b(how (long|many|much|often|far|old|big|large|high|hot|warm|cold)|what (time|temperature|year|date|age|size|percentage|price|fee|cost)|when|which year|number of)\b", re.I)
+
+
+def _sentence_scores(sentences: list[str], question: str) -> list[float]:
+    wanted = content_words(question)
+    words = [content_words(s) for s in sentences]
+    n = len(sentences)
+    df = {w: sum(1 for ws in words if w in ws) for w in wanted}
+    weight = {w: math.log(1 + n / df[w]) for w in wanted if df[w]}
+    quantity = bool(_QUANTITY.search(question))
+    scores = []
+    for sentence, ws in zip(sentences, words, strict=True):
+        score = sum(weight.get(w, 0.0) for w in ws & wanted)
+        if quantity and score > 0 and any(ch.isdigit() for ch in sentence):
+            score += 1.0
+        scores.append(score)
+    return scores
 
 
 def sources_block(sources: Sequence[Source]) -> str:
