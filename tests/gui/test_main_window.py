@@ -115,8 +115,12 @@ def test_restart_keeps_libraries_chats_and_layout(
     first.show()
     qtbot.waitUntil(lambda: first.chat_list.list.count() == 1, timeout=10_000)
     first.splitter.setSizes([300, 420, 380])
+    before = first.splitter.sizes()
+    first.tabs.setCurrentWidget(first.compare_view)  # the comparison gets the room it needs
+    assert first.splitter.sizes()[2] > before[2]
+    first.tabs.setCurrentWidget(first.model_panel)  # and gives it back after
+    assert first.splitter.sizes() == before
     state = first.splitter.saveState()
-    first.tabs.setCurrentWidget(first.compare_view)
     first.close()
 
     with Ragtune(settings=panel_service.settings, embedder=embedder) as svc:
@@ -129,5 +133,5 @@ def test_restart_keeps_libraries_chats_and_layout(
         assert [lib.name for lib in svc.libraries()] == ["Contracts"]
         # pane sizes are saved (the small offscreen screen squeezes them again on show)
         assert second.ctx.settings.value("window/main_splitter") == state
-        assert second.tabs.currentWidget() is second.compare_view
+        assert second.tabs.currentWidget() is second.model_panel
         second.close()

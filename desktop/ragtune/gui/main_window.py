@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
             settings=ui_settings(),
         )
         self._closed = False
+        self._sizes_before_compare: list[int] | None = None
         self.indexer = IndexController(self.ctx, self)
         self.library_panel = LibraryPanel(self.ctx, self.indexer)
         self.chat_list = ChatList(self.ctx)
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
     def _connect(self) -> None:
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.library_panel.library_changed.connect(self._library_changed)
         self.library_panel.libraries_loaded.connect(self._libraries_loaded)
         self.chat_list.chat_selected.connect(self._chat_selected)
@@ -139,7 +141,13 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         s = self.ctx.settings
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/main_splitter", self.splitter.saveState())
+        if self._sizes_before_compare is not None:  # remember the layout without the widened pane
+            widened = self.splitter.sizes()
+            self.splitter.setSizes(self._sizes_before_compare)
+            s.setValue("window/main_splitter", self.splitter.saveState())
+            self.splitter.setSizes(widened)
+        else:
+            s.setValue("window/main_splitter", self.splitter.saveState())
         s.setValue("window/left_splitter", self.left.saveState())
         s.setValue("window/tab", self.tabs.currentIndex())
         chat = self.chat_view.chat
@@ -187,6 +195,21 @@ class MainWindow(QMainWindow):
             stopped = True
         if not stopped:
             self.ctx.model_lane.cancel_current()
+
+    def _tab_changed(self, index: int) -> None:
+        """The comparison's columns need room: widen the right pane while it is open, and give
+        the chat its width back after."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if index == TAB_COMPARE and total > 0:
+            if self._sizes_before_compare is None:
+                self._sizes_before_compare = sizes
+            left = min(sizes[0], int(total * 0.22))
+            chat = int(total * 0.2)
+            self.splitter.setSizes([left, chat, total - left - chat])
+        elif self._sizes_before_compare is not None:
+            self.splitter.setSizes(self._sizes_before_compare)
+            self._sizes_before_compare = None
 
     def show_compare(self) -> None:
         self.tabs.setCurrentWidget(self.compare_view)
