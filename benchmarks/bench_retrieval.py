@@ -63,6 +63,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=0, help="limit the corpus (0: all 5183)")
     parser.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7")
+    parser.add_argument("--keep", type=Path, help="keep the index in this folder (reused when present)")
+    parser.add_argument("--dump", type=Path, help="write every query's candidate scores here (pickle)")
     args = parser.parse_args()
     corpus, queries, qrels = load()
     if args.docs:
@@ -80,19 +82,24 @@ def main() -> int:
         from ragtune.core.types import Page, ParsedDocument
 
         embedder = load_default_embedder()
-        conn = connect(Path(tmp) / "bench.db")
+        db_path = (args.keep or Path(tmp)) / "bench.db"
+        reuse = db_path.is_file()
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(db_path)
         store = LibraryStore(conn)
         lib = store.create_library("scifact")
         store.check_embedding_model(embedder.model_id, embedder.dim)
         t0 = time.perf_counter()
         n_chunks = 0
-        for doc in corpus:
+        for doc in [] if reuse else corpus:
             parsed = ParsedDocument(doc["_id"], doc["title"], "text", (Page(1, f"{doc['title']}\n{doc['text']}"),))
             chunks = chunk_document(parsed, embedder.tokenizer)
             vectors = embedder.embed([c.embed_text for c in chunks])
             store.write_document(lib, doc["_id"], 0, 0, doc["_id"], doc["title"], "text", 1, chunks, vectors)
             n_chunks += len(chunks)
-        print(f"indexed {len(corpus)} abstracts, {n_chunks} chunks in {time.perf_counter() - t0:.0f} s")
+        n_chunks = n_chunks or int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        print(f"indexed {len(corpus)} abstracts, {n_chunks} chunks in {time.perf_counter() - t0:.0f} s", flush=True)
+        dump: list[tuple[str, dict[int, float], dict[int, float], list[int], list[int]]] = []
         doc_of = {int(cid): str(path) for cid, path in conn.execute(
             "SELECT c.id, d.path FROM chunks c JOIN documents d ON d.id = c.document_id")}
 
@@ -108,6 +115,8 @@ def main() -> int:
             keyword, vector = dict(kw_list), dict(vec_list)
             vector.update(r.vector_scores(conn, qv, [c for c in keyword if c not in vector]))
             keyword.update(r.keyword_scores(conn, text, [c for c in vector if c not in keyword]))
+            if args.dump:
+                dump.append((qid, keyword, vector, [c for c, _ in kw_list], [c for c, _ in vec_list]))
             rankings = {
                 "bm25": by_document(dict(kw_list), doc_of),
                 "vectors": by_document(dict(vec_list), doc_of),
@@ -121,6 +130,10 @@ def main() -> int:
             r.hybrid_search(conn, lib, text, qv, 10)
             latencies.append((time.perf_counter() - t1) * 1000)
 
+        if args.dump:
+            import pickle
+
+            args.dump.write_bytes(pickle.dumps((dump, doc_of, dict(qrels))))
     print(f"{len(queries)} SciFact train claims; default fusion weight {r.KEYWORD_WEIGHT}")
     print(f"{'ranking':18s}{'nDCG@10':>9s}{'R@100':>8s}")
     for name in names:

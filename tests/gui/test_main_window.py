@@ -135,3 +135,25 @@ def test_restart_keeps_libraries_chats_and_layout(
         assert second.ctx.settings.value("window/main_splitter") == state
         assert second.tabs.currentWidget() is second.model_panel
         second.close()
+
+
+def test_watched_folder_picks_up_added_and_deleted_files(
+    qtbot: QtBot, panel_service: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "first.txt").write_text("The ferry leaves the north pier at nine.\n")
+    window = MainWindow(panel_service)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS):
+        window.add_paths([str(folder)])
+    qtbot.waitUntil(lambda: str(folder) in window.watcher.watched(), timeout=10_000)
+
+    with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as rescanned:
+        (folder / "second.md").write_text("# Timetable\n\nThe last ferry returns at six.\n")
+    assert rescanned.args[1].added == 1
+    with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as rescanned:
+        (folder / "first.txt").unlink()
+    assert rescanned.args[1].removed == 1
+    assert [Path(d.path).name for d in panel_service.documents("My documents")] == ["second.md"]
