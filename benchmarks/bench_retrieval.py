@@ -62,7 +62,7 @@ def by_document(scores: dict[int, float], doc_of: dict[int, str]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=0, help="limit the corpus (0: all 5183)")
-    parser.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7")
+    parser.add_argument("--weights", default="0.2,0.3,0.4,0.5")
     parser.add_argument("--keep", type=Path, help="keep the index in this folder (reused when present)")
     parser.add_argument("--dump", type=Path, help="write every query's candidate scores here (pickle)")
     args = parser.parse_args()
@@ -112,18 +112,16 @@ def main() -> int:
             pool = 100
             kw_list = r.keyword_search(conn, lib, text, pool)
             vec_list = r.vector_search(conn, lib, qv, pool)
-            keyword, vector = dict(kw_list), dict(vec_list)
-            vector.update(r.vector_scores(conn, qv, [c for c in keyword if c not in vector]))
-            keyword.update(r.keyword_scores(conn, text, [c for c in vector if c not in keyword]))
             if args.dump:
-                dump.append((qid, keyword, vector, [c for c, _ in kw_list], [c for c, _ in vec_list]))
+                dump.append((qid, dict(kw_list), dict(vec_list), [c for c, _ in kw_list], [c for c, _ in vec_list]))
             rankings = {
                 "bm25": by_document(dict(kw_list), doc_of),
                 "vectors": by_document(dict(vec_list), doc_of),
                 "rrf": by_document(r.fuse_rrf([c for c, _ in kw_list], [c for c, _ in vec_list]), doc_of),
             }
             for w in weights:
-                rankings[f"fused w={w:.2f}"] = by_document(r.fuse_scores(keyword, vector, w), doc_of)
+                hits = r.hybrid_search(conn, lib, text, qv, pool, weight=w)
+                rankings[f"fused w={w:.2f}"] = by_document({h.chunk_id: h.score for h in hits}, doc_of)
             for name, ranked in rankings.items():
                 results[name].append((ndcg10(ranked, qrels[qid]), recall100(ranked, qrels[qid])))
             t1 = time.perf_counter()

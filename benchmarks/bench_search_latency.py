@@ -87,7 +87,7 @@ def main() -> int:
                 t0 = time.perf_counter()
                 r.hybrid_search(conn, lib, q, v, 10)
                 t1 = time.perf_counter()
-                r.vector_search(conn, lib, v, 50)
+                r.vector_candidates(conn, lib, v, 50)
                 t2 = time.perf_counter()
                 r.keyword_search(conn, lib, q, 50)
                 t3 = time.perf_counter()

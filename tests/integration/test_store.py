@@ -11,7 +11,8 @@ import apsw
 import numpy as np
 import pytest
 
-from ragtune.core.store import db, doctor
+from ragtune.core.store import db, doctor, migrations
+from ragtune.core.store import vectors as vec
 from ragtune.core.store.library import LibraryStore
 from ragtune.core.types import Chunk
 from ragtune.errors import EmbeddingModelMismatch, LibraryNotFound, RagtuneError
@@ -117,7 +118,7 @@ def test_doctor_finds_an_orphan_vector(store: LibraryStore, conn: apsw.Connectio
     lib = store.create_library("work")
     write(store, lib, "/d/a.txt", ["alpha one"])
     conn.execute(
-        "INSERT INTO chunk_vectors (rowid, library_id, embedding) VALUES (9999, ?, ?)",
+        "INSERT INTO chunk_bits (rowid, library_id, embedding) VALUES (9999, ?, vec_quantize_binary(?))",
         (lib, vectors(1)[0].tobytes()),
     )
     report = doctor.check(conn)
@@ -220,3 +221,42 @@ def test_connections_opened_at_once_take_turns(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert not errors and len(opened) == 6
+
+
+def test_schema_1_float_vectors_are_converted(tmp_path: Path) -> None:
+    """A database written by schema 1 (one float vec0 table) opens with the same vectors in the
+    two tables of schema 2, and search still finds its chunks."""
+    import sqlite_vec
+
+    path = tmp_path / "old.db"
+    old = apsw.Connection(str(path))
+    old.enable_load_extension(True)
+    old.load_extension(sqlite_vec.loadable_path())
+    old.execute(migrations.MIGRATIONS[0])  # type: ignore[arg-type]
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO libraries (name, created) VALUES ('work', 0)")
+    old.execute(
+        "INSERT INTO documents (library_id, path, size, mtime_ns, sha256, status) "
+        "VALUES (1, '/d/a.txt', 1, 1, 'x', 'indexed')"
+    )
+    old.execute(
+        "INSERT INTO chunks (document_id, ordinal, page, start, \"end\", text, embed_text) "
+        "VALUES (1, 0, 1, 0, 5, 'alpha', 'alpha')"
+    )
+    old.execute("INSERT INTO meta (key, value) VALUES ('embedding_model', 'm'), ('embedding_dim', ?)", (str(DIM),))
+    old.execute(
+        f"CREATE VIRTUAL TABLE chunk_vectors USING vec0(library_id integer partition key, "
+        f"embedding float[{DIM}] distance_metric=cosine)"
+    )
+    vector = vectors(1)[0]
+    old.execute("INSERT INTO chunk_vectors (rowid, library_id, embedding) VALUES (1, 1, ?)", (vector.tobytes(),))
+    old.close()
+
+    conn = db.connect(path)
+    assert migrations.schema_version(conn) == len(migrations.MIGRATIONS)
+    store = LibraryStore(conn)
+    found = vec.vectors_of(conn, [1], DIM)
+    assert np.allclose(found[1], vector)
+    assert vec.knn(conn, 1, vector, 5) == [1]
+    assert doctor.check(conn).ok, doctor.check(conn).lines
+    assert store.stats(1).chunks == 1

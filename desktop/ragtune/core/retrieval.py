@@ -1,10 +1,12 @@
-"""Hybrid search: vec0 KNN and FTS5 BM25 over one library, fused into one ranking.
+"""Hybrid search: vec0 nearest neighbours and FTS5 BM25 over one library, fused into one ranking.
 
-Both searches fetch a candidate pool. Every candidate then gets *both* scores: the cosine similarity
-of its stored vector (also for chunks only BM25 found) and its BM25 score (0 when it shares no term
-with the query). The fused score is a weighted sum of the two, each min-max normalised over the
-pool, which uses how far apart the scores are, where reciprocal rank fusion only sees the order.
-The weight was tuned once on SciFact train claims (``benchmarks/bench_retrieval.py``).
+Keyword search fetches twice the candidate pool by BM25; the sign-bit vec0 index proposes the
+nearest chunks; every candidate of either list is then scored by its exact cosine similarity (from
+the stored float vector) and by its BM25 score (a chunk beyond the fetched keyword list gets that
+list's lowest score, an upper bound, or 0 when the list holds every match). The fused score is
+``KEYWORD_WEIGHT * bm25 / best bm25 + (1 - KEYWORD_WEIGHT) * cosine``: BM25 scaled to the query's
+best match, cosine kept as it is, so how far apart the scores are counts, not only their order.
+Tuned once on SciFact train claims (``benchmarks/bench_retrieval.py``): 0.3 for the keyword side.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ragtune.core.store import vectors as vec
 from ragtune.core.types import Hit
 
 #: weight of the keyword score in the fused score (the vector score gets the rest)
-KEYWORD_WEIGHT = 0.5
+KEYWORD_WEIGHT = 0.3
 #: reciprocal rank fusion constant, for ``fuse_rrf`` (the benchmark's reference)
 RRF_K = 60
 MAX_QUERY_TERMS = 64
@@ -64,25 +66,20 @@ def keyword_search(
     return [(int(r[0]), -float(r[1])) for r in rows]
 
 
-def keyword_scores(conn: apsw.Connection, query: str, chunk_ids: Iterable[int]) -> dict[int, float]:
-    """BM25 scores of given chunks (those sharing no term with the query are left out)."""
-    match = fts_query(query)
-    ids = list(chunk_ids)
-    if match is None or not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows: Any = conn.execute(
-        f"SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN ({marks})",
-        (match, *ids),
-    )
-    return {int(r[0]): -float(r[1]) for r in rows}
+def vector_candidates(
+    conn: apsw.Connection, library_id: int, query_vector: np.ndarray, limit: int
+) -> list[int]:
+    """Chunk ids of one library proposed by the sign-bit nearest-neighbour index, nearest first."""
+    return vec.knn(conn, library_id, query_vector, limit)
 
 
 def vector_search(
     conn: apsw.Connection, library_id: int, query_vector: np.ndarray, limit: int
 ) -> list[tuple[int, float]]:
-    """(chunk id, cosine similarity) of one library, nearest first."""
-    return [(cid, 1.0 - dist) for cid, dist in vec.knn(conn, library_id, query_vector, limit)]
+    """(chunk id, cosine similarity) of one library, nearest first (candidates re-scored exactly)."""
+    ids = vector_candidates(conn, library_id, query_vector, limit)
+    scores = vector_scores(conn, query_vector, ids)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def vector_scores(
@@ -97,24 +94,21 @@ def vector_scores(
     }
 
 
-def _minmax(scores: dict[int, float], ids: Iterable[int], floor: float | None = None) -> dict[int, float]:
-    values = list(scores.values())
-    if not values:
-        return dict.fromkeys(ids, 0.0)
-    low = min(values) if floor is None else floor
-    high = max(values)
-    span = high - low
-    return {i: (scores[i] - low) / span if i in scores and span > 0 else 0.0 for i in ids}
-
-
 def fuse_scores(
-    keyword: dict[int, float], vector: dict[int, float], weight: float = KEYWORD_WEIGHT
+    keyword: dict[int, float],
+    vector: dict[int, float],
+    weight: float = KEYWORD_WEIGHT,
+    keyword_floor: float = 0.0,
 ) -> dict[int, float]:
-    """Weighted sum of min-max normalised BM25 (0 = no shared term) and cosine similarity."""
+    """``weight * bm25 / best bm25 + (1 - weight) * cosine`` for every chunk of either dict; a chunk
+    without a BM25 score gets ``keyword_floor``, one without a cosine gets 0."""
     ids = set(keyword) | set(vector)
-    kw = _minmax(keyword, ids, floor=0.0)
-    vs = _minmax(vector, ids)
-    return {i: weight * kw[i] + (1.0 - weight) * vs[i] for i in ids}
+    best = max(keyword.values(), default=0.0)
+    scale = 1.0 / best if best > 0 else 0.0
+    return {
+        i: weight * max(keyword.get(i, keyword_floor), 0.0) * scale + (1.0 - weight) * vector.get(i, 0.0)
+        for i in ids
+    }
 
 
 def fuse_rrf(keyword_ranked: list[int], vector_ranked: list[int], k: int = RRF_K) -> dict[int, float]:
@@ -169,22 +163,30 @@ def _hits(
 
 
 def hybrid_search(
-    conn: apsw.Connection, library_id: int, query: str, query_vector: np.ndarray, k: int
+    conn: apsw.Connection,
+    library_id: int,
+    query: str,
+    query_vector: np.ndarray,
+    k: int,
+    weight: float = KEYWORD_WEIGHT,
 ) -> list[Hit]:
     """The ``k`` best chunks of one library for a question, keyword and vector search fused."""
     if k <= 0:
         return []
     pool = pool_size(k)
-    kw_list = keyword_search(conn, library_id, query, pool)
-    vec_list = vector_search(conn, library_id, query_vector, pool)
+    fetch = 2 * pool
+    kw_list = keyword_search(conn, library_id, query, fetch)
     keyword = dict(kw_list)
-    vector = dict(vec_list)
-    missing_vec = [cid for cid in keyword if cid not in vector]
-    vector.update(vector_scores(conn, query_vector, missing_vec))
-    missing_kw = [cid for cid in vector if cid not in keyword]
-    keyword.update(keyword_scores(conn, query, missing_kw))
-    fused = fuse_scores(keyword, vector)
+    floor = kw_list[-1][1] if len(kw_list) == fetch else 0.0  # the list holds every match
+    proposed = vector_candidates(conn, library_id, query_vector, pool)
+    candidates = list(dict.fromkeys([cid for cid, _ in kw_list[:pool]] + proposed))
+    vector = vector_scores(conn, query_vector, candidates)
+    fused = fuse_scores(
+        {c: keyword[c] for c in candidates if c in keyword}, vector, weight, keyword_floor=floor
+    )
+    fused = {c: fused[c] for c in candidates if c in fused}
     ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
     keyword_rank = {cid: rank for rank, (cid, _) in enumerate(kw_list, 1)}
-    vector_rank = {cid: rank for rank, (cid, _) in enumerate(vec_list, 1)}
+    vec_ranked = sorted(proposed, key=lambda c: (-vector.get(c, -1.0), c))
+    vector_rank = {cid: rank for rank, cid in enumerate(vec_ranked, 1)}
     return _hits(conn, ordered, keyword_rank, vector_rank, vector)

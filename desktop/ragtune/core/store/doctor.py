@@ -1,7 +1,7 @@
 """A consistency check of the library database: what ``ragtune doctor`` prints.
 
 SQLite's ``integrity_check`` does not look inside vec0, and an external-content FTS5 index can drift
-from its table, so rows are also counted across ``chunks`` / ``chunks_fts`` / ``chunk_vectors`` and
+from its table, so rows are also counted across ``chunks`` / ``chunks_fts`` / the two vector tables and
 orphans looked for in each direction.
 """
 
@@ -64,19 +64,26 @@ def check(conn: apsw.Connection) -> DoctorReport:
     }
     has_vectors = vec.has_vector_table(conn)
     if has_vectors:
-        counts["vectors"] = _count(conn, f"SELECT count(*) FROM {vec.VECTOR_TABLE}")
+        counts["vectors"] = _count(conn, f"SELECT count(*) FROM {vec.FLOATS_TABLE}")
+        counts["vector_bits"] = _count(conn, f"SELECT count(*) FROM {vec.BITS_TABLE}")
         counts["orphan_vectors"] = _count(
             conn,
-            f"SELECT count(*) FROM {vec.VECTOR_TABLE} v WHERE NOT EXISTS "
+            f"SELECT count(*) FROM {vec.FLOATS_TABLE} v WHERE NOT EXISTS "
+            "(SELECT 1 FROM chunks c WHERE c.id = v.chunk_id)",
+        ) + _count(
+            conn,
+            f"SELECT count(*) FROM {vec.BITS_TABLE} v WHERE NOT EXISTS "
             "(SELECT 1 FROM chunks c WHERE c.id = v.rowid)",
         )
         counts["chunks_without_vector"] = _count(
             conn,
             f"SELECT count(*) FROM chunks c WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {vec.VECTOR_TABLE} v WHERE v.rowid = c.id)",
+            f"(SELECT 1 FROM {vec.FLOATS_TABLE} v WHERE v.chunk_id = c.id) OR NOT EXISTS "
+            f"(SELECT 1 FROM {vec.BITS_TABLE} b WHERE b.rowid = c.id)",
         )
     else:
         counts["vectors"] = 0
+        counts["vector_bits"] = 0
     report.counts = counts
 
     model = vec.recorded_model(conn)
@@ -91,6 +98,10 @@ def check(conn: apsw.Connection) -> DoctorReport:
         )
     if has_vectors and counts["vectors"] != counts["chunks"]:
         problems.append(f"There are {counts['vectors']} vectors for {counts['chunks']} chunks.")
+    if has_vectors and counts["vector_bits"] != counts["chunks"]:
+        problems.append(
+            f"The nearest-neighbour index has {counts['vector_bits']} rows for {counts['chunks']} chunks."
+        )
     if not has_vectors and counts["chunks"]:
         problems.append(f"{counts['chunks']} chunks but no vector table.")
     if counts.get("orphan_vectors"):

@@ -2,14 +2,18 @@
 
 Each step is applied in its own ``BEGIN IMMEDIATE`` transaction together with the version bump, so a
 crash leaves the database at one version or the next, never half-way. Append new steps; never edit
-old ones. The vector table (``chunk_vectors``, vec0) is not created here: its dimension is only known
-once an embedding model is recorded (``ragtune.core.store.vectors``).
+old ones. A step is SQL text or a function of the connection. The vector tables are not created
+here: their dimension is only known once an embedding model is recorded
+(``ragtune.core.store.vectors``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import apsw
 
+from ragtune.core.store import vectors
 from ragtune.errors import StoreError
 
 SCHEMA_V1 = """
@@ -106,7 +110,10 @@ CREATE INDEX messages_chat ON messages (chat_id, id);
 """
 
 #: migration N (1-based) brings the schema from user_version N-1 to N
-MIGRATIONS: list[str] = [SCHEMA_V1]
+MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
+    SCHEMA_V1,
+    vectors.convert_legacy,  # 2: float vec0 table -> sign-bit vec0 + exact float table
+]
 
 
 def schema_version(conn: apsw.Connection) -> int:
@@ -127,7 +134,11 @@ def migrate(conn: apsw.Connection) -> int:
         try:
             # re-check inside the write lock: another process may have migrated meanwhile
             if schema_version(conn) < number:
-                conn.execute(MIGRATIONS[number - 1])
+                step = MIGRATIONS[number - 1]
+                if isinstance(step, str):
+                    conn.execute(step)
+                else:
+                    step(conn)
                 conn.execute(f"PRAGMA user_version = {number}")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -1,9 +1,15 @@
-"""The vec0 table ``chunk_vectors`` (rowid = chunk id, partitioned by library) and the ``meta``
-rows recording which embedding model filled it.
+"""Chunk vectors, stored twice in two shapes, and the ``meta`` rows recording the model that made them.
 
-The table is created when a model is first recorded, because its dimension comes from the model.
+- ``chunk_bits``: a vec0 table of sign bits (``bit[dim]``, rowid = chunk id, partitioned by library).
+  Nearest-neighbour search scans it: 48 bytes a chunk instead of 1,536, so a search over 100k
+  chunks reads 5 MB, not 150 MB. Its Hamming ranking only proposes candidates.
+- ``chunk_embeddings``: the exact float32 vectors in a plain table keyed by chunk id, read back by
+  primary key to score every candidate (from either search) by its true cosine similarity.
+On SciFact this two-step search ranks as well as exact float search (benchmarks/bench_retrieval.py).
+
+The tables are created when a model is first recorded, because the dimension comes from the model.
 sqlite-vec 0.1.9 has no ``INSERT OR REPLACE`` on vec0, so writes delete then insert; a trigger on
-``chunks`` deletes a chunk's vector whatever deletes the chunk (a document, a library cascade).
+``chunks`` deletes both rows whatever deletes the chunk (a document, a library cascade).
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from typing import Any
 import apsw
 import numpy as np
 
-VECTOR_TABLE = "chunk_vectors"
+BITS_TABLE = "chunk_bits"
+FLOATS_TABLE = "chunk_embeddings"
+#: the float vec0 table of schema 1, converted by migration 2
+LEGACY_TABLE = "chunk_vectors"
 MODEL_KEY = "embedding_model"
 DIM_KEY = "embedding_dim"
 
@@ -41,28 +50,33 @@ def recorded_model(conn: apsw.Connection) -> tuple[str, int] | None:
 
 def has_vector_table(conn: apsw.Connection) -> bool:
     row: Any = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VECTOR_TABLE,)
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (BITS_TABLE,)
     ).fetchone()
     return row is not None
 
 
 def create_vector_table(conn: apsw.Connection, dim: int) -> None:
-    """Create the vec0 table for ``dim``-sized vectors and the trigger that keeps it in step."""
-    if dim <= 0 or dim > 8192:
+    """Create both vector tables for ``dim``-sized vectors and the trigger that keeps them in step."""
+    if dim <= 0 or dim > 8192 or dim % 8:
         raise ValueError(f"implausible embedding dimension {dim}")
     conn.execute(
-        f"CREATE VIRTUAL TABLE {VECTOR_TABLE} USING vec0("
-        f"library_id integer partition key, embedding float[{int(dim)}] distance_metric=cosine)"
+        f"CREATE VIRTUAL TABLE {BITS_TABLE} USING vec0("
+        f"library_id integer partition key, embedding bit[{int(dim)}])"
     )
     conn.execute(
-        f"CREATE TRIGGER chunks_vector_delete AFTER DELETE ON chunks BEGIN "
-        f"DELETE FROM {VECTOR_TABLE} WHERE rowid = old.id; END"
+        f"CREATE TABLE {FLOATS_TABLE} (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TRIGGER chunks_vector_delete AFTER DELETE ON chunks BEGIN "
+        f"DELETE FROM {BITS_TABLE} WHERE rowid = old.id; "
+        f"DELETE FROM {FLOATS_TABLE} WHERE chunk_id = old.id; END"
     )
 
 
 def drop_vector_table(conn: apsw.Connection) -> None:
     conn.execute("DROP TRIGGER IF EXISTS chunks_vector_delete")
-    conn.execute(f"DROP TABLE IF EXISTS {VECTOR_TABLE}")
+    for table in (BITS_TABLE, FLOATS_TABLE, LEGACY_TABLE):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def insert_vectors(
@@ -71,16 +85,18 @@ def insert_vectors(
     matrix = np.ascontiguousarray(vectors, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[0] != len(chunk_ids):
         raise ValueError(f"{len(chunk_ids)} chunks but vectors of shape {matrix.shape}")
+    rows = [(cid, matrix[i].tobytes()) for i, cid in enumerate(chunk_ids)]
     # no INSERT OR REPLACE on vec0: clear any stale vector under these rowids first
-    conn.executemany(f"DELETE FROM {VECTOR_TABLE} WHERE rowid = ?", [(cid,) for cid in chunk_ids])
+    conn.executemany(f"DELETE FROM {BITS_TABLE} WHERE rowid = ?", [(cid,) for cid in chunk_ids])
     conn.executemany(
-        f"INSERT INTO {VECTOR_TABLE} (rowid, library_id, embedding) VALUES (?, ?, ?)",
-        [(cid, library_id, matrix[i].tobytes()) for i, cid in enumerate(chunk_ids)],
+        f"INSERT INTO {BITS_TABLE} (rowid, library_id, embedding) VALUES (?, ?, vec_quantize_binary(?))",
+        [(cid, library_id, blob) for cid, blob in rows],
     )
+    conn.executemany(f"INSERT OR REPLACE INTO {FLOATS_TABLE} (chunk_id, embedding) VALUES (?, ?)", rows)
 
 
 def vectors_of(conn: apsw.Connection, chunk_ids: list[int], dim: int) -> dict[int, np.ndarray]:
-    """The stored vectors of some chunks (those that have one)."""
+    """The stored float vectors of some chunks (those that have one)."""
     found: dict[int, np.ndarray] = {}
     if not chunk_ids or not has_vector_table(conn):
         return found
@@ -88,7 +104,7 @@ def vectors_of(conn: apsw.Connection, chunk_ids: list[int], dim: int) -> dict[in
         part = chunk_ids[start : start + 500]
         marks = ",".join("?" * len(part))
         for rowid, blob in conn.execute(
-            f"SELECT rowid, embedding FROM {VECTOR_TABLE} WHERE rowid IN ({marks})", part
+            f"SELECT chunk_id, embedding FROM {FLOATS_TABLE} WHERE chunk_id IN ({marks})", part
         ):
             vec = np.frombuffer(blob, dtype=np.float32)
             if vec.shape[0] == dim:
@@ -98,14 +114,35 @@ def vectors_of(conn: apsw.Connection, chunk_ids: list[int], dim: int) -> dict[in
 
 def knn(
     conn: apsw.Connection, library_id: int, query_vector: np.ndarray, k: int
-) -> list[tuple[int, float]]:
-    """The ``k`` nearest chunks of one library: (chunk id, cosine distance), nearest first."""
+) -> list[int]:
+    """Candidate nearest chunks of one library by Hamming distance of sign bits, nearest first
+    (score them with ``vectors_of``: the bits only propose)."""
     if k <= 0 or not has_vector_table(conn):
         return []
     blob = np.ascontiguousarray(query_vector, dtype=np.float32).tobytes()
     rows: list[Any] = conn.execute(
-        f"SELECT rowid, distance FROM {VECTOR_TABLE} "
-        "WHERE embedding MATCH ? AND k = ? AND library_id = ? ORDER BY distance",
+        f"SELECT rowid FROM {BITS_TABLE} "
+        "WHERE embedding MATCH vec_quantize_binary(?) AND k = ? AND library_id = ? ORDER BY distance",
         (blob, int(k), int(library_id)),
     ).fetchall()
-    return [(int(r[0]), float(r[1])) for r in rows]
+    return [int(r[0]) for r in rows]
+
+
+def convert_legacy(conn: apsw.Connection) -> None:
+    """Migration 2: move schema 1's float vec0 table into the two tables above (same vectors)."""
+    row: Any = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (LEGACY_TABLE,)
+    ).fetchone()
+    model = recorded_model(conn)
+    if row is None or model is None:
+        return
+    conn.execute("DROP TRIGGER IF EXISTS chunks_vector_delete")
+    create_vector_table(conn, model[1])
+    conn.execute(
+        f"INSERT INTO {FLOATS_TABLE} (chunk_id, embedding) SELECT rowid, embedding FROM {LEGACY_TABLE}"
+    )
+    conn.execute(
+        f"INSERT INTO {BITS_TABLE} (rowid, library_id, embedding) "
+        f"SELECT rowid, library_id, vec_quantize_binary(embedding) FROM {LEGACY_TABLE}"
+    )
+    conn.execute(f"DROP TABLE {LEGACY_TABLE}")
