@@ -53,17 +53,41 @@ def fts_query(text: str) -> str | None:
 def keyword_search(
     conn: apsw.Connection, library_id: int, query: str, limit: int
 ) -> list[tuple[int, float]]:
-    """(chunk id, BM25 score, higher is better) of one library, best first."""
+    """(chunk id, BM25 score, higher is better) of one library, best first.
+
+    The FTS5 query runs alone (joined to the library filter it is three times slower at 100k
+    chunks); its best rows are then kept if they belong to the library, fetching deeper when other
+    libraries' chunks crowd the top."""
     match = fts_query(query)
     if match is None or limit <= 0:
         return []
-    rows: list[Any] = conn.execute(
-        "SELECT f.rowid, bm25(chunks_fts) AS s FROM chunks_fts f "
-        "JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
-        "WHERE chunks_fts MATCH ? AND d.library_id = ? ORDER BY s LIMIT ?",
-        (match, library_id, limit),
-    ).fetchall()
-    return [(int(r[0]), -float(r[1])) for r in rows]
+    depth = 2 * limit  # room for other libraries' rows
+    while True:
+        rows: list[Any] = conn.execute(
+            "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY s LIMIT ?",
+            (match, depth),
+        ).fetchall()
+        mine = _in_library(conn, library_id, [int(r[0]) for r in rows])
+        found = [(int(r[0]), -float(r[1])) for r in rows if int(r[0]) in mine]
+        if len(found) >= limit or len(rows) < depth:
+            return found[:limit]
+        depth *= 4
+
+
+def _in_library(conn: apsw.Connection, library_id: int, chunk_ids: list[int]) -> set[int]:
+    # CROSS JOIN keeps chunks as the outer loop: look up each id, never scan the library
+    if not chunk_ids:
+        return set()
+    marks = ",".join("?" * len(chunk_ids))
+    return {
+        int(r[0])
+        for r in conn.execute(
+            f"SELECT c.id FROM chunks c CROSS JOIN documents d ON d.id = c.document_id "
+            f"WHERE c.id IN ({marks}) AND d.library_id = ?",
+            (*chunk_ids, library_id),
+        )
+    }
 
 
 def vector_candidates(
