@@ -51,6 +51,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rag-system", type=Path, help="try another RAG system prompt (a text file)")
     parser.add_argument("--shapes", default="tight,full3,full6,model alone")
+    parser.add_argument("--show", action="store_true", help="print every answer")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ragtune-bench-") as tmp:
         os.environ["RAGTUNE_HOME"] = tmp
@@ -101,6 +102,8 @@ def main() -> int:
                 score = results.setdefault(shape, {"fact": 0, "cited": 0, "declined": 0})
                 for question, expected, file, page in ANSWERABLE:
                     text, citations, _ = run(shape, question, rag, n, chars)
+                    if args.show:
+                        print(f"[{shape}] {question} -> {text!r}", flush=True)
                     if any(e.lower() in text.lower() for e in expected):
                         score["fact"] += 1
                     if any(

@@ -67,3 +67,4 @@ def test_numbers_must_match_to_support() -> None:
 
 def test_strip_invalid_markers() -> None:
     assert strip_invalid_markers("A [1]. B [4].", {1, 2}) == "A [1]. B."
+    assert strip_invalid_markers("Up to 10 items [1]. [1].", {1}) == "Up to 10 items [1]."

@@ -19,6 +19,8 @@ from ragtune.core.text_match import content_words, numbers, sentence_spans
 from ragtune.core.types import Citation
 
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+#: the same marker written twice in a row ("... [1]. [1].")
+_REPEATED = re.compile(r"(\[\d{1,3}\])([.!?]?)(?:\s*\1[.!?]?)+")
 #: share of a sentence's content words a passage must contain to support it
 SUPPORT_THRESHOLD = 0.5
 #: sentences shorter than this many content words ("Yes.", "The sources do not say.") are not
@@ -47,7 +49,9 @@ def support(sentence: str, passage: str) -> float:
 
 
 def strip_invalid_markers(text: str, valid: set[int]) -> str:
-    return _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+    """Drop markers that point at no source, and the same marker repeated in a row."""
+    text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+    return _REPEATED.sub(r"\1\2", text)
 
 
 def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
