@@ -68,3 +68,14 @@ def test_numbers_must_match_to_support() -> None:
 def test_strip_invalid_markers() -> None:
     assert strip_invalid_markers("A [1]. B [4].", {1, 2}) == "A [1]. B."
     assert strip_invalid_markers("Up to 10 items [1]. [1].", {1}) == "Up to 10 items [1]."
+
+
+def test_a_marker_pointing_at_the_wrong_source_is_moved_to_the_right_one() -> None:
+    loans = "Books may be borrowed for 21 days. DVDs and Blu-ray discs may be borrowed for 7 days."
+    fees = "The library charges no late fees for children's items. After 42 days an item is lost."
+    sources = [Source(1, hit(loans, page=2), loans), Source(2, hit(fees, page=3, chunk_id=2), fees)]
+    result = attribute("A DVD can be borrowed for 7 days [2].", sources)
+    assert result.text == "A DVD can be borrowed for 7 days [1]."
+    assert [(c.n, c.page) for c in result.citations] == [(1, 2)]
+    unsupported = attribute("DVDs can be kept for 9 weeks [1].", sources)
+    assert unsupported.citations == [] and unsupported.unsupported == ["DVDs can be kept for 9 weeks."]

@@ -137,6 +137,11 @@ class SourceViewer(QWidget):
             painter.fillRect(rect, colour)
             painter.drawRect(rect)
         painter.end()
+        width = self.scroll_area.viewport().width() - 4
+        factor = 1.0
+        if 0 < width < pixmap.width():  # fit the page to the pane's width
+            factor = width / pixmap.width()
+            pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
         self.image.setPixmap(pixmap)
         self.image.resize(pixmap.size())
         self.stack.setCurrentWidget(self.scroll_area)
@@ -147,9 +152,9 @@ class SourceViewer(QWidget):
             + ("" if page.highlights else " · the passage could not be located on the page")
         )
         if page.highlights:
-            top = min(h[1] for h in page.highlights)
-            bottom = max(h[3] for h in page.highlights)
-            x = int(min(h[0] for h in page.highlights))
+            top = min(h[1] for h in page.highlights) * factor
+            bottom = max(h[3] for h in page.highlights) * factor
+            x = int(min(h[0] for h in page.highlights) * factor)
             self.scroll_area.ensureVisible(x, int((top + bottom) / 2), 20, int((bottom - top) / 2) + 40)
         self.shown.emit()
 

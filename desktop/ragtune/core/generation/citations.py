@@ -69,17 +69,21 @@ def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
         supported = [n for n, score in scores.items() if score >= SUPPORT_THRESHOLD]
         addition = ""
         if len(content_words(plain)) >= MIN_WORDS:
-            keep = [n for n in cited if scores.get(n, 0.0) > 0.0] or cited
+            # a marker the model wrote stays only if that source supports the sentence
+            keep = [n for n in cited if scores.get(n, 0.0) >= SUPPORT_THRESHOLD]
+            wrong = [n for n in cited if n not in keep]
+            if wrong:
+                sentence = _drop_markers(sentence, set(wrong))
             if not keep and supported:
                 best = max(supported, key=lambda n: scores[n])
                 keep = [best]
                 addition = f" [{best}]"
-            if not supported and not cited:
+            if not supported:
                 unsupported.append(plain)
             used.extend(keep)
         else:
             used.extend(cited)
-        pieces.append(text[cursor:end])
+        pieces.append(text[cursor:start] + sentence)
         if addition:
             pieces.append(_place_marker(pieces.pop(), addition))
         cursor = end
@@ -87,6 +91,10 @@ def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
     order = list(dict.fromkeys(used))
     citations = [_citation(by_n[n]) for n in order if n in by_n]
     return Attribution("".join(pieces), citations, unsupported)
+
+
+def _drop_markers(sentence: str, wrong: set[int]) -> str:
+    return _MARKER.sub(lambda m: "" if int(m.group(1)) in wrong else m.group(0), sentence)
 
 
 def _place_marker(sentence: str, marker: str) -> str:
