@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QMimeData, QObject, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QElapsedTimer, QMimeData, QObject, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -71,7 +71,7 @@ def drop_paths(target: QWidget, paths: Sequence[Path | str]) -> None:
     actions = Qt.DropAction.CopyAction
     buttons = Qt.MouseButton.LeftButton
     mods = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(50, 50), actions, mime, buttons, mods)
+    enter = QDragEnterEvent(QPoint(50, 50), actions, mime, buttons, mods)
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted(), "the window refused the drag"
     drop = QDropEvent(QPointF(50, 50), actions, mime, buttons, mods)
