@@ -79,3 +79,15 @@ def test_a_marker_pointing_at_the_wrong_source_is_moved_to_the_right_one() -> No
     assert [(c.n, c.page) for c in result.citations] == [(1, 2)]
     unsupported = attribute("DVDs can be kept for 9 weeks [1].", sources)
     assert unsupported.citations == [] and unsupported.unsupported == ["DVDs can be kept for 9 weeks."]
+
+
+def test_a_citation_is_narrowed_to_the_supporting_sentence() -> None:
+    text = "Books may be borrowed for 21 days. DVDs and Blu-ray discs may be\n\nborrowed for 7 days. Fees apply."
+    result = attribute("DVDs can be borrowed for 7 days.", [Source(1, hit(text), text)])
+    (citation,) = result.citations
+    assert citation.text == "DVDs and Blu-ray discs may be\n\nborrowed for 7 days."
+    offset = text.index("DVDs")
+    assert (citation.start, citation.end) == (10 + offset, 10 + offset + len(citation.text))
+    # "18-month" states the 18 of "18 months"
+    lamp = "The Lumen S2 carries an 18-month limited warranty from the date of purchase."
+    assert attribute("The warranty is 18 months.", [Source(1, hit(lamp), lamp)]).citations

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"[^\W_]+(?:[.,'’-][^\W_]+)*", re.UNICODE)
+# hyphens split words ("18-month" is "18" and "month", as a reader would match it)
+_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"')\]]*\s+|\n\s*\n")
 _NUMBER = re.compile(r"\d")
 
@@ -29,7 +30,7 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lowercased words (numbers with inner separators kept whole: ``3.5``, ``1,200``)."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    return [m.group(0).strip(".,'’-") for m in _WORD.finditer(folded)]
+    return [m.group(0).strip(".,'’") for m in _WORD.finditer(folded)]
 
 
 def content_words(text: str) -> set[str]:

@@ -58,6 +58,7 @@ def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
     by_n = {s.n: s for s in sources}
     text = strip_invalid_markers(answer, set(by_n))
     used: list[int] = []
+    evidence: dict[int, list[tuple[int, int]]] = {}  # source -> spans of its supporting sentences
     unsupported: list[str] = []
     pieces: list[str] = []
     cursor = 0
@@ -81,6 +82,10 @@ def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
             if not supported:
                 unsupported.append(plain)
             used.extend(keep)
+            for n in keep:
+                span = _best_sentence(plain, by_n[n].hit.text)
+                if span is not None:
+                    evidence.setdefault(n, []).append(span)
         else:
             used.extend(cited)
         pieces.append(text[cursor:start] + sentence)
@@ -89,7 +94,7 @@ def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
         cursor = end
     pieces.append(text[cursor:])
     order = list(dict.fromkeys(used))
-    citations = [_citation(by_n[n]) for n in order if n in by_n]
+    citations = [_citation(by_n[n], evidence.get(n, [])) for n in order if n in by_n]
     return Attribution("".join(pieces), citations, unsupported)
 
 
@@ -106,6 +111,45 @@ def _place_marker(sentence: str, marker: str) -> str:
     return stripped + marker + tail
 
 
-def _citation(source: Source) -> Citation:
+def _best_sentence(sentence: str, passage: str) -> tuple[int, int] | None:
+    """Span in ``passage`` of the sentence that supports ``sentence`` best, if one does."""
+    best: tuple[float, tuple[int, int]] | None = None
+    for start, end in _sentences_across_lines(passage):
+        score = support(sentence, passage[start:end])
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, (start, end))
+    return best[1] if best is not None else None
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=[\"')\]]*(?:\s|$))")
+
+
+def _sentences_across_lines(text: str) -> list[tuple[int, int]]:
+    """Sentence spans that run across line breaks and blank lines (PDF text breaks lines and
+    blocks anywhere), ended only by . ! or ?."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, end))
+        start = end
+    if text[start:].strip():
+        lead = len(text[start:]) - len(text[start:].lstrip())
+        spans.append((start + lead, len(text.rstrip())))
+    return spans
+
+
+def _citation(source: Source, spans: list[tuple[int, int]]) -> Citation:
+    """The citation of a source, narrowed to the sentences that support the answer (so the viewer
+    highlights them, not the whole chunk); the whole chunk when none could be pinned down."""
     h = source.hit
-    return Citation(source.n, h.chunk_id, h.path, h.page, h.start, h.end, h.text, h.title)
+    if not spans:
+        return Citation(source.n, h.chunk_id, h.path, h.page, h.start, h.end, h.text, h.title)
+    start = min(s for s, _ in spans)
+    end = max(e for _, e in spans)
+    text = h.text[start:end].strip()
+    start += len(h.text[start:end]) - len(h.text[start:end].lstrip())
+    return Citation(source.n, h.chunk_id, h.path, h.page, h.start + start, h.start + start + len(text), text, h.title)

@@ -70,7 +70,24 @@ def page_text(page: pymupdf.Page) -> str:
         else:
             band.append((x0, y0, x1, y1, text))
     ordered.extend(_band_order(band, middle))
-    return "\n\n".join(b[4].strip() for b in ordered)
+    return _join_blocks(ordered)
+
+
+def _join_blocks(blocks: list[tuple[float, float, float, float, str]]) -> str:
+    """Blocks separated by a blank line where there is a paragraph gap, by a line break where one
+    block simply continues the next line (some PDFs make every line its own block)."""
+    parts: list[str] = []
+    previous: tuple[float, float, float, float, str] | None = None
+    for block in blocks:
+        text = block[4].strip()
+        if previous is not None:
+            lines = max(1, previous[4].strip().count("\n") + 1)
+            line_height = (previous[3] - previous[1]) / lines
+            gap = block[1] - previous[3]
+            parts.append("\n" if -2 <= gap < 0.5 * line_height else "\n\n")
+        parts.append(text)
+        previous = block
+    return "".join(parts)
 
 
 def _band_order(
