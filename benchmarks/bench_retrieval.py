@@ -63,6 +63,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=0, help="limit the corpus (0: all 5183)")
     parser.add_argument("--weights", default="0.2,0.3,0.4,0.5")
+    parser.add_argument("--chunk-tokens", type=int, default=220)
+    parser.add_argument("--overlap", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="keep the index in this folder (reused when present)")
     parser.add_argument("--dump", type=Path, help="write every query's candidate scores here (pickle)")
     args = parser.parse_args()
@@ -93,7 +95,7 @@ def main() -> int:
         n_chunks = 0
         for doc in [] if reuse else corpus:
             parsed = ParsedDocument(doc["_id"], doc["title"], "text", (Page(1, f"{doc['title']}\n{doc['text']}"),))
-            chunks = chunk_document(parsed, embedder.tokenizer)
+            chunks = chunk_document(parsed, embedder.tokenizer, args.chunk_tokens, args.overlap)
             vectors = embedder.embed([c.embed_text for c in chunks])
             store.write_document(lib, doc["_id"], 0, 0, doc["_id"], doc["title"], "text", 1, chunks, vectors)
             n_chunks += len(chunks)
