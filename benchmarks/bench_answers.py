@@ -91,7 +91,8 @@ def main() -> int:
                 row["wall"].append(time.perf_counter() - started)
                 if not rag:
                     return text, [], False
-                return attribute(text, sources).text, attribute(text, sources).citations, False
+                attribution = attribute(text, sources)
+                return attribution.text, attribution.citations, False
 
             results: dict[str, dict[str, int]] = {}
             wanted = args.shapes.split(",")

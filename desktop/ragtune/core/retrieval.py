@@ -208,7 +208,6 @@ def hybrid_search(
     fused = fuse_scores(
         {c: keyword[c] for c in candidates if c in keyword}, vector, weight, keyword_floor=floor
     )
-    fused = {c: fused[c] for c in candidates if c in fused}
     ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
     keyword_rank = {cid: rank for rank, (cid, _) in enumerate(kw_list, 1)}
     vec_ranked = sorted(proposed, key=lambda c: (-vector.get(c, -1.0), c))

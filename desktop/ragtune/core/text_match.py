@@ -13,6 +13,8 @@ import unicodedata
 # hyphens split words ("18-month" is "18" and "month", as a reader would match it)
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"')\]]*\s+|\n\s*\n")
+#: the same without paragraph breaks, for text whose line and block breaks fall anywhere (PDF)
+_PUNCTUATION_END = re.compile(r"(?<=[.!?。！？])[\"')\]]*\s+")
 _NUMBER = re.compile(r"\d")
 
 STOPWORDS = frozenset(
@@ -43,11 +45,12 @@ def numbers(text: str) -> set[str]:
     return {w.replace(",", "") for w in words(text) if _NUMBER.search(w)}
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences (or blank-line separated blocks) of ``text``."""
+def sentence_spans(text: str, paragraphs: bool = True) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``; a blank line also ends one unless
+    ``paragraphs`` is False (then only . ! ? do)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _SENTENCE_END.finditer(text):
+    for match in (_SENTENCE_END if paragraphs else _PUNCTUATION_END).finditer(text):
         end = match.start()
         if text[start:end].strip():
             spans.append((start, end))

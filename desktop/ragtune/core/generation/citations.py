@@ -114,32 +114,12 @@ def _place_marker(sentence: str, marker: str) -> str:
 def _best_sentence(sentence: str, passage: str) -> tuple[int, int] | None:
     """Span in ``passage`` of the sentence that supports ``sentence`` best, if one does."""
     best: tuple[float, tuple[int, int]] | None = None
-    for start, end in _sentences_across_lines(passage):
+    # PDF text breaks lines and blocks mid-sentence: only punctuation ends a sentence here
+    for start, end in sentence_spans(passage, paragraphs=False):
         score = support(sentence, passage[start:end])
         if score > 0 and (best is None or score > best[0]):
             best = (score, (start, end))
     return best[1] if best is not None else None
-
-
-_SENTENCE_END = re.compile(r"[.!?](?=[\"')\]]*(?:\s|$))")
-
-
-def _sentences_across_lines(text: str) -> list[tuple[int, int]]:
-    """Sentence spans that run across line breaks and blank lines (PDF text breaks lines and
-    blocks anywhere), ended only by . ! or ?."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        piece = text[start:end]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((start + lead, end))
-        start = end
-    if text[start:].strip():
-        lead = len(text[start:]) - len(text[start:].lstrip())
-        spans.append((start + lead, len(text.rstrip())))
-    return spans
 
 
 def _citation(source: Source, spans: list[tuple[int, int]]) -> Citation:
