@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ragtune.core.answer_types import AdapterSpec, Answer
 from ragtune.core.types import Hit
+from ragtune.core.units import format_size
 
 if TYPE_CHECKING:
     from ragtune.core.services import Ragtune
@@ -118,7 +119,7 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
     for m in svc.models():
         mark = " (embedded default)" if m.embedded else ""
         print(
-            f"{m.name}{mark}\n    {m.path}\n    {m.size / 1e6:.0f} MB, {m.architecture}, "
+            f"{m.name}{mark}\n    {m.path}\n    {format_size(m.size)}, {m.architecture}, "
             f"context {m.context_length}, {m.quantization}"
         )
     return 0

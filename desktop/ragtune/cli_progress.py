@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 from ragtune.core.types import Progress
+from ragtune.core.units import format_size
 
 
 def _fmt_eta(seconds: float | None) -> str:
@@ -45,10 +46,9 @@ class ProgressBar:
 
     def render(self, p: Progress) -> str:
         if p.stage == "assembling":
-            mib = 1024 * 1024
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
-            return f"Preparing {p.current}: [{bar}] {p.done // mib}/{p.total // mib} MiB"
+            return f"Preparing {p.current}: [{bar}] {format_size(p.done)} of {format_size(p.total)}"
         if p.stage in ("scanning", "loading"):
             return p.current
         filled = int(self.width * p.fraction)

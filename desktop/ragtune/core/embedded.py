@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ragtune import paths
 from ragtune.core.types import Progress, ProgressCallback
+from ragtune.core.units import format_size
 from ragtune.errors import Cancelled, DiskFullError, ModelError
 
 BLOCK = 8 * 1024 * 1024
@@ -144,7 +145,7 @@ def assemble(
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise DiskFullError(
-                f"Not enough disk space to prepare {title} ({total // 2**20} MiB needed in {target.parent})."
+                f"Not enough disk space to prepare {title} ({format_size(total)} needed in {target.parent})."
             ) from exc
         raise ModelError(f"Could not write {target}: {exc}") from exc
     finally:

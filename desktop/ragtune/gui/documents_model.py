@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ragtune.core.types import DocumentInfo
+from ragtune.core.units import format_size
 from ragtune.gui.messages import plain_reason
 
 COLUMNS = ("Document", "State", "Pages", "Chunks", "Size")
@@ -53,15 +54,6 @@ def build_rows(documents: list[DocumentInfo], waiting: list[str]) -> list[DocRow
         rows.append(DocRow(path, "indexing" if first else "queued"))
         first = False
     return rows
-
-
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 class DocumentsModel(QAbstractTableModel):
@@ -109,7 +101,7 @@ class DocumentsModel(QAbstractTableModel):
                 return row.state_text
             if row.state != "indexed":
                 return ""
-            return (row.pages, row.chunks, human_size(row.size))[col - 2] if col > 1 else None
+            return (row.pages, row.chunks, format_size(row.size))[col - 2] if col > 1 else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.path}\n{row.state_text}"
         if role == Qt.ItemDataRole.ForegroundRole and col == 1 and row.state != "indexed":

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QProgressDialog
 from ragtune import paths
 from ragtune.core.answer_types import ChatInfo
 from ragtune.core.types import Progress
+from ragtune.core.units import format_size
 from ragtune.gui.chat_input import SAMPLE_LIBRARY
 from ragtune.gui.main_window import MainWindow
 from ragtune.gui.tasks import Job
@@ -64,7 +65,7 @@ class FirstStart(QObject):
         if p.total > 0:
             self.dialog.setRange(0, 1000)
             self.dialog.setValue(int(1000 * p.fraction))
-        mb = f" ({p.done / 1e6:.0f} of {p.total / 1e6:.0f} MB)" if p.total > 1_000_000 else ""
+        mb = f" ({format_size(p.done)} of {format_size(p.total)})" if p.total > 1_000_000 else ""
         self.dialog.setLabelText(f"{p.current or 'Preparing the built-in models'}{mb}")
 
     def _close_dialog(self) -> None:

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune.core.types import IndexReport, LibraryInfo, LibraryStats, Progress
+from ragtune.core.units import format_size
 from ragtune.gui.context import AppContext
-from ragtune.gui.documents_model import DocumentsModel, build_rows, human_size
+from ragtune.gui.documents_model import DocumentsModel, build_rows
 from ragtune.gui.index_progress import IndexProgress
 from ragtune.gui.indexing import IndexController
 from ragtune.gui.look import icon, muted
@@ -331,5 +332,5 @@ class LibraryPanel(QWidget):
         failed = f" · {stats.failed} failed" if stats.failed else ""
         self.counts.setText(
             f"{stats.documents} documents · {stats.pages} pages · {stats.chunks} chunks · "
-            f"database {human_size(stats.database_bytes)}{failed}"
+            f"database {format_size(stats.database_bytes)}{failed}"
         )

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
+from ragtune.core.units import format_size
 from ragtune.gui.adapter_list import AdapterRow, SavedAdapter, load_saved, save_list
 from ragtune.gui.context import AppContext
-from ragtune.gui.documents_model import human_size
 from ragtune.gui.look import icon, muted
 from ragtune.gui.tasks import Job
 
@@ -41,7 +41,7 @@ def model_details(info: ModelInfo) -> str:
     """One line about a model: architecture, size, context length, quantization, origin."""
     parts = [
         info.architecture or "unknown architecture",
-        human_size(info.size) if info.size else "",
+        format_size(info.size) if info.size else "",
         f"context {info.context_length:,} tokens" if info.context_length else "",
         info.quantization,
         "embedded default" if info.embedded else "",
@@ -144,7 +144,7 @@ class ModelPanel(QWidget):
         self.combo.blockSignals(True)
         self.combo.clear()
         for m in self.known:
-            self.combo.addItem(f"{m.name}  ({human_size(m.size)})" if m.size else m.name, m.name)
+            self.combo.addItem(f"{m.name}  ({format_size(m.size)})" if m.size else m.name, m.name)
         self.combo.setCurrentIndex(max(0, self.combo.findData(info.name)))
         self.combo.blockSignals(False)
 
