@@ -33,11 +33,13 @@ def make_lora(
     architecture: str | None = None,
     wrong_shape: bool = False,
     dtype: type[np.floating] = np.float32,
+    bad_value: float | None = None,
 ) -> Path:
     """Write a LoRA adapter for the model at ``model_path`` and return its path.
 
     ``layers`` None means every block; ``architecture`` overrides the base's (to make a mismatch);
-    ``wrong_shape`` gives the first pair one input column too many (so it fits no weight).
+    ``wrong_shape`` gives the first pair one input column too many (so it fits no weight);
+    ``bad_value`` (NaN, infinity) replaces one value of the last ``lora_b`` (a broken adapter).
     """
     base = read_gguf(model_path)
     arch = architecture or base.architecture
@@ -51,6 +53,7 @@ def make_lora(
     writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, float(alpha))
     writer.add_name(out_path.stem)
     first = True
+    pairs: list[tuple[str, np.ndarray, np.ndarray]] = []
     for block in blocks:
         for target in targets:
             name = f"blk.{block}.{target}.weight"
@@ -62,8 +65,12 @@ def make_lora(
             first = False
             lora_a = rng.normal(0.0, magnitude, size=(rank, n_in)).astype(dtype)
             lora_b = rng.normal(0.0, magnitude, size=(n_out, rank)).astype(dtype)
-            writer.add_tensor(f"{name}.lora_a", lora_a)
-            writer.add_tensor(f"{name}.lora_b", lora_b)
+            pairs.append((name, lora_a, lora_b))
+    if bad_value is not None and pairs:
+        pairs[-1][2][-1, -1] = bad_value
+    for name, lora_a, lora_b in pairs:
+        writer.add_tensor(f"{name}.lora_a", lora_a)
+        writer.add_tensor(f"{name}.lora_b", lora_b)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

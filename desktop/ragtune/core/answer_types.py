@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ragtune.core.types import Citation, Hit
+from ragtune.errors import AdapterError
 
 MODE_MODEL = "model"  # the model alone
 MODE_RAG = "rag"  # retrieved passages in the prompt
 MODE_ADAPTER = "adapter"  # the model with LoRA adapters, no passages
 MODE_RAG_ADAPTER = "rag+adapter"
+
+
+# The strengths an adapter may be applied with, in the CLI (PATH:STRENGTH) and the GUI (its slider,
+# in percent): 0 = off, 1 = as trained, 2 = twice as strong. Beyond that (or NaN, infinity) the model
+# only produces garbage, such as a stream of "!".
+ADAPTER_STRENGTH_MIN = 0.0
+ADAPTER_STRENGTH_MAX = 2.0
+
+
+def check_strength(scale: float, name: str = "adapter") -> float:
+    """``scale`` as a float when it is a usable adapter strength, else AdapterError saying the range."""
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or not ADAPTER_STRENGTH_MIN <= value <= ADAPTER_STRENGTH_MAX:
+        raise AdapterError(
+            f"{name}: {scale!r} is not a usable strength; give a number from "
+            f"{ADAPTER_STRENGTH_MIN:g} to {ADAPTER_STRENGTH_MAX:g} (1 = as trained, 0 = off)"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -21,14 +45,21 @@ class AdapterSpec:
 
     @classmethod
     def parse(cls, text: str) -> AdapterSpec:
-        """Parse ``PATH[:STRENGTH]`` as the CLI takes it."""
+        """Parse ``PATH[:STRENGTH]`` as the CLI takes it; a strength that is not a number in range
+        raises AdapterError (a path that itself contains ``:`` is kept when that file exists)."""
         head, sep, tail = text.rpartition(":")
-        if sep and head:
-            try:
-                return cls(head, float(tail))
-            except ValueError:
-                pass
-        return cls(text, 1.0)
+        if not sep or not head or "/" in tail or "\\" in tail:  # no strength, or C:\dir\a.gguf
+            return cls(text, 1.0)
+        try:
+            value = float(tail)
+        except ValueError:
+            if Path(text).expanduser().exists():
+                return cls(text, 1.0)
+            raise AdapterError(
+                f"{text}: the strength after ':' must be a number from {ADAPTER_STRENGTH_MIN:g} to "
+                f"{ADAPTER_STRENGTH_MAX:g}, not '{tail}'"
+            ) from None
+        return cls(head, check_strength(value, Path(head).name))
 
 
 @dataclass(frozen=True)

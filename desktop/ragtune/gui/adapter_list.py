@@ -23,13 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune.core.answer_types import AdapterSpec
+from ragtune.core.answer_types import (
+    ADAPTER_STRENGTH_MAX,
+    ADAPTER_STRENGTH_MIN,
+    AdapterSpec,
+    check_strength,
+)
 from ragtune.gui.look import muted
 
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "adapters/list"
-SLIDER_MAX = 200  # percent: 0..200 % is a scale of 0.0..2.0
+# the slider is in percent and covers exactly the strengths the core accepts (0..200 % = 0.0..2.0)
+SLIDER_MIN = round(ADAPTER_STRENGTH_MIN * 100)
+SLIDER_MAX = round(ADAPTER_STRENGTH_MAX * 100)
 DEBOUNCE_MS = 250
 
 
@@ -61,7 +68,7 @@ def load_saved(settings: QSettings) -> list[SavedAdapter]:
             SavedAdapter(
                 path=item["path"],
                 enabled=bool(item.get("enabled", True)),
-                percent=max(0, min(SLIDER_MAX, int(percent))) if isinstance(percent, int) else 100,
+                percent=max(SLIDER_MIN, min(SLIDER_MAX, int(percent))) if isinstance(percent, int) else 100,
             )
         )
     return saved
@@ -89,7 +96,7 @@ class AdapterRow(QWidget):
         self.toggle.setChecked(enabled)
         self.toggle.setToolTip(f"{path}\nApply this adapter to the next answers")
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, SLIDER_MAX)
+        self.slider.setRange(SLIDER_MIN, SLIDER_MAX)
         self.slider.setSingleStep(5)
         self.slider.setPageStep(25)
         self.slider.setValue(percent)
@@ -134,7 +141,8 @@ class AdapterRow(QWidget):
         return self.slider.value() / 100.0
 
     def spec(self) -> AdapterSpec:
-        return AdapterSpec(self.path, self.scale)
+        """What the engine gets; the strength passes the core's check like the CLI's."""
+        return AdapterSpec(self.path, check_strength(self.scale, self.name))
 
     def saved(self) -> SavedAdapter:
         return SavedAdapter(self.path, self.enabled, self.percent)

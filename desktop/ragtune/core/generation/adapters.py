@@ -2,7 +2,8 @@
 
 ``validate_adapter`` repeats, in Python and with plain messages, every check llama.cpp's
 ``llama_adapter_lora_init`` makes (and the metadata types it asserts on, which would otherwise
-abort the process), so a wrong file is refused before any native code touches it.
+abort the process), so a wrong file is refused before any native code touches it; it also refuses
+NaN or infinite values (alpha or any tensor), which llama.cpp would take and answer garbage with.
 
 ``AdapterSet`` loads each file once with ``llama_adapter_lora_init``, applies any set with any
 strengths with ``llama_set_adapters_lora`` (hot: the model is never reloaded), and frees files with
@@ -13,14 +14,16 @@ Shapes follow numpy order (see gguf_info): base (out, in), ``lora_a`` (rank, in)
 from __future__ import annotations
 
 import ctypes
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
+from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo, check_strength
 from ragtune.core.generation import llama_log
 from ragtune.core.generation.gguf_info import GGUFError, GGUFInfo, read_gguf
+from ragtune.core.generation.tensor_values import nonfinite
 from ragtune.errors import AdapterError
 
 ACCEPTED_TENSOR_TYPES = frozenset({"F32", "F16", "BF16", "Q8_0"})
@@ -60,7 +63,23 @@ def _check_metadata(info: GGUFInfo, name: str, model: GGUFInfo) -> float:
     if alpha_type is not None and alpha_type != "FLOAT32":
         raise AdapterError(f"{name}: adapter.lora.alpha must be a float32, found {alpha_type}")
     alpha = info.metadata.get("adapter.lora.alpha", 0.0)
-    return float(alpha) if isinstance(alpha, int | float) else 0.0
+    value = float(alpha) if isinstance(alpha, int | float) else 0.0
+    if not math.isfinite(value):
+        raise AdapterError(f"{name}: adapter.lora.alpha is {value}, not a usable number (a broken file?)")
+    return value
+
+
+def _check_values(path: Path, info: GGUFInfo, name: str) -> None:
+    try:
+        found = nonfinite(path, info)
+    except (OSError, ValueError) as exc:
+        raise AdapterError(f"{name} could not be read to the end: {exc}") from exc
+    if found:
+        tensor, problem = found
+        raise AdapterError(
+            f"{name}: tensor {tensor} holds {problem} values; the adapter is broken "
+            "(a diverged training run or a bad conversion?) and would only produce garbage"
+        )
 
 
 def _pairs(info: GGUFInfo, name: str) -> dict[str, dict[str, tuple[int, ...]]]:
@@ -125,6 +144,7 @@ def validate_adapter(path: str | Path, model: str | Path | GGUFInfo | ModelInfo)
     pairs = _pairs(info, name)
     for base, pair in sorted(pairs.items()):
         _check_pair(base, pair, model_info)
+    _check_values(path, info, name)
     return AdapterInfo(
         path=str(path.resolve()),
         name=str(info.metadata.get("general.name") or path.stem),
@@ -200,14 +220,16 @@ class AdapterSet:
             raise AdapterError(f"llama.cpp refused the adapter set: {llama_log.last_error('no reason given')}")
 
     def set(self, specs: Sequence[AdapterSpec]) -> bool:
-        """Apply exactly ``specs`` (strength 0 = left out). True when the applied set changed."""
+        """Apply exactly ``specs`` (strength 0 = left out). True when the applied set changed.
+        A strength outside ``check_strength``'s range is refused before anything changes."""
         wanted: list[tuple[str, float]] = []
         for spec in specs:
             path = str(Path(spec.path).expanduser().resolve())
+            scale = check_strength(spec.scale, Path(path).name)  # NaN, infinity, out of range
             if any(path == p for p, _ in wanted):
                 raise AdapterError(f"{Path(path).name} is listed twice; give each adapter once")
-            if spec.scale != 0.0:
-                wanted.append((path, float(spec.scale)))
+            if scale != 0.0:
+                wanted.append((path, scale))
         if wanted == self.active and all(self._is_current(p) for p, _ in wanted):
             return False
         fresh: dict[str, _Loaded] = {}

@@ -3,7 +3,8 @@
 ``gguf.GGUFReader`` memory-maps the file and builds one numpy view per array element, which takes
 seconds on a chat model's 150k-entry vocabulary. ``_FastReader`` keeps the reader but reads scalar
 arrays as one view and skips over string arrays, so only what Ragtune needs is decoded: a 0.5B
-model's header reads in a fraction of a second. Tensor data is never read.
+model's header reads in a fraction of a second. Tensor data is never read; ``tensor_data`` says where
+each tensor's bytes are, for callers that check them.
 
 Shapes in ``GGUFInfo.tensors`` are in numpy order (GGUF's ``ne`` reversed): a weight is
 ``(out_features, in_features)``, a LoRA ``lora_a`` is ``(rank, in)`` and ``lora_b`` ``(out, rank)``.
@@ -47,6 +48,7 @@ class GGUFInfo:
     metadata_types: dict[str, str] = field(default_factory=dict)  # "STRING", "FLOAT32", "ARRAY[INT32]"
     tensors: dict[str, tuple[int, ...]] = field(default_factory=dict)  # numpy order (out, in)
     tensor_types: dict[str, str] = field(default_factory=dict)
+    tensor_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # (file offset, bytes)
     data_end: int = 0  # where the last tensor's data ends; > size means the file is truncated
 
 
@@ -191,10 +193,12 @@ def read_gguf(path: str | Path) -> GGUFInfo:
             metadata_types[key] = _type_name(fld.types)
     tensors: dict[str, tuple[int, ...]] = {}
     tensor_types: dict[str, str] = {}
+    tensor_data: dict[str, tuple[int, int]] = {}
     data_end = int(reader.data_offset)
     for tensor in reader.tensors:
         tensors[tensor.name] = tuple(int(d) for d in reversed(tensor.shape.tolist()))
         tensor_types[tensor.name] = tensor.tensor_type.name
+        tensor_data[tensor.name] = (int(tensor.data_offset), int(tensor.n_bytes))
         data_end = max(data_end, int(tensor.data_offset) + int(tensor.n_bytes))
     if data_end > size:
         raise GGUFError(
@@ -220,6 +224,7 @@ def read_gguf(path: str | Path) -> GGUFInfo:
         metadata_types=metadata_types,
         tensors=tensors,
         tensor_types=tensor_types,
+        tensor_data=tensor_data,
         data_end=data_end,
     )
 
