@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -18,7 +19,7 @@ from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_progress import ProgressBar
 from ragtune.core.services import Ragtune
-from ragtune.core.types import Hit
+from ragtune.core.types import Hit, Progress
 from ragtune.errors import RagtuneError
 
 DEFAULT_LIBRARY = "default"
@@ -59,9 +60,16 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
 def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
     bar = ProgressBar()
+
+    def progress(p: Progress) -> None:
+        if p.stage == "waiting":  # another run indexes this library: say so at once, on stderr
+            print(p.current, file=sys.stderr, flush=True)
+        else:
+            bar(p)
+
     with cancel_on_ctrl_c() as cancel:
         try:
-            report = svc.index(args.library, args.paths, progress=bar, cancel=cancel, force=args.force)
+            report = svc.index(args.library, args.paths, progress=progress, cancel=cancel, force=args.force)
         finally:
             bar.close()
     print(
@@ -73,6 +81,12 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
         print(f"{len(report.failed)} file(s) could not be indexed:")
         for f in report.failed:
             print(f"  {f.path}: {f.reason}" + (f" ({f.detail})" if f.detail else ""))
+    for source in report.missing_sources:
+        print(
+            f"Missing source: {source} is not there (a disconnected drive, or a moved or deleted "
+            "folder?). Its documents are kept; to drop them: "
+            f"ragtune remove {shlex.quote(source)} --library {shlex.quote(report.library)}"
+        )
     if report.cancelled:
         print("Cancelled. The library is consistent; run the same command again to resume.")
         return 130
@@ -109,13 +123,31 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
         s = svc.stats(lib.name)
         print(f"{lib.name}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
         for src in lib.sources:
-            print(f"    source: {src}")
+            missing = "  (MISSING: not found; its documents are kept)" if src in lib.missing else ""
+            print(f"    source: {src}{missing}")
+        for path in lib.excluded:
+            print(f"    excluded: {path}")
     return 0
 
 
 def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
+    if args.list:
+        excluded = svc.exclusions(args.library)
+        if not excluded:
+            print(f"Nothing is excluded from {args.library!r}.")
+        for path in excluded:
+            print(path)
+        return 0
+    if not args.path:
+        raise RagtuneError("Give the PATH to remove, or --list to see what was removed from inside sources.")
     removed = svc.remove(args.library, args.path)
     print(f"Removed {args.path} from {args.library!r} ({removed} document(s)).")
+    target = str(Path(args.path).expanduser().resolve())
+    if target in svc.exclusions(args.library):
+        print(
+            "It stays out when the library is re-scanned. To add it back: "
+            f"ragtune index {shlex.quote(target)} --library {shlex.quote(args.library)}"
+        )
     return 0
 
 
@@ -158,9 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("libraries", help="list libraries")
     p.set_defaults(func=cmd_libraries)
 
-    p = sub.add_parser("remove", help="remove a source or document from a library")
-    p.add_argument("path")
+    p = sub.add_parser(
+        "remove",
+        help="remove a source, or a file or folder inside one, from a library (it stays out on re-scans)",
+    )
+    p.add_argument("path", nargs="?")
     p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
+    p.add_argument("--list", action="store_true", help="list what was removed from inside sources")
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("doctor", help="check the library database for consistency")

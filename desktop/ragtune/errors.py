@@ -22,6 +22,14 @@ class LibraryNotFound(RagtuneError):
     """A library name that does not exist."""
 
 
+class SourceNotFound(RagtuneError):
+    """A file or folder given to add to a library does not exist; nothing was added."""
+
+
+class LibraryBusy(RagtuneError):
+    """Another Ragtune (another window or command) is indexing the library right now."""
+
+
 class StoreError(RagtuneError):
     """The database could not be opened, written or read (disk full, permissions, corruption)."""
 

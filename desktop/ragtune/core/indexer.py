@@ -20,7 +20,8 @@ import numpy as np
 from ragtune.core.chunking import chunk_document
 from ragtune.core.embedding import Embedder
 from ragtune.core.ingest.isolation import ParserPool
-from ragtune.core.ingest.scan import FileInfo, scan_sources, sha256_file
+from ragtune.core.ingest.scan import FileInfo, is_under, scan_sources, sha256_file
+from ragtune.core.store import exclusions
 from ragtune.core.store.library import DocumentRow, LibraryStore
 from ragtune.core.types import (
     Chunk,
@@ -86,13 +87,18 @@ class Indexer:
         report = IndexReport(library=library)
         lib_id = self.store.library_id(library)
         self.store.check_embedding_model(self.embedder.model_id, self.embedder.dim, reset=force)
-        sources = [Path(s) for s in self.store.sources(lib_id)]
+        sources = self.store.sources(lib_id)
         _emit(progress, Progress("scanning", 0, 0, current=f"Scanning {len(sources)} source(s)"))
-        scan = scan_sources(sources)
-        report.failed.extend(scan.problems)
-        missing_roots = {p.path for p in scan.problems if p.reason == "not found"}
+        scan = scan_sources([Path(s) for s in sources])
+        # A source that is not there (an unplugged drive, a deleted or renamed folder) keeps its
+        # documents: deleting them would wipe the index whenever a drive is not mounted. It is
+        # reported as missing instead; removing the source drops them. Unreadable folders alike.
+        report.missing_sources = sorted({p.path for p in scan.problems if p.reason == "not found"})
+        report.failed.extend(p for p in scan.problems if p.reason != "not found")
+        kept_roots = {p.path for p in scan.problems if p.reason in ("not found", "unreadable")}
+        files = exclusions.keep(scan.files, sources, exclusions.listed(self.store.conn, lib_id))
         self._force = force
-        plan = self._plan(lib_id, scan.files, missing_roots, force)
+        plan = self._plan(lib_id, files, kept_roots, force)
         report.unchanged = plan.unchanged
         tracker = _Tracker(len(plan.to_index), progress)
         tracker.emit("")
@@ -108,14 +114,14 @@ class Indexer:
         return report
 
     def _plan(
-        self, lib_id: int, files: list[FileInfo], missing_roots: set[str], force: bool
+        self, lib_id: int, files: list[FileInfo], kept_roots: set[str], force: bool
     ) -> _Plan:
         rows = self.store.document_rows(lib_id)
         seen = {str(f.path) for f in files}
         removed = [
             row
             for path, row in rows.items()
-            if path not in seen and not any(_is_under(path, root) for root in missing_roots)
+            if path not in seen and not any(is_under(path, root) for root in kept_roots)
         ]
         to_index: list[tuple[FileInfo, DocumentRow | None]] = []
         unchanged = 0
@@ -317,7 +323,3 @@ def _changed_on_disk(f: FileInfo) -> bool:
     except OSError:
         return True
     return st.st_size != f.size or st.st_mtime_ns != f.mtime_ns
-
-
-def _is_under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/\\") + "/") or path.startswith(root.rstrip("/\\") + "\\")

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import apsw
@@ -17,8 +18,10 @@ from ragtune import paths
 from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
+from ragtune.core.ingest.scan import is_under
 from ragtune.core.retrieval import hybrid_search
-from ragtune.core.store import db, doctor
+from ragtune.core.store import db, doctor, exclusions, index_lock
+from ragtune.core.store.db import transaction
 from ragtune.core.store.library import LibraryStore
 from ragtune.core.types import (
     DocumentInfo,
@@ -28,7 +31,7 @@ from ragtune.core.types import (
     LibraryStats,
     ProgressCallback,
 )
-from ragtune.errors import LibraryNotFound, ParseError, RagtuneError
+from ragtune.errors import LibraryNotFound, ParseError, RagtuneError, SourceNotFound
 from ragtune.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,7 +91,20 @@ class LibraryService:
 
     # -- libraries --------------------------------------------------------------------------
     def libraries(self) -> list[LibraryInfo]:
-        return self._store().list_libraries()
+        """Every library with its sources, those of them missing now, and its exclusions."""
+        excluded = exclusions.by_library(self._conn())
+        return [
+            replace(
+                info,
+                missing=tuple(s for s in info.sources if not _exists(s)),
+                excluded=tuple(excluded.get(info.id, ())),
+            )
+            for info in self._store().list_libraries()
+        ]
+
+    def exclusions(self, library: str) -> list[str]:
+        """Files and folders removed from inside the library's sources (left out of re-scans)."""
+        return exclusions.listed(self._conn(), self._store().library_id(library))
 
     def create_library(self, name: str) -> LibraryInfo:
         name = _clean_name(name)
@@ -119,39 +135,67 @@ class LibraryService:
         cancel: threading.Event | None = None,
         force: bool = False,
     ) -> IndexReport:
-        """Add ``paths_`` as sources of ``library`` (created if needed), then bring it up to date."""
+        """Add ``paths_`` as sources of ``library`` (created if needed), then bring it up to date.
+
+        Paths that do not exist are refused before anything is written (:class:`SourceNotFound`).
+        Naming a path that was removed from inside a source includes it again. Only one run per
+        library works at a time, across processes: a second one waits, then finds the work done."""
         store = self._store()
         if paths_:
-            lib_id = store.create_library(_clean_name(library))
-            for p in paths_:
-                store.add_source(lib_id, str(Path(p).expanduser().resolve()))
+            targets = [_existing(p) for p in paths_]
+            library = _clean_name(library)
+            lib_id = store.create_library(library)
+            self._add_sources(store, lib_id, targets)
         else:
-            store.library_id(library)  # raises LibraryNotFound
-        indexer = Indexer(
-            store,
-            self.embedder,
-            self._parser_pool(),
-            self.settings.chunk_tokens,
-            self.settings.chunk_overlap,
-        )
-        return indexer.sync(library, progress, cancel, force=force)
+            lib_id = store.library_id(library)  # raises LibraryNotFound
+        with index_lock.library_lock(self.db_path, lib_id, library, progress, cancel) as held:
+            if not held:  # cancelled while waiting for another run: nothing was done
+                return IndexReport(library=library, cancelled=True)
+            indexer = Indexer(
+                store,
+                self.embedder,
+                self._parser_pool(),
+                self.settings.chunk_tokens,
+                self.settings.chunk_overlap,
+            )
+            return indexer.sync(library, progress, cancel, force=force)
+
+    def _add_sources(self, store: LibraryStore, lib_id: int, targets: list[str]) -> None:
+        conn = self._conn()
+        for target in targets:
+            exclusions.lift(conn, lib_id, target)
+            sources = store.sources(lib_id)
+            inside_source = any(is_under(target, s) for s in sources)
+            inside_exclusion = any(is_under(target, e) for e in exclusions.listed(conn, lib_id))
+            # a path a source already reaches needs no source of its own (and removing it later
+            # then records an exclusion); inside an excluded folder it does, to win over it
+            if not inside_source or inside_exclusion:
+                store.add_source(lib_id, target)
 
     def remove(self, library: str, path: str | Path) -> int:
-        """Remove a source (or one document) from a library; returns the documents removed."""
+        """Remove a source, or a file or folder inside one, from a library; returns the documents
+        removed. What is removed from inside a source is recorded as an exclusion, so re-scans
+        leave it out; ``index(library, [path])`` includes it again."""
         store = self._store()
         lib_id = store.library_id(library)
         target = str(Path(path).expanduser().resolve())
-        removed = 0
-        for doc_path, row in store.document_rows(lib_id).items():
-            if doc_path == target or doc_path.startswith(target.rstrip("/") + "/"):
-                store.remove_document(row.id)
-                removed += 1
         sources = store.sources(lib_id)
-        if target in sources:
-            store.remove_source(lib_id, target)
-        elif removed == 0:
+        covered = [s for s in sources if is_under(s, target)]  # the target and sources inside it
+        inside_other = any(is_under(target, s) for s in sources if s != target)
+        documents = [row for p, row in store.document_rows(lib_id).items() if is_under(p, target)]
+        if not covered and not (inside_other and (documents or _exists(target))):
             raise RagtuneError(f"{target} is not a source or document of library {library!r}.")
-        return removed
+        conn = self._conn()
+        # not while another process indexes the library: it could write a removed file back
+        with index_lock.library_lock(self.db_path, lib_id, library, wait=False), transaction(conn):
+            for row in documents:
+                store.remove_document(row.id)
+            for source in covered:
+                store.remove_source(lib_id, source)
+            if inside_other:
+                exclusions.add(conn, lib_id, target)
+            exclusions.prune(conn, lib_id, store.sources(lib_id))
+        return len(documents)
 
     def doctor(self) -> doctor.DoctorReport:
         return doctor.check(self._conn())
@@ -187,6 +231,24 @@ class LibraryService:
         if page not in cached[1]:
             raise RagtuneError(f"{Path(path).name} has no page {page}.")
         return cached[1][page]
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except OSError:  # e.g. a network drive that does not answer
+        return False
+
+
+def _existing(path: str | Path) -> str:
+    """The absolute, resolved form of a path to add; refused when nothing is there."""
+    resolved = Path(path).expanduser().resolve()
+    if not _exists(str(resolved)):
+        raise SourceNotFound(
+            f"{resolved} does not exist, so it was not added. Check the spelling, or that the drive "
+            "holding it is connected."
+        )
+    return str(resolved)
 
 
 def _clean_name(name: str) -> str:

@@ -75,7 +75,7 @@ class Citation:
 class Progress:
     """Progress of long work (indexing, model assembly, model loading)."""
 
-    stage: str  # "scanning", "indexing", "assembling", "loading", "done"
+    stage: str  # "waiting", "scanning", "indexing", "assembling", "loading", "done"
     done: int
     total: int
     chunks: int = 0
@@ -113,6 +113,8 @@ class IndexReport:
     failed: list[FailedFile] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
+    #: sources (folders or files) that were not there: their documents were kept, not removed
+    missing_sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ class LibraryInfo:
     id: int
     name: str
     sources: tuple[str, ...]
+    #: sources that do not exist now (an unplugged drive, a deleted folder); their documents stay
+    missing: tuple[str, ...] = ()
+    #: files or folders inside a source that were removed and stay out on re-scans
+    excluded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,14 @@ def scan_sources(sources: list[Path]) -> ScanResult:
     return ScanResult(files, scanner.problems)
 
 
+def is_under(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or lies inside it (both absolute, as stored)."""
+    if path == root:
+        return True
+    base = root.rstrip("/\\")
+    return path.startswith(base + "/") or path.startswith(base + "\\")
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's content, read in 1 MiB blocks (raises OSError)."""
     digest = hashlib.sha256()

@@ -109,10 +109,22 @@ CREATE TABLE messages (
 CREATE INDEX messages_chat ON messages (chat_id, id);
 """
 
+#: files and folders removed from inside a source, left out of re-scans (``store.exclusions``)
+SCHEMA_V3 = """
+CREATE TABLE exclusions (
+    id         INTEGER PRIMARY KEY,
+    library_id INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL,
+    created    REAL NOT NULL,
+    UNIQUE (library_id, path)
+);
+"""
+
 #: migration N (1-based) brings the schema from user_version N-1 to N
 MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V1,
     vectors.convert_legacy,  # 2: float vec0 table -> sign-bit vec0 + exact float table
+    SCHEMA_V3,  # 3: exclusions
 ]
 
 
