@@ -4,6 +4,7 @@ pages, chunks, size. Rows come from ``svc.documents`` plus the files an indexing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ragtune.core.units import format_size
 from ragtune.gui.messages import plain_reason
 
 COLUMNS = ("Document", "State", "Pages", "Chunks", "Size")
+EXCLUDED_HINT = "removed from the library; re-scans leave it out. Add it again to include it."
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -23,7 +25,7 @@ _Index = QModelIndex | QPersistentModelIndex
 @dataclass(frozen=True)
 class DocRow:
     path: str
-    state: str  # "indexed", "indexing", "queued", "failed"
+    state: str  # "indexed", "indexing", "queued", "failed", "excluded"
     reason: str = ""  # plain words when failed
     pages: int = 0
     chunks: int = 0
@@ -38,8 +40,11 @@ class DocRow:
         return f"failed: {self.reason}" if self.state == "failed" else self.state
 
 
-def build_rows(documents: list[DocumentInfo], waiting: list[str]) -> list[DocRow]:
-    """Stored documents, then waiting files not stored yet: the first of those is "indexing"."""
+def build_rows(
+    documents: list[DocumentInfo], waiting: list[str], excluded: Sequence[str] = ()
+) -> list[DocRow]:
+    """Stored documents, then waiting files not stored yet (the first of those is "indexing"),
+    then what was removed from inside the sources ("excluded": re-scans leave it out)."""
     rows: list[DocRow] = []
     stored = set()
     for d in documents:
@@ -53,6 +58,7 @@ def build_rows(documents: list[DocumentInfo], waiting: list[str]) -> list[DocRow
             continue
         rows.append(DocRow(path, "indexing" if first else "queued"))
         first = False
+    rows.extend(DocRow(path, "excluded", EXCLUDED_HINT) for path in excluded)
     return rows
 
 
@@ -103,7 +109,7 @@ class DocumentsModel(QAbstractTableModel):
                 return ""
             return (row.pages, row.chunks, format_size(row.size))[col - 2] if col > 1 else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.path}\n{row.state_text}"
+            return f"{row.path}\n{row.reason if row.state == 'excluded' else row.state_text}"
         if role == Qt.ItemDataRole.ForegroundRole and col == 1 and row.state != "indexed":
             palette = QApplication.palette()
             if row.state == "failed":

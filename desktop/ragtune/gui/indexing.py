@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ragtune.core.ingest.scan import scan_sources
+from ragtune.core.store import exclusions
 from ragtune.core.types import IndexReport, Progress
 from ragtune.gui.context import AppContext
 from ragtune.gui.messages import plain_reason
@@ -26,13 +27,16 @@ def pending_files(ctx: AppContext, library: str, extra: Sequence[str]) -> list[s
     """Supported files under the library's sources (plus ``extra``) that are new or changed."""
     sources = list(extra)
     known: dict[str, int] = {}
+    excluded: tuple[str, ...] = ()
     for info in ctx.svc.libraries():
         if info.name == library:
             sources.extend(info.sources)
+            named = {str(Path(p).expanduser().resolve()) for p in extra}
+            excluded = tuple(e for e in info.excluded if e not in named)  # adding lifts it
             known = {d.path: d.size for d in ctx.svc.documents(library)}
-    roots = [Path(s).expanduser().resolve() for s in dict.fromkeys(sources)]
-    scan = scan_sources(roots)
-    return [str(f.path) for f in scan.files if known.get(str(f.path)) != f.size]
+    roots = [str(Path(s).expanduser().resolve()) for s in dict.fromkeys(sources)]
+    files = exclusions.keep(scan_sources([Path(r) for r in roots]).files, roots, excluded)
+    return [str(f.path) for f in files if known.get(str(f.path)) != f.size]
 
 
 class IndexController(QObject):
@@ -92,6 +96,9 @@ class IndexController(QObject):
             self.current = library
             self.started.emit(library)
             self.planned.emit(library, value)
+        elif isinstance(value, Progress) and value.stage == "waiting":
+            # another window or command indexes this library: a busy bar with its message
+            self.progress.emit(library, Progress("scanning", 0, 0, current=value.current))
         elif isinstance(value, Progress):
             self.progress.emit(library, value)
 
@@ -124,6 +131,8 @@ def summary(report: IndexReport) -> str:
             f"{len(report.failed)} could not be read (e.g. {Path(first.path).name}: "
             f"{plain_reason(first.reason)})"
         )
+    if report.missing_sources:
+        parts.append(f"{len(report.missing_sources)} source(s) missing, their documents kept")
     state = "Indexing cancelled" if report.cancelled else "Indexed"
     body = ", ".join(parts) or "nothing new"
     return f"{state} {report.library}: {body} in {report.seconds:.1f} s."

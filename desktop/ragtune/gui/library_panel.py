@@ -38,6 +38,10 @@ from ragtune.gui.tasks import Job
 log = logging.getLogger(__name__)
 
 DEFAULT_LIBRARY = "My documents"
+MISSING_TIP = (
+    "Not found: a disconnected drive, or a moved or deleted folder? Its documents are kept; "
+    "Remove drops them."
+)
 REFRESH_MS = 400
 
 
@@ -178,8 +182,12 @@ class LibraryPanel(QWidget):
         info = next((i for i in self.infos if i.name == name), None)
         self.source_list.clear()
         for source in info.sources if info else ():
-            item = QListWidgetItem(icon("folder") if Path(source).is_dir() else icon("add"), source)
+            missing = info is not None and source in info.missing
+            text = f"{source}  (missing)" if missing else source
+            item = QListWidgetItem(icon("folder") if Path(source).is_dir() else icon("add"), text)
             item.setData(Qt.ItemDataRole.UserRole, source)
+            if missing:
+                item.setToolTip(MISSING_TIP)
             self.source_list.addItem(item)
         if changed:
             self._waiting = []
@@ -321,7 +329,8 @@ class LibraryPanel(QWidget):
             return  # a newer read is on its way
         documents, stats = result
         self.stats = stats
-        self.model.set_rows(build_rows(documents, self._waiting))
+        info = next((i for i in self.infos if i.name == name), None)
+        self.model.set_rows(build_rows(documents, self._waiting, info.excluded if info else ()))
         self._show_counts(stats)
         self.documents_loaded.emit()
 
