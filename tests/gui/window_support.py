@@ -122,3 +122,15 @@ def wait_until(predicate: object, timeout_s: float) -> None:
         assert app is not None
         app.processEvents()
         time.sleep(0.005)
+
+
+def right_edge_in(widget: QWidget, ancestor: QWidget) -> tuple[int, int]:
+    """``widget``'s left and right edges in ``ancestor``'s coordinates."""
+    left = widget.mapTo(ancestor, widget.rect().topLeft()).x()
+    return left, left + widget.width()
+
+
+def within_width(widget: QWidget, ancestor: QWidget) -> bool:
+    """Whether ``widget`` lies horizontally inside ``ancestor`` (a scroll area's visible viewport)."""
+    left, right = right_edge_in(widget, ancestor)
+    return left >= 0 and right <= ancestor.width()

@@ -63,6 +63,33 @@ def snippet(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+_LONG_WORD = re.compile(r"\S{32,}")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str, every: int = 24) -> str:
+    """``text`` with a zero-width space every ``every`` characters of a very long word (a path, a
+    URL, a file name), so a word-wrapping label can break it instead of widening its pane."""
+
+    def split(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return _ZERO_WIDTH_SPACE.join(word[i : i + every] for i in range(0, len(word), every))
+
+    return _LONG_WORD.sub(split, text)
+
+
+def unsupported_text(sentences: Sequence[str]) -> str:
+    """The warning under an answer: its sentences that no retrieved passage supports."""
+    if not sentences:
+        return ""
+    if len(sentences) == 1:
+        head = "⚠ No source supports this sentence — check it before relying on it:"
+    else:
+        head = f"⚠ No source supports these {len(sentences)} sentences — check them before relying on them:"
+    quoted = "\n".join(f"“{breakable(snippet(s, 300))}”" for s in sentences)
+    return f"{head}\n{quoted}"
+
+
 def timings_text(t: Timings) -> str:
     if not t.total_s and not t.completion_tokens:
         return ""

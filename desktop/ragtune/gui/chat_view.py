@@ -3,22 +3,20 @@
 Asking runs ``svc.ask`` on the model lane. The sources arrive first (chips on the new answer), then
 tokens stream in; the Markdown is re-rendered on a 50 ms timer rather than per token, so a fast
 model never floods the UI thread. Citation chips and ``[n]`` links emit ``citation_clicked``.
+The conversation scrolls up and down only: every message wraps to the pane's width.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,31 +24,19 @@ from PySide6.QtWidgets import (
 from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, MessageInfo
 from ragtune.core.types import Hit, Progress
 from ragtune.errors import RagtuneError
-from ragtune.gui.chat_input import QuestionBox, Suggestions
+from ragtune.gui.chat_input import QuestionBox
 from ragtune.gui.chat_list import NEW_CHAT_TITLE
+from ragtune.gui.chat_work import answer_note, ask_in_chat, export_chat, prompt_export
 from ragtune.gui.context import AppContext
+from ragtune.gui.conversation import Conversation
 from ragtune.gui.look import icon
+from ragtune.gui.message_parts import ElidedLabel
 from ragtune.gui.message_widget import MessageWidget
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
 
 FLUSH_MS = 50
-
-
-def chat_title(question: str) -> str:
-    flat = " ".join(question.split())
-    return flat if len(flat) <= 60 else flat[:57] + "…"
-
-
-def answer_note(answer: Answer) -> str:
-    if answer.cancelled:
-        return "stopped"
-    if answer.declined:
-        return "no passage was relevant enough; the model was not asked to guess"
-    if answer.unsupported_sentences:
-        return f"{len(answer.unsupported_sentences)} sentence(s) not supported by a source"
-    return ""
 
 
 class ChatView(QWidget):
@@ -74,7 +60,6 @@ class ChatView(QWidget):
         self.adapters_provider = adapters_provider
         self.library_provider = library_provider
         self.chat: ChatInfo | None = None
-        self.messages: list[MessageWidget] = []
         self.token_events = 0  # streamed pieces received for the current answer (tests, stats)
         self._job: Job | None = None
         self._active: MessageWidget | None = None
@@ -87,7 +72,7 @@ class ChatView(QWidget):
 
     # -- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = QLabel("New chat")
+        self.title = ElidedLabel("New chat")
         self.title.setObjectName("heading")
         self.rag_toggle = QCheckBox("Use my documents (RAG)")
         self.rag_toggle.setChecked(True)
@@ -100,17 +85,9 @@ class ChatView(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(self.rag_toggle)
         top.addWidget(self.export_button)
-        self.container = QWidget()
-        self.column = QVBoxLayout(self.container)
-        self.column.setContentsMargins(8, 8, 8, 8)
-        self.column.setSpacing(8)
-        self.suggestions = Suggestions()
+        self.scroll_area = Conversation()
+        self.suggestions = self.scroll_area.suggestions
         self.suggestions.chosen.connect(self.ask)
-        self.column.addWidget(self.suggestions)
-        self.column.addStretch(1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setWidget(self.container)
         self.scroll_area.verticalScrollBar().rangeChanged.connect(self._follow)
         self.input = QuestionBox()
         self.input.submitted.connect(lambda: self.ask())
@@ -132,6 +109,10 @@ class ChatView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(bottom)
+
+    @property
+    def messages(self) -> list[MessageWidget]:
+        return self.scroll_area.messages
 
     def _follow(self, _minimum: int, maximum: int) -> None:
         if self._active is not None:
@@ -160,7 +141,7 @@ class ChatView(QWidget):
         if self.busy():
             self.stop()
             self._release()
-        self._clear()
+        self.scroll_area.clear()
         if chat is None:
             self._show_empty()
             return None
@@ -185,11 +166,6 @@ class ChatView(QWidget):
         if not self.messages:
             self._show_empty()
 
-    def _clear(self) -> None:
-        for m in self.messages:
-            m.deleteLater()
-        self.messages = []
-
     def _show_empty(self) -> None:
         self.suggestions.show_for(self.library(), self.rag())
         self.suggestions.setVisible(not self.messages)
@@ -197,7 +173,7 @@ class ChatView(QWidget):
     def _show_messages(self, seq: int, msgs: list[MessageInfo]) -> None:
         if seq != self._load_seq:
             return
-        self._clear()
+        self.scroll_area.clear()
         for m in msgs:
             widget = self._add(m.role, m.content)
             if m.role == "assistant":
@@ -206,11 +182,8 @@ class ChatView(QWidget):
         self.messages_loaded.emit()
 
     def _add(self, role: str, text: str = "") -> MessageWidget:
-        widget = MessageWidget(role, text)
+        widget = self.scroll_area.add(role, text)
         widget.citation_clicked.connect(self.citation_clicked)
-        self.column.insertWidget(self.column.count() - 1, widget)
-        self.messages.append(widget)
-        self.suggestions.setVisible(False)
         return widget
 
     # -- asking ---------------------------------------------------------------------------------
@@ -236,29 +209,7 @@ class ChatView(QWidget):
         if not rag:
             self._active.body.setMarkdown("*Thinking…*")
         self.token_events = 0
-        svc = self.ctx.svc
-
-        def run(job: Job) -> Answer:
-            chat_id = chat.id if chat else None
-            if chat is None:
-                created = svc.create_chat(chat_title(text), library, rag)
-                job.report(("chat", created))
-                chat_id = created.id
-            elif chat.title == NEW_CHAT_TITLE:
-                svc.rename_chat(chat.id, chat_title(text))
-                job.report(("renamed", chat.id))
-            svc.load_model(progress=lambda p: job.report(("loading", p)))
-            return svc.ask(
-                text,
-                library,
-                rag=rag,
-                adapters=adapters,
-                on_sources=lambda hits: job.report(("sources", hits)),
-                on_token=lambda piece: job.report(("token", piece)),
-                cancel=job.cancel,
-                chat_id=chat_id,
-            )
-
+        run = partial(ask_in_chat, self.ctx, text=text, chat=chat, library=library, rag=rag, adapters=adapters)
         job = self.ctx.model_lane.submit(
             run,
             name="ask",
@@ -305,16 +256,7 @@ class ChatView(QWidget):
         if job is not self._job:
             return
         if self._active is not None:
-            self._active.finish(
-                answer.text,
-                answer.citations,
-                answer.mode,
-                answer.model,
-                answer.adapters,
-                answer.timings,
-                answer_note(answer),
-                answer.sources,
-            )
+            self._active.show_answer(answer, answer_note(answer))
         self._release()
         self.answer_finished.emit(answer)
 
@@ -345,32 +287,10 @@ class ChatView(QWidget):
 
     # -- export ---------------------------------------------------------------------------------
     def export_to(self, path: str) -> Job | None:
-        if self.chat is None:
-            self.ctx.messages.notice("Nothing to export yet: ask a question first.")
-            return None
-        chat_id = self.chat.id
-
-        def run(job: Job) -> str:
-            Path(path).write_text(self.ctx.svc.export_chat(chat_id), encoding="utf-8")
-            return path
-
-        return self.ctx.reads.submit(
-            run,
-            on_result=lambda p: self.ctx.messages.notice(f"Chat exported to {p}."),
-            on_error=lambda exc: self.ctx.messages.error(exc, "Exporting the chat"),
-            name="export chat",
-        )
+        return export_chat(self.ctx, self.chat, path)
 
     def prompt_export(self) -> None:
-        if self.chat is None:
-            self.ctx.messages.notice("Nothing to export yet: ask a question first.")
-            return
-        name = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in self.chat.title).strip()
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export chat", str(Path.home() / f"{name or 'chat'}.md"), "Markdown (*.md)"
-        )
-        if path:
-            self.export_to(path)
+        prompt_export(self, self.ctx, self.chat)
 
     def focus_input(self) -> None:
         self.input.setFocus(Qt.FocusReason.ShortcutFocusReason)

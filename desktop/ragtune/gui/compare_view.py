@@ -1,6 +1,7 @@
 """The comparison view: one question answered side by side by the model alone, with RAG, with the
 adapters, and with both (the modes that apply), each column streaming its answer with citations,
-time to first token, tokens/s and prompt size.
+time to first token, tokens/s and prompt size. When the pane is too narrow for the columns side by
+side, they are stacked one under the other, so each answer keeps a readable width.
 
 ``svc.compare`` runs on the model lane; its ``on_event(mode, kind, payload)`` calls arrive on the
 worker thread and are forwarded to the UI thread through the job's ``report`` (a queued signal).
@@ -12,128 +13,28 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from ragtune.core.answer_types import (
-    MODE_ADAPTER,
-    MODE_MODEL,
-    MODE_RAG,
-    MODE_RAG_ADAPTER,
-    AdapterSpec,
-    Answer,
-)
-from ragtune.core.types import Hit
-from ragtune.gui.answer_format import MODE_TITLES
+from ragtune.core.answer_types import AdapterSpec, Answer
+from ragtune.gui.compare_column import CompareColumn, planned_modes
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
-from ragtune.gui.message_widget import MessageWidget
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
 
 FLUSH_MS = 100
-ALL_MODES = (MODE_MODEL, MODE_RAG, MODE_ADAPTER, MODE_RAG_ADAPTER)
-
-
-def planned_modes(library: str | None, adapters: list[AdapterSpec]) -> tuple[list[str], list[str]]:
-    """The modes that apply, and a sentence for each group left out."""
-    modes = [MODE_MODEL]
-    why: list[str] = []
-    if library:
-        modes.append(MODE_RAG)
-    else:
-        why.append("No library chosen, so the RAG columns are left out.")
-    if adapters:
-        modes.append(MODE_ADAPTER)
-        if library:
-            modes.append(MODE_RAG_ADAPTER)
-    else:
-        why.append("No adapter is switched on, so the adapter columns are left out.")
-    return modes, why
-
-
-def answer_note(answer: Answer) -> str:
-    """What the footer adds to the timings: prompt size, and whether it was declined or stopped."""
-    parts = [f"{answer.timings.prompt_tokens} prompt tokens"] if answer.timings.prompt_tokens else []
-    if answer.declined:
-        parts.append("declined: nothing relevant found in the library")
-    if answer.cancelled:
-        parts.append("stopped")
-    return " · ".join(parts)
-
-
-class CompareColumn(QFrame):
-    """One mode's answer: a title, then the answer as the chat shows it (sources, text, timings)."""
-
-    def __init__(self, mode: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.mode = mode
-        self.setObjectName("compareColumn")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = QLabel(f"<b>{MODE_TITLES.get(mode, mode)}</b>")
-        self.message = MessageWidget("assistant")
-        self.message.body.setMarkdown("*Waiting…*")
-        self.answer: Answer | None = None
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        holder = QWidget()
-        holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(0, 0, 0, 0)
-        holder_layout.addWidget(self.message)
-        holder_layout.addStretch(1)
-        scroll.setWidget(holder)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
-        layout.addWidget(scroll, 1)
-
-    def text(self) -> str:
-        """The answer text so far (streamed, or final)."""
-        return self.message.text
-
-    def timings(self) -> str:
-        """The footer line: time to first token, tokens/s, prompt tokens (empty until done)."""
-        return self.message.footer.text()
-
-    def finished(self) -> bool:
-        return self.answer is not None
-
-    def set_sources(self, hits: list[Hit]) -> None:
-        self.message.set_sources(hits)
-
-    def append(self, piece: str) -> None:
-        self.message.append(piece)
-
-    def flush(self) -> None:
-        self.message.flush()
-
-    def finish(self, answer: Answer) -> None:
-        self.answer = answer
-        self.message.finish(
-            answer.text,
-            answer.citations,
-            mode=answer.mode,
-            model=answer.model,
-            adapters=answer.adapters,
-            timings=answer.timings,
-            note=answer_note(answer),
-            sources=answer.sources,
-        )
-
-    def fail(self, text: str) -> None:
-        self.message.fail(text)
+#: narrower than this per column, the columns are stacked instead of side by side
+COLUMN_MIN_WIDTH = 220
 
 
 class CompareView(QWidget):
@@ -163,6 +64,7 @@ class CompareView(QWidget):
     def _build(self) -> None:
         self.question = QLineEdit()
         self.question.setPlaceholderText("One question, answered every way that applies…")
+        self.question.setMinimumWidth(120)
         self.question.returnPressed.connect(lambda: self.run(self.question.text()))
         self.compare_button = QPushButton(icon("compare"), "Compare")
         self.compare_button.clicked.connect(lambda: self.run(self.question.text()))
@@ -258,7 +160,21 @@ class CompareView(QWidget):
             self.splitter.addWidget(column)
             self.splitter.setStretchFactor(self.splitter.count() - 1, 1)
             self.splitter.setSizes([1000] * self.splitter.count())  # equal widths
+            self._arrange()
         return column
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Side by side when each column gets COLUMN_MIN_WIDTH, else one under the other."""
+        count = max(self.splitter.count(), 1)
+        wide = self.width() >= count * COLUMN_MIN_WIDTH
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self.splitter.setSizes([1000] * count)
 
     def _event(self, event: object) -> None:
         if not isinstance(event, tuple) or len(event) != 3:
@@ -276,6 +192,12 @@ class CompareView(QWidget):
         for column in self.columns.values():
             if not column.finished():
                 column.flush()
+
+    def show_answers(self, answers: list[Answer]) -> None:
+        """Show finished answers, one column each (a comparison run elsewhere, or saved)."""
+        self._reset_columns([a.mode for a in answers])
+        for answer in answers:
+            self.columns[answer.mode].finish(answer)
 
     def _done(self, answers: list[Answer]) -> None:
         for answer in answers:

@@ -1,4 +1,7 @@
-"""A layout that places widgets left to right and wraps them onto new lines (citation chips)."""
+"""A layout that places widgets left to right and wraps them onto new lines (citation chips).
+
+A widget wider than the whole line is given the line's width (a chip then elides its text), so the
+layout never asks for more width than its widest item's minimum."""
 
 from __future__ import annotations
 
@@ -56,6 +59,8 @@ class FlowLayout(QLayout):
         x, y, line_height = area.x(), area.y(), 0
         for item in self._items:
             hint = item.sizeHint()
+            if hint.width() > area.width() > 0:  # a chip wider than the pane gets the pane's width
+                hint = QSize(max(area.width(), item.minimumSize().width()), hint.height())
             next_x = x + hint.width() + self._spacing
             if next_x - self._spacing > area.right() and line_height > 0:
                 x = area.x()

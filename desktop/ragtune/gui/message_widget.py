@@ -2,60 +2,35 @@
 
 An answer shows the retrieved sources first (as chips), then its text streams in as Markdown; when
 it is done the chips become its citations, ``[n]`` markers in the text become links, and the header
-says which mode, model and adapters produced it.
+says which mode, model and adapters produced it. Sentences no source supports are listed in a
+warning right under the text. Everything wraps (or elides) to the pane's width: a message never
+makes its pane wider.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize, QSizeF, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QTextBrowser,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from ragtune.core.answer_types import AdapterSpec, Citation, Timings
+from ragtune.core.answer_types import AdapterSpec, Answer, Citation, Timings
 from ragtune.core.types import Hit
 from ragtune.gui.answer_format import (
     CITE_SCHEME,
     answer_markdown,
+    breakable,
     chip_text,
     citation_from_hit,
     header_text,
     snippet,
     timings_text,
+    unsupported_text,
 )
 from ragtune.gui.flow_layout import FlowLayout
 from ragtune.gui.look import muted
-
-
-class AutoHeightBrowser(QTextBrowser):
-    """A text browser as tall as its text (the conversation scrolls, not each message)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().documentLayout().documentSizeChanged.connect(self._fit)
-        self.document().setDocumentMargin(2)
-
-    def _fit(self, size: QSizeF) -> None:
-        height = int(size.height()) + 2 * self.frameWidth() + 2
-        if height != self.height():
-            self.setFixedHeight(height)
-
-    def sizeHint(self) -> QSize:
-        return QSize(200, self.height())
+from ragtune.gui.message_parts import AutoHeightBrowser, ChipButton, wrapping
 
 
 class MessageWidget(QFrame):
@@ -72,26 +47,31 @@ class MessageWidget(QFrame):
         self._dirty = False
         self.setObjectName("message")
         self.setProperty("role", role)
-        self.header = muted(QLabel("You" if role == "user" else "Ragtune"))
+        self.header = wrapping(muted(QLabel("You" if role == "user" else "Ragtune")))
         self.body = AutoHeightBrowser()
         self.body.anchorClicked.connect(self._anchor)
         self.chips_box = QWidget()
         self.chips = FlowLayout(self.chips_box)
-        self.footer = muted(QLabel())
+        self.warning = wrapping(QLabel())
+        self.warning.setObjectName("unsupported")
+        self.warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.footer = wrapping(muted(QLabel()))
         self.copy_button = QToolButton()
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the answer")
         self.copy_button.clicked.connect(self.copy)
         footer_row = QHBoxLayout()
         footer_row.addWidget(self.footer, 1)
-        footer_row.addWidget(self.copy_button)
+        footer_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(self.header)
         layout.addWidget(self.chips_box)
         layout.addWidget(self.body)
+        layout.addWidget(self.warning)
         layout.addLayout(footer_row)
         self.chips_box.setVisible(False)
+        self.warning.setVisible(False)
         self.copy_button.setVisible(role != "user")
         self.footer.setVisible(False)
         if role == "user":
@@ -128,22 +108,40 @@ class MessageWidget(QFrame):
         timings: Timings | None = None,
         note: str = "",
         sources: Sequence[Hit] = (),
+        unsupported: Sequence[str] = (),
     ) -> None:
         """The final answer, with citations linked and how it was made. When no sentence could be
-        attributed, the passages that were read stay listed so they can still be checked."""
+        attributed, the passages that were read stay listed so they can still be checked; the
+        ``unsupported`` sentences (no passage backs them) are shown in a warning under the text."""
         self.finished = True
         self._dirty = False
         self.text = text
-        self.header.setText(header_text(mode, model, adapters) or "Ragtune")
+        self.header.setText(breakable(header_text(mode, model, adapters)) or "Ragtune")
         self.body.setMarkdown(answer_markdown(text, citations) or "*(no answer)*")
         if citations or not sources:
             self._set_chips(list(citations))
         else:
             self._set_chips([citation_from_hit(i + 1, h) for i, h in enumerate(sources)])
             note = " · ".join(p for p in (note, "passages read, none matched to a sentence") if p)
-        footer = " · ".join(p for p in (timings_text(timings or Timings()), note) if p)
+        self.warning.setText(unsupported_text(unsupported))
+        self.warning.setVisible(bool(unsupported))
+        footer = breakable(" · ".join(p for p in (timings_text(timings or Timings()), note) if p))
         self.footer.setText(footer)
         self.footer.setVisible(bool(footer))
+
+    def show_answer(self, answer: Answer, note: str = "") -> None:
+        """``finish`` with everything an :class:`Answer` carries."""
+        self.finish(
+            answer.text,
+            answer.citations,
+            answer.mode,
+            answer.model,
+            answer.adapters,
+            answer.timings,
+            note,
+            answer.sources,
+            answer.unsupported_sentences,
+        )
 
     def fail(self, text: str) -> None:
         self.finished = True
@@ -155,10 +153,8 @@ class MessageWidget(QFrame):
         self.citations = citations
         self.chips.clear()
         for c in citations:
-            chip = QToolButton()
-            chip.setObjectName("chip")
-            chip.setText(chip_text(c.n, c.path, c.page))
-            chip.setToolTip(snippet(c.text, 300))
+            chip = ChipButton(chip_text(c.n, c.path, c.page))
+            chip.setToolTip(f"{chip.full_text}\n{snippet(c.text, 300)}")
             chip.clicked.connect(lambda _=False, c=c: self.citation_clicked.emit(c))
             self.chips.addWidget(chip)
         self.chips_box.setVisible(bool(citations))

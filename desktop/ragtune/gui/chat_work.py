@@ -1,0 +1,92 @@
+"""What the chat view runs on the lanes, without widgets: asking in a chat (creating or naming the
+chat first), and exporting a chat as Markdown. Also the short texts the chat shows about them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo
+from ragtune.gui.chat_list import NEW_CHAT_TITLE
+from ragtune.gui.context import AppContext
+from ragtune.gui.tasks import Job
+
+
+def chat_title(question: str) -> str:
+    flat = " ".join(question.split())
+    return flat if len(flat) <= 60 else flat[:57] + "…"
+
+
+def answer_note(answer: Answer) -> str:
+    """The footer's note after the timings (unsupported sentences have their own warning)."""
+    if answer.cancelled:
+        return "stopped"
+    if answer.declined:
+        return "no passage was relevant enough; the model was not asked to guess"
+    return ""
+
+
+def ask_in_chat(
+    ctx: AppContext,
+    job: Job,
+    text: str,
+    chat: ChatInfo | None,
+    library: str | None,
+    rag: bool,
+    adapters: list[AdapterSpec],
+) -> Answer:
+    """The model lane's work for one question: the chat (created or named after the question),
+    the model (loaded if needed), then the answer. Reports ``(kind, value)`` pairs on ``job``:
+    ``chat``, ``renamed``, ``loading``, ``sources`` and ``token``."""
+    svc = ctx.svc
+    chat_id = chat.id if chat else None
+    if chat is None:
+        created = svc.create_chat(chat_title(text), library, rag)
+        job.report(("chat", created))
+        chat_id = created.id
+    elif chat.title == NEW_CHAT_TITLE:
+        svc.rename_chat(chat.id, chat_title(text))
+        job.report(("renamed", chat.id))
+    svc.load_model(progress=lambda p: job.report(("loading", p)))
+    return svc.ask(
+        text,
+        library,
+        rag=rag,
+        adapters=adapters,
+        on_sources=lambda hits: job.report(("sources", hits)),
+        on_token=lambda piece: job.report(("token", piece)),
+        cancel=job.cancel,
+        chat_id=chat_id,
+    )
+
+
+def export_chat(ctx: AppContext, chat: ChatInfo | None, path: str) -> Job | None:
+    """Write ``chat`` as Markdown to ``path`` (reads lane); None when there is no chat yet."""
+    if chat is None:
+        ctx.messages.notice("Nothing to export yet: ask a question first.")
+        return None
+    chat_id = chat.id
+
+    def run(job: Job) -> str:
+        Path(path).write_text(ctx.svc.export_chat(chat_id), encoding="utf-8")
+        return path
+
+    return ctx.reads.submit(
+        run,
+        on_result=lambda p: ctx.messages.notice(f"Chat exported to {p}."),
+        on_error=lambda exc: ctx.messages.error(exc, "Exporting the chat"),
+        name="export chat",
+    )
+
+
+def prompt_export(parent: QWidget, ctx: AppContext, chat: ChatInfo | None) -> Job | None:
+    """Ask where to save ``chat``, then export it."""
+    if chat is None:
+        ctx.messages.notice("Nothing to export yet: ask a question first.")
+        return None
+    name = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in chat.title).strip()
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export chat", str(Path.home() / f"{name or 'chat'}.md"), "Markdown (*.md)"
+    )
+    return export_chat(ctx, chat, path) if path else None
