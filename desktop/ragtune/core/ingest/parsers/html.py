@@ -1,4 +1,9 @@
-"""HTML parser (BeautifulSoup, html.parser): visible text only, sections at ``h1``/``h2``."""
+"""HTML parser (BeautifulSoup, html.parser): visible text only, sections at ``h1``/``h2``.
+
+Text a reader never sees is left out: scripts, styles, templates, form controls, and elements marked
+hidden (the ``hidden`` attribute, ``aria-hidden="true"``, an inline ``display: none`` or
+``visibility: hidden``), with everything inside them.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,27 @@ _SECTION_HEADINGS = frozenset({"h1", "h2"})
 _SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _LINE_START = re.compile(r"\n[ \t]+")
-_SPACE_BEFORE_NL = re.compile(r"[ \t]+\n")
+_SPACE_BEFORE_NL = re.compile(r"(?<![ \t])[ \t]+\n")  # starts only where a run starts: linear
+#: inline CSS that hides an element (whitespace and case removed before matching)
+_HIDING_STYLE = re.compile(r"(?:^|;)(?:display:none|visibility:(?:hidden|collapse))(?:!important)?(?:;|$)")
+#: pages often hide the whole body until a script has run; a saved copy is still read
+_NEVER_HIDDEN = frozenset({"html", "body"})
+
+
+def _hidden(tag: Tag, name: str) -> bool:
+    """An element the page does not show: ``hidden`` (but ``hidden="until-found"``, which the
+    browser's find reveals), ``aria-hidden="true"``, or an inline style that hides it."""
+    if name in _NEVER_HIDDEN:
+        return False
+    hidden = tag.get("hidden")
+    if hidden is not None and str(hidden).strip().lower() != "until-found":
+        return True
+    if str(tag.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = tag.get("style")
+    if not style:
+        return False
+    return bool(_HIDING_STYLE.search("".join(str(style).split()).lower()))
 
 
 def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str]:
@@ -48,7 +73,7 @@ def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str]:
         if not isinstance(node, Tag):
             continue
         name = (node.name or "").lower()
-        if name in _DROP:
+        if name in _DROP or _hidden(node, name):
             continue
         if name == "br":
             out.append("\n")

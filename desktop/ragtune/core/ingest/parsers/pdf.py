@@ -3,10 +3,18 @@
 Blocks are read top to bottom; where a page is laid out in two columns (two runs of paragraphs side
 by side, between full-width blocks such as a title or a figure caption), the left column is read
 before the right one instead of interleaving their lines.
+
+A word hyphenated across a line break is joined again ("BooksCor-" / "pus" → "BooksCorpus"), so a
+search for it finds it. MuPDF's TEXT_DEHYPHENATE flag only affects its own search, not the text it
+extracts, hence :func:`dehyphenate`. The hyphen is kept where it belongs to the word: a compound that
+already has one ("state-of-the-" / "art"), a next part that starts with a capital or a digit
+("EU-" / "Staaten"), or a pair the document also writes hyphenated within a line ("well-known").
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Set
 from pathlib import Path
 
 import pymupdf
@@ -29,14 +37,14 @@ def parse(path: Path) -> ParsedDocument:
             raise ParseError("password-protected", "the PDF needs a password to open")
         if doc.page_count == 0:
             raise ParseError("empty", "the PDF has no pages")
-        pages: list[Page] = []
+        texts: list[str] = []
         for index in range(doc.page_count):
             try:
-                page = doc.load_page(index)
-                text = normalize_text(page_text(page))
+                texts.append(normalize_text(page_text(doc.load_page(index))))
             except Exception as exc:
                 raise ParseError("corrupt", f"page {index + 1} could not be read ({exc})") from exc
-            pages.append(Page(index + 1, text))
+        pairs = hyphenated_pairs(texts)
+        pages = [Page(i + 1, normalize_text(dehyphenate(text, pairs))) for i, text in enumerate(texts)]
         if not any(p.text for p in pages):
             raise ParseError(
                 "no text layer (needs OCR)",
@@ -48,6 +56,45 @@ def parse(path: Path) -> ParsedDocument:
     finally:
         doc.close()
 
+
+#: a word broken at a line end: the part before (from the start of its run of non-blank characters),
+#: the hyphen (ASCII, U+2010 or a soft hyphen), the line break, and the first word of the next line
+_BROKEN = re.compile(r"(?<!\S)(\S*?)(\w)([-\u2010\u00ad])\n(\w+)")
+#: a hyphenated word within a line ("well-known", "state-of-the-art")
+_COMPOUND = re.compile(r"\w+(?:[-\u2010]\w+)+")
+_LAST_WORD = re.compile(r"\w+$")
+
+
+def hyphenated_pairs(texts: list[str]) -> set[str]:
+    """Lower-case "a-b" for every two neighbouring parts of the hyphenated words written within a
+    line anywhere in ``texts`` (a line-end hyphen is not followed by a word char, so it is not one)."""
+    pairs: set[str] = set()
+    for text in texts:
+        for match in _COMPOUND.finditer(text):
+            parts = re.split(r"[-\u2010]", match.group().lower())
+            pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+    return pairs
+
+
+def dehyphenate(text: str, pairs: Set[str] = frozenset()) -> str:
+    """Join words hyphenated across a line break (see the module docstring for when the hyphen
+    stays; ``pairs`` is :func:`hyphenated_pairs` of the document). The rest of the next line follows
+    the joined word on its line. Soft hyphens elsewhere, invisible on the page, are dropped."""
+
+    def join(match: re.Match[str]) -> str:
+        before, letter, hyphen, after = match.groups()
+        head = before + letter
+        if hyphen == "\u00ad":  # a soft hyphen only ever marks a break
+            return head + after
+        word = _LAST_WORD.search(head)
+        keep = (
+            not after[0].islower()
+            or any(h in before for h in "-\u2010")
+            or (word is not None and f"{word.group().lower()}-{after.lower()}" in pairs)
+        )
+        return f"{head}{hyphen}{after}" if keep else head + after
+
+    return _BROKEN.sub(join, text).replace("\u00ad", "")
 
 
 #: a side of a band counts as a text column only with at least this much text
