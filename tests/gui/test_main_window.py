@@ -54,6 +54,7 @@ def test_drop_index_ask_and_open_the_cited_page(qtbot: QtBot, panel_service: Any
 def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any) -> None:
     from ragtune.gui.chat_input import SAMPLE_LIBRARY
     from ragtune.gui.first_start import WELCOME_CHAT, FirstStart
+    from ragtune.gui.library_parts import SAMPLE_SOURCE_LABEL
 
     window = MainWindow(panel_service)
     qtbot.addWidget(window)
@@ -66,6 +67,10 @@ def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any
     qtbot.waitUntil(lambda: window.library_panel.current == SAMPLE_LIBRARY, timeout=10_000)
     qtbot.waitUntil(lambda: window.chat_list.current is not None, timeout=10_000)
     assert window.chat_list.current is not None and window.chat_list.current.title == WELCOME_CHAT
+    # the built-in library is named, not shown as a path inside the installed package
+    qtbot.waitUntil(lambda: window.library_panel.source_list.count() == 1, timeout=10_000)
+    assert window.library_panel.source_list.item(0).text() == SAMPLE_SOURCE_LABEL
+    assert window.windowTitle() == SAMPLE_LIBRARY  # Qt adds "— Ragtune" itself
     # a second start finds the library and does nothing more
     again = FirstStart(window)
     with qtbot.waitSignal(again.done, timeout=WAIT_MS):

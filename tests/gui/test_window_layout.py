@@ -91,3 +91,28 @@ def test_long_answers_wrap_with_compare_open(qtbot: QtBot, panel_service: Any, t
     for mode, column in window.compare_view.columns.items():
         _assert_fits(column.scroll_area, column.message, f"compare column {mode} at {size}")
     assert window.compare_view.columns["rag"].message.warning.isVisibleTo(window.compare_view)
+
+
+def test_documents_table_keeps_its_numbers_in_view(qtbot: QtBot, panel_service: Any, tmp_path: Path) -> None:
+    from ragtune.gui.documents_model import DocRow
+    from ragtune.gui.library_parts import MIN_ROWS
+
+    window = MainWindow(panel_service)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.ctx.reads.busy(), timeout=10_000)
+    _settle(qtbot)
+    reason = "could not be read: the file is encrypted and no password was given " * 2
+    rows = [DocRow(str(tmp_path / f"quarterly-report-{i}-with-a-long-name.pdf"), "indexed", "", 12, 40, 2_000_000) for i in range(3)]
+    rows.append(DocRow(str(tmp_path / "encrypted.pdf"), "failed", reason))
+    table = window.library_panel.table
+    window.library_panel.model.set_rows(rows)
+    window.resize(window.minimumSizeHint().expandedTo(window.minimumSize()))
+    _settle(qtbot)
+    viewport = table.viewport().width()
+    assert table.horizontalScrollBar().maximum() == 0
+    for col in (2, 3, 4):  # Pages, Chunks, Size
+        right = table.columnViewportPosition(col) + table.columnWidth(col)
+        assert table.columnViewportPosition(col) >= 0 and right <= viewport, f"column {col} is out of view"
+    header = table.horizontalHeader().height()
+    assert table.height() >= header + MIN_ROWS * table.verticalHeader().defaultSectionSize()

@@ -12,16 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +29,7 @@ from ragtune.gui.context import AppContext
 from ragtune.gui.documents_model import DocumentsModel, build_rows
 from ragtune.gui.index_progress import IndexProgress
 from ragtune.gui.indexing import IndexController
+from ragtune.gui.library_parts import DocumentsTable, source_label
 from ragtune.gui.look import icon, muted
 from ragtune.gui.tasks import Job
 
@@ -108,18 +106,7 @@ class LibraryPanel(QWidget):
         self.progress = IndexProgress()
         self.progress.cancel_requested.connect(self.indexer.cancel)
         self.model = DocumentsModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the name's end (suffix)
-        for col in (2, 3, 4):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table = DocumentsTable(self.model)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._heading("Libraries"))
@@ -183,11 +170,10 @@ class LibraryPanel(QWidget):
         self.source_list.clear()
         for source in info.sources if info else ():
             missing = info is not None and source in info.missing
-            text = f"{source}  (missing)" if missing else source
+            text = f"{source_label(source)}  (missing)" if missing else source_label(source)
             item = QListWidgetItem(icon("folder") if Path(source).is_dir() else icon("add"), text)
             item.setData(Qt.ItemDataRole.UserRole, source)
-            if missing:
-                item.setToolTip(MISSING_TIP)
+            item.setToolTip(MISSING_TIP if missing else source)
             self.source_list.addItem(item)
         if changed:
             self._waiting = []

@@ -130,7 +130,8 @@ class MainWindow(QMainWindow):
         if not restored:
             width = self.width()
             self.splitter.setSizes([int(width * 0.26), int(width * 0.44), int(width * 0.30)])
-            self.left.setSizes([480, 300])
+            height = self.height()
+            self.left.setSizes([int(height * 0.68), int(height * 0.32)])  # documents before chats
         tab = s.value("window/tab", TAB_SOURCES)
         self.tabs.setCurrentIndex(int(str(tab)) if str(tab).isdigit() else TAB_SOURCES)
 
@@ -167,7 +168,8 @@ class MainWindow(QMainWindow):
 
     # -- panels talking to each other ------------------------------------------------------------
     def _library_changed(self, name: str | None) -> None:
-        self.setWindowTitle(f"Ragtune — {name}" if name else "Ragtune")
+        # Qt appends the application's display name ("— Ragtune") to a window title by itself
+        self.setWindowTitle(name or "Ragtune")
         if self.chat_view.chat is None:
             self.chat_view.set_chat(None)  # the empty chat's hints follow the library
 
