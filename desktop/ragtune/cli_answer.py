@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ragtune.core.answer_types import AdapterSpec, Answer
+from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
 from ragtune.core.units import format_size
 
@@ -22,7 +23,7 @@ def _print_citations(answer: Answer) -> None:
         print("Sources:")
         for c in answer.citations:
             snippet = " ".join(c.text.split())[:100]
-            print(f"  [{c.n}] {c.path}, page {c.page}: {snippet}")
+            print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False)}: {snippet}")
 
 
 def _timings_line(answer: Answer) -> str:
@@ -47,12 +48,13 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
         svc.check_adapter(spec.path)
 
     def on_token(piece: str) -> None:
-        sys.stdout.write(piece)
-        sys.stdout.flush()
+        if not args.json:  # with --json, stdout is one JSON document and nothing else
+            sys.stdout.write(piece)
+            sys.stdout.flush()
 
     def on_sources(hits: list[Hit]) -> None:
         if not args.json and hits:
-            names = ", ".join(f"{h.path.rsplit('/', 1)[-1]} p.{h.page}" for h in hits)
+            names = ", ".join(place(h.path, h.page) for h in hits)
             print(f"(searching {len(hits)} passage(s): {names})", file=sys.stderr)
 
     with cancel_on_ctrl_c() as cancel:
@@ -65,12 +67,12 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
             on_token=on_token,
             cancel=cancel,
         )
-    if answer.declined:
-        sys.stdout.write(answer.text)
-    print()
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
+        if answer.declined:
+            sys.stdout.write(answer.text)
+        print()
         _print_citations(answer)
         print(f"({_timings_line(answer)})", file=sys.stderr)
     return 130 if answer.cancelled else 0
@@ -104,7 +106,7 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
         print(
             f"{MODE_TITLES.get(a.mode, a.mode):<{width}}  {t.time_to_first_token_s:9.2f} s  "
             f"{t.tokens_per_s:8.1f}  {t.prompt_tokens:6d}  "
-            + ", ".join(f"[{c.n}] {c.path.rsplit('/', 1)[-1]} p.{c.page}" for c in a.citations)
+            + ", ".join(f"[{c.n}] {place(c.path, c.page)}" for c in a.citations)
         )
     return 0
 
@@ -137,7 +139,7 @@ def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
             print(f"--- {m.role}" + (f" ({m.mode}, {m.model})" if m.role == "assistant" else ""))
             print(m.content)
             for c in m.citations:
-                print(f"  [{c.n}] {c.path}, page {c.page}")
+                print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False)}")
         return 0
     rows: list[dict[str, Any]] = []
     for chat in svc.chats()[: args.limit]:

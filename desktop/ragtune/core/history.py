@@ -12,6 +12,7 @@ from typing import Any
 
 import apsw
 
+from ragtune.core import locations
 from ragtune.core.answer_types import AdapterSpec, ChatInfo, MessageInfo, Timings
 from ragtune.core.store.db import transaction
 from ragtune.core.types import Citation
@@ -170,6 +171,6 @@ class History:
             if m.citations:
                 lines += ["Sources:", ""]
                 for c in m.citations:
-                    lines.append(f"- [{c.n}] {Path(c.path).name}, p. {c.page}")
+                    lines.append(f"- [{c.n}] {locations.place(c.path, c.page)}")
                 lines.append("")
         return "\n".join(lines).rstrip() + "\n"

@@ -55,47 +55,123 @@ def strip_invalid_markers(text: str, valid: set[int]) -> str:
 
 
 def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
-    by_n = {s.n: s for s in sources}
-    text = strip_invalid_markers(answer, set(by_n))
-    used: list[int] = []
-    evidence: dict[int, list[tuple[int, int]]] = {}  # source -> spans of its supporting sentences
-    unsupported: list[str] = []
-    pieces: list[str] = []
-    cursor = 0
-    for start, end in sentence_spans(text):
-        sentence = text[start:end]
+    """Attribute a whole answer at once (the same as streaming it through ``CitingStream``)."""
+    stream = CitingStream(sources)
+    stream.feed(answer)
+    stream.finish()
+    return stream.result()
+
+
+class CitingStream:
+    """Attributes an answer while it streams, so what a person reads is what stays.
+
+    ``feed`` takes the model's raw pieces and returns the text that can be shown now; ``finish``
+    returns the rest. Each sentence is settled (markers kept, dropped, moved or added) as soon as the
+    next one starts; until then its text is shown up to, not including, its first ``[`` and its last
+    character, the only places attribution changes. The final answer is exactly the concatenation of
+    what was returned, so streamed and final citation numbers always agree.
+    """
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self._sources = list(sources)
+        self._by_n = {s.n: s for s in sources}
+        self._raw = ""
+        self._settled = 0  # raw characters whose sentences are settled
+        self._shown = 0  # characters of the open sentence (raw[_settled:]) already returned
+        self._out: list[str] = []
+        self._used: list[int] = []
+        self._last_markers: list[int] = []
+        self._evidence: dict[int, list[tuple[int, int]]] = {}
+        self._unsupported: list[str] = []
+
+    def feed(self, piece: str) -> str:
+        if not self._raw:
+            piece = piece.lstrip()
+        self._raw += piece
+        shown = self._settle(final=False)
+        open_part = self._raw[self._settled :]
+        cut = _safe_length(open_part)
+        if cut > self._shown:
+            shown += open_part[self._shown : cut]
+            self._shown = cut
+        return self._emit(shown)
+
+    def finish(self) -> str:
+        self._raw = self._raw.rstrip()
+        return self._emit(self._settle(final=True))
+
+    def result(self) -> Attribution:
+        order = list(dict.fromkeys(self._used))
+        citations = [_citation(self._by_n[n], self._evidence.get(n, [])) for n in order if n in self._by_n]
+        return Attribution("".join(self._out), citations, list(self._unsupported))
+
+    def _emit(self, text: str) -> str:
+        if text:
+            self._out.append(text)
+        return text
+
+    def _settle(self, final: bool) -> str:
+        """Settle every sentence that is complete (all of them when ``final``); returns the text
+        still to show for them."""
+        rest = self._raw[self._settled :]
+        spans = sentence_spans(rest)
+        shown = ""
+        consumed = 0
+        for _start, end in spans if final else spans[:-1]:
+            settled = self._settle_region(rest[consumed:end])
+            shown += settled[self._shown :]  # the part shown while open is unchanged by settling
+            consumed = end
+            self._shown = 0
+        self._settled = len(self._raw) if final else self._settled + consumed
+        return shown
+
+    def _settle_region(self, region: str) -> str:
+        """The settled text of ``region``: the gap before a sentence and the sentence itself."""
+        body = region.lstrip()
+        gap = region[: len(region) - len(body)]
+        sentence = strip_invalid_markers(body, set(self._by_n))
         plain = _MARKER.sub("", sentence).strip()
         cited = [int(n) for n in _MARKER.findall(sentence)]
-        scores = {s.n: max(support(plain, s.text), support(plain, s.hit.text)) for s in sources}
+        if not plain.strip(".!?") and cited and set(cited) <= set(self._last_markers):
+            return ""  # "... [1]. [1]." : the same marker again, alone
+        if len(content_words(plain)) < MIN_WORDS:
+            self._used.extend(cited)
+            self._last_markers = cited or self._last_markers
+            return gap + sentence
+        scores = {
+            s.n: max(support(plain, s.text), support(plain, s.hit.text)) for s in self._sources
+        }
         supported = [n for n, score in scores.items() if score >= SUPPORT_THRESHOLD]
-        addition = ""
-        if len(content_words(plain)) >= MIN_WORDS:
-            # a marker the model wrote stays only if that source supports the sentence
-            keep = [n for n in cited if scores.get(n, 0.0) >= SUPPORT_THRESHOLD]
-            wrong = [n for n in cited if n not in keep]
-            if wrong:
-                sentence = _drop_markers(sentence, set(wrong))
-            if not keep and supported:
-                best = max(supported, key=lambda n: scores[n])
-                keep = [best]
-                addition = f" [{best}]"
-            if not supported:
-                unsupported.append(plain)
-            used.extend(keep)
-            for n in keep:
-                span = _best_sentence(plain, by_n[n].hit.text)
-                if span is not None:
-                    evidence.setdefault(n, []).append(span)
-        else:
-            used.extend(cited)
-        pieces.append(text[cursor:start] + sentence)
-        if addition:
-            pieces.append(_place_marker(pieces.pop(), addition))
-        cursor = end
-    pieces.append(text[cursor:])
-    order = list(dict.fromkeys(used))
-    citations = [_citation(by_n[n], evidence.get(n, [])) for n in order if n in by_n]
-    return Attribution("".join(pieces), citations, unsupported)
+        # a marker the model wrote stays only if that source supports the sentence
+        keep = [n for n in cited if scores.get(n, 0.0) >= SUPPORT_THRESHOLD]
+        wrong = {n for n in cited if n not in keep}
+        if wrong:
+            sentence = _drop_markers(sentence, wrong)
+        if not keep and supported:
+            best = max(supported, key=lambda n: scores[n])
+            keep = [best]
+            sentence = _place_marker(sentence, f" [{best}]")
+        if not supported:
+            self._unsupported.append(plain)
+        self._used.extend(keep)
+        self._last_markers = keep
+        for n in keep:
+            span = _best_sentence(plain, self._by_n[n].hit.text)
+            if span is not None:
+                self._evidence.setdefault(n, []).append(span)
+        return gap + sentence
+
+
+def _safe_length(open_part: str) -> int:
+    """How much of an unsettled sentence (with the gap before it) attribution cannot change: up to
+    its first ``[`` (and the space before it) and before its last character."""
+    cut = len(open_part.rstrip()) - 1
+    bracket = open_part.find("[")
+    if bracket >= 0:
+        cut = min(cut, bracket)
+    while cut > 0 and open_part[cut - 1].isspace():
+        cut -= 1
+    return max(cut, 0)
 
 
 def _drop_markers(sentence: str, wrong: set[int]) -> str:

@@ -1,8 +1,9 @@
 """The model engine: one ``llama_cpp.Llama``, chat streaming with cancel, token counting, LoRA hot-swap.
 
 - The prompt is rendered by llama-cpp-python's ``Jinja2ChatFormatter`` from the GGUF file's own
-  ``tokenizer.chat_template`` (never a hand-written format) and tokenized exactly as its chat handler
-  does, so ``count_chat_tokens`` counts the very tokens that ``stream_chat`` evaluates.
+  ``tokenizer.chat_template`` (never a hand-written format); only the template's own text may become
+  control tokens, every message's content is tokenized as plain text (``chat_tokens``: a document
+  cannot open a new turn). ``count_chat_tokens`` counts the very tokens that ``stream_chat`` evaluates.
 - llama-cpp-python keeps the KV cache of the previous prompt and evaluates only what follows the
   common prefix, so a fixed system prompt is processed once; ``last_stats.prompt_tokens_cached``
   shows the reuse. The cache is cleared whenever the adapter set or strengths change.
@@ -18,16 +19,16 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
 from ragtune.core.generation import llama_log
 from ragtune.core.generation.adapters import AdapterSet
+from ragtune.core.generation.chat_tokens import ChatTokenizer, Message
 from ragtune.core.generation.gguf_info import GGUFInfo, read_gguf
 from ragtune.core.generation.stats import GenerationStats
 from ragtune.errors import Cancelled, ModelError
 
-Message = dict[str, str]
 __all__ = ["Engine", "GenerationStats", "Message", "PromptTooLong"]
 
 
@@ -65,7 +66,6 @@ class Engine:
         n_batch: int = 512,
     ) -> None:
         import llama_cpp
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         path = Path(model_path)
         if not path.is_file():
@@ -89,11 +89,11 @@ class Engine:
         if not template:
             self._llm.close()
             raise ModelError(f"{path.name} has no chat template; use an instruction-tuned (chat) model")
-        eos, bos = self._llm.token_eos(), self._llm.token_bos()
-        self._formatter = Jinja2ChatFormatter(
-            template=template, eos_token=self._token_text(eos), bos_token=self._token_text(bos),
-            stop_token_ids=[eos],
-        )
+        try:
+            self._chat = ChatTokenizer(self._llm, template)
+        except Exception as exc:  # jinja2 raises several kinds for a broken template
+            self._llm.close()
+            raise ModelError(f"{path.name} has a chat template that cannot be used: {exc}") from exc
         self._adapters = AdapterSet(self._llm.model, self._llm.ctx, self.gguf)
         self._abort_flag = False
         self._abort_cb: Any = None  # referenced while llama.cpp may call it
@@ -134,11 +134,6 @@ class Engine:
             )
         return self._info
 
-    def _token_text(self, token: int) -> str:
-        if token < 0:
-            return ""
-        return bytes(self._llm.detokenize([token], special=True)).decode("utf-8", "replace")
-
     # -- tokens ------------------------------------------------------------------------------
     def tokenize(self, text: str, special: bool = False) -> list[int]:
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special))
@@ -152,12 +147,11 @@ class Engine:
 
     def format_prompt(self, messages: Sequence[Message]) -> str:
         """The chat rendered by the model's template, ending with the assistant's turn opener."""
-        return str(self._formatter(messages=cast(Any, list(messages))).prompt)
+        return self._chat.render(messages)
 
     def chat_tokens(self, messages: Sequence[Message]) -> list[int]:
-        result = self._formatter(messages=cast(Any, list(messages)))
-        return list(self._llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special,
-                                       special=True))
+        """The prompt's tokens: control tokens only where the template puts them."""
+        return self._chat.tokens(messages)
 
     def count_chat_tokens(self, messages: Sequence[Message]) -> int:
         """Tokens of the whole formatted prompt; fits when this plus max_tokens <= ``n_ctx``."""
@@ -189,7 +183,7 @@ class Engine:
         try:
             stream = self._llm.create_completion(
                 prompt=tokens, max_tokens=max_tokens, temperature=temperature, stream=True,
-                seed=self.seed, stop=[self._formatter.eos_token] if self._formatter.eos_token else [],
+                seed=self.seed, stop=[eos] if (eos := self._chat.formatter.eos_token) else [],
                 stopping_criteria=self._criteria(watch),
             )
             try:

@@ -4,6 +4,11 @@ into the context window by counting tokens with the model's own tokenizer.
 The system message never changes between questions, so the engine's prompt cache evaluates it once.
 Passages are trimmed to their most relevant sentences (a short prompt is a fast first token on a
 small CPU model), then the prompt is shrunk until it leaves room for the answer: never an error.
+
+Passages are data, never instructions. Control tokens are kept out by ``chat_tokens``; here each
+passage is kept inside its own delimiters: a source is one line opened by ``[n] place:`` and closed
+by a blank line, so its text has its whitespace collapsed (no line breaks, no blank line) and its
+bracketed numbers written as ``(n)``: a document can neither close its passage nor open a fake one.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ragtune import paths
+from ragtune.core import locations
 from ragtune.core.generation.engine import Message
 from ragtune.core.text_match import content_words, sentence_spans
 from ragtune.core.types import Hit
@@ -50,9 +56,17 @@ def plain_system_prompt() -> str:
 
 
 def place(hit: Hit) -> str:
-    """``manual.pdf, p. 30`` as a person cites it."""
-    name = Path(hit.path).name
-    return f"{name}, p. {hit.page}" if hit.page else name
+    """``manual.pdf, p. 30`` (or ``notes.md, section 2``) as a person cites it."""
+    return locations.place(hit.path, hit.page)
+
+
+_MARKER_LIKE = re.compile(r"\[(\s*\d{1,4}\s*)\]")
+
+
+def inert(text: str) -> str:
+    """``text`` as it may stand inside a passage: one line, no ``[n]`` that could pass for a
+    source label (written ``(n)`` instead)."""
+    return _MARKER_LIKE.sub(r"(\1)", " ".join(text.split()))
 
 
 def trim_passage(text: str, question: str, limit: int = PASSAGE_CHARS) -> str:
@@ -115,7 +129,7 @@ def _sentence_scores(sentences: list[str], question: str) -> list[float]:
 
 
 def sources_block(sources: Sequence[Source]) -> str:
-    return "\n\n".join(f"[{s.n}] {place(s.hit)}: {s.text}" for s in sources)
+    return "\n\n".join(f"[{s.n}] {inert(place(s.hit))}: {inert(s.text)}" for s in sources)
 
 
 def rag_messages(question: str, sources: Sequence[Source]) -> list[Message]:

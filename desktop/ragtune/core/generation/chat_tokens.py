@@ -1,0 +1,141 @@
+"""Chat prompts tokenized so that only the chat template can write control tokens.
+
+A passage or a question is data, never instructions (design.md): a document that contains the
+model's own control strings (``<|im_end|>``, ``<|start_header_id|>``, ``<|end|>``, ...) must not
+open a new turn. The prompt is therefore never tokenized as one string with special tokens parsed.
+Instead:
+
+1. The chat template (the GGUF's own, rendered by llama-cpp-python's ``Jinja2ChatFormatter``) is
+   rendered with a placeholder in place of each message's content, so the rendered text splits into
+   what the template wrote and where each content goes.
+2. The template's pieces are tokenized with special tokens parsed; each content is tokenized as
+   plain text (``special=False``), so llama.cpp never turns it into a control token.
+3. llama.cpp still matches *user-defined* tokens in plain text. When a content's tokens include a
+   token the template itself uses as a special token (or an end-of-generation/BOS token), that
+   string is broken with a word joiner (U+2060) in the content and tokenized again.
+
+This holds for any template and any vocabulary, user-added GGUF models included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+Message = dict[str, str]
+
+#: private-use characters: no template alters them, and they are split off before any content is
+#: put in, so a content holding the same characters cannot be taken for a placeholder
+_PLACEHOLDER = "\ue000{}\ue001"
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+#: inserted into a content's copy of a special token's text so it tokenizes as plain text
+WORD_JOINER = "\u2060"
+#: attributes of tokens that carry meaning for the chat format
+_SPECIAL_ATTRS = (1 << 3) | (1 << 4)  # LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the rendered prompt: written by the template, or one message's content."""
+
+    text: str
+    is_content: bool
+
+
+def split_rendered(render: Callable[[list[Message]], str], messages: Sequence[Message]) -> list[Segment]:
+    """The prompt as the template renders ``messages``, cut into template text and contents."""
+    marked = [{**m, "content": _PLACEHOLDER.format(i)} for i, m in enumerate(messages)]
+    rendered = render(marked)
+    segments: list[Segment] = []
+    position = 0
+    for match in _PLACEHOLDER_RE.finditer(rendered):
+        if match.start() > position:
+            segments.append(Segment(rendered[position : match.start()], False))
+        content = messages[int(match.group(1))]["content"]
+        if content:
+            segments.append(Segment(content, True))
+        position = match.end()
+    if position < len(rendered):
+        segments.append(Segment(rendered[position:], False))
+    return segments
+
+
+class ChatTokenizer:
+    """Formats and tokenizes chats for one loaded ``llama_cpp.Llama`` (see module docstring)."""
+
+    def __init__(self, llm: Any, template: str) -> None:
+        import llama_cpp
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self._llm = llm
+        self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        eos, bos = llm.token_eos(), llm.token_bos()
+        self.formatter = Jinja2ChatFormatter(
+            template=template, eos_token=self.token_text(eos), bos_token=self.token_text(bos),
+            stop_token_ids=[eos],
+        )
+        #: tokens a content must never produce: end of generation, BOS, and every special token the
+        #: template writes (added as the template's pieces are first tokenized)
+        self._forbidden: set[int] = {t for t in (eos, bos, self._eot()) if t >= 0}
+        self._template_cache: dict[str, list[int]] = {}
+
+    def token_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        return bytes(self._llm.detokenize([token], special=True)).decode("utf-8", "replace")
+
+    def _eot(self) -> int:
+        import llama_cpp
+
+        return int(llama_cpp.llama_vocab_eot(self._vocab))
+
+    def _attr(self, token: int) -> int:
+        import llama_cpp
+
+        return int(llama_cpp.llama_vocab_get_attr(self._vocab, token))
+
+    def _tokenize(self, text: str, special: bool) -> list[int]:
+        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special))
+
+    def render(self, messages: Sequence[Message]) -> str:
+        """The chat as text, rendered by the model's template, ending with the assistant's opener."""
+        return str(self.formatter(messages=cast(Any, list(messages))).prompt)
+
+    def tokens(self, messages: Sequence[Message]) -> list[int]:
+        """The token ids of the chat: control tokens from the template only."""
+        segments = split_rendered(self.render, messages)
+        for segment in segments:  # learn the template's special tokens before checking contents
+            if not segment.is_content:
+                self._template_tokens(segment.text)
+        out: list[int] = []
+        for segment in segments:
+            if segment.is_content:
+                out.extend(self.content_tokens(segment.text))
+            else:
+                out.extend(self._template_tokens(segment.text))
+        return out
+
+    def _template_tokens(self, text: str) -> list[int]:
+        tokens = self._template_cache.get(text)
+        if tokens is None:
+            tokens = self._tokenize(text, special=True)
+            self._forbidden.update(t for t in tokens if self._attr(t) & _SPECIAL_ATTRS)
+            if len(self._template_cache) < 256:
+                self._template_cache[text] = tokens
+        return tokens
+
+    def content_tokens(self, text: str) -> list[int]:
+        """``text`` as plain text: never a control token, never one of the template's own tokens."""
+        tokens = self._tokenize(text, special=False)
+        for _ in range(8):
+            bad = {t for t in tokens if t in self._forbidden}
+            if not bad:
+                return tokens
+            for token in bad:
+                literal = self.token_text(token)
+                if len(literal) > 1:
+                    text = text.replace(literal, literal[0] + WORD_JOINER + literal[1:])
+            tokens = self._tokenize(text, special=False)
+        return [t for t in tokens if t not in self._forbidden]

@@ -1,0 +1,25 @@
+"""Formats without pages are cited by section, PDFs by page: one rule for the CLI, window and prompt."""
+
+from __future__ import annotations
+
+from ragtune.core.answer_types import Answer
+from ragtune.core.generation.prompts import place as prompt_place
+from ragtune.core.locations import locator, place
+from ragtune.core.types import Citation, Hit
+
+
+def test_only_pdfs_have_pages() -> None:
+    assert place("/d/policy.PDF", 3) == "policy.PDF, p. 3"
+    assert locator("/d/policy.pdf", 3, short=False) == "page 3"
+    for name in ("notes.md", "contract.docx", "log.txt", "page.html", "book.epub"):
+        assert place(f"/d/{name}", 2) == f"{name}, section 2"
+    assert place("/d/notes.md", 0) == "notes.md"
+
+
+def test_prompt_and_json_say_section_for_markdown() -> None:
+    hit = Hit(1, 1, "/d/notes.md", "Notes", 2, 0, 4, "Text", 1.0)
+    assert prompt_place(hit) == "notes.md, section 2"
+    answer = Answer("q", "a", "rag", "m", citations=[Citation(1, 1, "/d/notes.md", 2, 0, 4, "Text", "Notes")])
+    assert answer.to_json()["citations"] == [
+        {"n": 1, "path": "/d/notes.md", "page": 2, "location": "section 2", "start": 0, "end": 4, "text": "Text"}
+    ]
