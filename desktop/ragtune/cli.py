@@ -18,6 +18,7 @@ from types import FrameType
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_progress import ProgressBar
+from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Hit, Progress
 from ragtune.errors import RagtuneError
@@ -47,6 +48,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
     return {
         "path": hit.path,
         "page": hit.page,
+        "location": locator(hit.path, hit.page),
         "score": round(hit.score, 6),
         "text": hit.text,
         "title": hit.title,
@@ -111,7 +113,7 @@ def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
             print("No results.")
         for rank, h in enumerate(hits, 1):
             snippet = " ".join(h.text.split())[:160]
-            print(f"{rank:2d}. {h.path}, page {h.page}  (score {h.score:.4f})\n    {snippet}")
+            print(f"{rank:2d}. {h.path}, {locator(h.path, h.page, short=False)}  (score {h.score:.4f})\n    {snippet}")
     return 0
 
 

@@ -16,8 +16,12 @@ CONTRACT (other modules build on it; change it only in step with its callers):
     svc.documents(library) -> list[DocumentInfo]
     svc.stats(library) -> LibraryStats
     svc.index(library, paths=(), progress=None, cancel=None) -> IndexReport
-        # adds ``paths`` as sources (creating the library), then brings all its sources up to date
-    svc.remove(library, path) -> int                  # removes a source (file or folder); returns docs removed
+        # adds ``paths`` as sources (creating the library), then brings all its sources up to date;
+        # a path that does not exist raises SourceNotFound (nothing registered); naming an excluded
+        # path lifts its exclusion; one run per library at a time, across processes (others wait)
+    svc.remove(library, path) -> int                  # removes a source, or excludes a file/folder
+        # inside one so re-scans skip it; returns docs removed; LibraryBusy while another run indexes
+    svc.exclusions(library) -> list[str]              # paths removed from inside sources
     svc.doctor() -> DoctorReport
     svc.search(library, query, k=10) -> list[Hit]
     svc.search_many(library, queries, k=10) -> list[list[Hit]]
@@ -28,7 +32,8 @@ CONTRACT (other modules build on it; change it only in step with its callers):
     svc.check_adapter(path) -> AdapterInfo            # raises AdapterError with the reason
     svc.ask(question, library=None, rag=True, adapters=(), on_sources=None, on_token=None,
             cancel=None, chat_id=None) -> Answer
-        # on_sources(list[Hit]) fires before the first token; on_token(str) per streamed piece.
+        # on_sources(list[Hit]) fires before the first token; on_token(str) per streamed piece:
+        # the pieces add up to the final answer text, citation markers included (CitingStream).
         # chat_id: the question and answer are appended to that chat (else to a new history row).
     svc.compare(question, library, adapters=(), on_event=None, cancel=None) -> list[Answer]
         # modes that apply: model, rag, adapter, rag+adapter; on_event(mode, kind, payload) where

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import cast
 
 from ragtune.core.types import ParsedDocument
+from ragtune.core.units import format_size
 from ragtune.errors import ParseError
 
 #: files bigger than this are refused before anything is read
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = 500_000_000
 
 #: suffix → module under ragtune.core.ingest.parsers (each has ``parse(path) -> ParsedDocument``)
 _REGISTRY: dict[str, str] = {
@@ -58,7 +59,7 @@ def parse_file(path: Path) -> ParsedDocument:
     except OSError as exc:
         raise ParseError("unreadable", str(exc)) from exc
     if size > MAX_FILE_BYTES:
-        raise ParseError("too large", f"{size / 2**20:.0f} MB, the limit is {MAX_FILE_BYTES // 2**20} MB")
+        raise ParseError("too large", f"{format_size(size)}, the limit is {format_size(MAX_FILE_BYTES)}")
     if size == 0:
         raise ParseError("empty", "the file is empty (0 bytes)")
     try:

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from ragtune.core.ingest.parsers.common import clean_title, normalize_text, require_text
 from ragtune.core.ingest.parsers.html import html_sections
 from ragtune.core.types import Page, ParsedDocument
+from ragtune.core.units import format_size
 from ragtune.errors import ParseError
 
 _CONTAINER = "META-INF/container.xml"
@@ -98,7 +99,7 @@ def parse(path: Path) -> ParsedDocument:
             except KeyError:
                 continue  # a manifest entry without its file: skip the chapter
             if info.file_size > _MAX_ITEM_BYTES:
-                raise ParseError("too large", f"chapter {name} is {info.file_size // 2**20} MB")
+                raise ParseError("too large", f"chapter {name} is {format_size(info.file_size)}")
             try:
                 data = archive.read(info)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
