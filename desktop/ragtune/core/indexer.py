@@ -185,7 +185,7 @@ class Indexer:
                 continue
             parse_list.append((f, sha, row))
         by_path = {f.path: (f, sha, row) for f, sha, row in parse_list}
-        for path, result in self.pool.imap(f.path for f, _, _ in parse_list):
+        for path, result in self.pool.imap((f.path for f, _, _ in parse_list), tracker.parsing):
             f, sha, row = by_path[path]
             if isinstance(result, ParseError):
                 self._fail(lib_id, f, sha, result.reason, result.detail, report, tracker, row)
@@ -291,6 +291,7 @@ class _Tracker:
         self.callback = callback
         self.done = 0
         self.chunks = 0
+        self.current = ""
         self.started = time.monotonic()
 
     def step(self, current: str, chunks: int = 0) -> None:
@@ -298,13 +299,24 @@ class _Tracker:
         self.chunks += chunks
         self.emit(current)
 
-    def emit(self, current: str) -> None:
+    def emit(self, current: str, parsing: str = "", parse_left_s: float | None = None) -> None:
+        self.current = current
         if self.callback is None:
             return
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = self.done / elapsed
         eta = (self.total - self.done) / rate if rate > 0 else None
-        self.callback(Progress("indexing", self.done, self.total, self.chunks, rate, eta, current))
+        self.callback(
+            Progress("indexing", self.done, self.total, self.chunks, rate, eta, current, parsing, parse_left_s)
+        )
+
+    def parsing(self, path: Path, seconds_left: float | None) -> None:
+        """The parser is slow on ``path``: report it with the time left before it gives up
+        (``seconds_left`` None: done with it)."""
+        if seconds_left is None:
+            self.emit(self.current)
+        else:
+            self.emit(self.current, path.name, seconds_left)
 
     def finish(self, report: IndexReport) -> None:
         if self.callback is not None:

@@ -82,6 +82,10 @@ class Progress:
     rate: float = 0.0  # units (files, bytes...) per second
     eta_s: float | None = None
     current: str = ""  # file being worked on, or a short message
+    #: indexing: the file the parser has been busy with for a while ("" when none), and the seconds
+    #: left, at the time of this report, before its time limit makes the parser give up on it
+    parsing: str = ""
+    parse_left_s: float | None = None
 
     @property
     def fraction(self) -> float:

@@ -5,6 +5,8 @@ long-lived worker process parses the files one after another, a few ahead of the
 embedder never waits); when a file takes longer than ``timeout_s`` the worker is killed and replaced,
 when it dies the file is reported as corrupt, and the batch goes on with the next file. The memory
 cap (``RLIMIT_AS`` where the platform has it) turns a runaway allocation into ``too large``.
+A file that keeps the consumer waiting is reported through ``imap``'s ``on_wait`` with the seconds
+left before its time limit, so a progress display can name it and count down.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ log = logging.getLogger(__name__)
 
 ParseFunction = Callable[[Path], ParsedDocument]
 ParseResult = ParsedDocument | ParseError
+#: ``on_wait(path, seconds_left)``: the worker is busy with ``path``; ``seconds_left`` is None when done
+WaitCallback = Callable[[Path, float | None], None]
 
 #: files sent to the worker before their results are read
 PARSE_AHEAD = 4
+#: a file whose result is this late is reported to ``on_wait`` (the worker is busy with it)
+SLOW_PARSE_S = 1.0
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -136,9 +142,14 @@ class ParserPool:
             return result
         raise AssertionError("imap yields one result per path")
 
-    def imap(self, paths: Iterable[Path]) -> Iterator[tuple[Path, ParseResult]]:
+    def imap(
+        self, paths: Iterable[Path], on_wait: WaitCallback | None = None
+    ) -> Iterator[tuple[Path, ParseResult]]:
         """Parse ``paths`` in order, up to PARSE_AHEAD files ahead of the consumer. Yields
-        ``(path, document or ParseError)`` for every path, whatever happens to the worker."""
+        ``(path, document or ParseError)`` for every path, whatever happens to the worker. When a
+        result is more than SLOW_PARSE_S late, ``on_wait(path, seconds_left)`` names the file the
+        worker is busy with (every file before it is done) and the time left before it gives up;
+        ``on_wait(path, None)`` follows when that file is done."""
         source = iter(paths)
         queued: deque[Path] = deque()  # sent to the current worker, results not read yet
         waiting: deque[Path] = deque()  # to resend after a restart
@@ -163,7 +174,7 @@ class ParserPool:
                     continue
                 queued.append(path)
             path = queued.popleft()
-            result = self._receive(conn, path)
+            result = self._receive(conn, path, on_wait)
             if isinstance(result, ParseError) and result.reason in ("timed out", "crashed"):
                 waiting.extendleft(reversed(queued))  # the new worker gets the rest
                 queued.clear()
@@ -171,16 +182,21 @@ class ParserPool:
                     result = ParseError("corrupt", "the parser crashed on this file")
             yield path, result
 
-    def _receive(self, conn: Connection, path: Path) -> ParseResult:
+    def _receive(self, conn: Connection, path: Path, on_wait: WaitCallback | None = None) -> ParseResult:
         deadline = time.monotonic() + self.timeout_s
+        slow_at = time.monotonic() + SLOW_PARSE_S
+        reported = False
         try:
             while True:
                 remaining = deadline - time.monotonic()
+                if on_wait is not None and not reported and remaining > 0 and time.monotonic() >= slow_at:
+                    on_wait(path, remaining)
+                    reported = True
                 if remaining <= 0:
                     log.warning("Parsing %s timed out after %.0f s; restarting the parser", path, self.timeout_s)
                     self._stop(kill=True)
                     return ParseError("timed out", f"parsing took longer than {self.timeout_s:.0f} s")
-                if conn.poll(min(remaining, 0.5)):
+                if conn.poll(min(remaining, 0.25)):
                     result = conn.recv()
                     if isinstance(result, ParsedDocument | ParseError):
                         return result
@@ -192,6 +208,9 @@ class ParserPool:
             log.warning("The parser died on %s (exit code %s); restarting it", path, code)
             self._stop(kill=True)
             return ParseError("crashed", f"exit code {code}")
+        finally:
+            if reported and on_wait is not None:
+                on_wait(path, None)
 
 
 __all__ = ["PARSE_AHEAD", "ParserPool"]
