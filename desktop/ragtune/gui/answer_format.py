@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ragtune.core import locations
 from ragtune.core.answer_types import (
     MODE_ADAPTER,
     MODE_MODEL,
@@ -47,7 +48,7 @@ def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
 
 
 def place(path: str, page: int) -> str:
-    return f"{Path(path).name}, p. {page}"
+    return locations.place(path, page)
 
 
 def chip_text(n: int, path: str, page: int) -> str:
@@ -123,7 +124,7 @@ def chat_markdown(title: str, messages: Sequence[MessageInfo]) -> str:
             lines.append("Sources:")
             lines.append("")
             for c in m.citations:
-                lines.append(f"- [{c.n}] {c.path}, page {c.page}: “{snippet(c.text, 200)}”")
+                lines.append(f"- [{c.n}] {c.path}, {locations.locator(c.path, c.page, short=False)}: “{snippet(c.text, 200)}”")
             lines.append("")
         timing = timings_text(m.timings)
         if timing:
