@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +51,7 @@ def test_count_tokens_uses_the_model_tokenizer(engine: Any) -> None:
     assert engine.count_chat_tokens([{"role": "user", "content": text}]) > engine.count_tokens(text) + 5
 
 
-def test_cancel_between_tokens_stops_within_a_second(engine: Any) -> None:
+def test_cancel_between_tokens_stops_at_the_next_token(engine: Any) -> None:
     cancel = threading.Event()
     story = [{"role": "user", "content": "Write a long story about a dragon and a lighthouse."}]
     pieces: list[str] = []
@@ -61,9 +60,7 @@ def test_cancel_between_tokens_stops_within_a_second(engine: Any) -> None:
             pieces.append(piece)
             if len(pieces) == 3:
                 cancel.set()
-                cancelled_at = time.perf_counter()
-    assert time.perf_counter() - cancelled_at < 1.0
-    assert len(pieces) <= 4
+    assert len(pieces) <= 4  # how fast that is: benchmarks/bench_generation.py
     assert engine.last_stats.finish_reason == "cancelled"
     assert _answer(engine, COLOURS)  # the engine answers normally afterwards
 
@@ -73,7 +70,6 @@ def test_cancel_during_prompt_evaluation(engine: Any) -> None:
     messages = [{"role": "user", "content": f"Summarise: {long_text}"}]
     cancel = threading.Event()
     timer = threading.Timer(0.2, cancel.set)
-    started = time.perf_counter()
     timer.start()
     try:
         with pytest.raises(Cancelled):
@@ -81,7 +77,8 @@ def test_cancel_during_prompt_evaluation(engine: Any) -> None:
                 pass
     finally:
         timer.cancel()
-    assert time.perf_counter() - started < 1.2  # evaluating ~1300 tokens takes several seconds
+    # stopped inside the prompt's evaluation (~1300 tokens take seconds), not after it
+    assert engine.llama.n_tokens < engine.last_stats.prompt_tokens
     assert _answer(engine, COLOURS)
 
 
