@@ -53,9 +53,15 @@ class ProgressBar:
             return p.current
         filled = int(self.width * p.fraction)
         bar = "#" * filled + "-" * (self.width - filled)
+        # a file the parser has been on for a while is named, with the time left before it gives up
+        now = (
+            f"reading {p.parsing[-40:]} (gives up in {_fmt_eta(p.parse_left_s)})"
+            if p.parsing and p.parse_left_s is not None
+            else p.current[-40:]
+        )
         return (
             f"[{bar}] {p.done}/{p.total} files  {p.chunks} chunks  "
-            f"{p.rate:.1f} files/s  ETA {_fmt_eta(p.eta_s)}  {p.current[-40:]}"
+            f"{p.rate:.1f} files/s  ETA {_fmt_eta(p.eta_s)}  {now}"
         )
 
     def close(self) -> None:

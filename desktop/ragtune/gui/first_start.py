@@ -60,13 +60,16 @@ class FirstStart(QObject):
         )
 
     def _progress(self, p: object) -> None:
-        if self.dialog is None or not isinstance(p, Progress):
+        # a local reference: setValue() on a modal dialog runs events, which may close it and clear
+        # self.dialog (the models became ready meanwhile)
+        dialog = self.dialog
+        if dialog is None or not isinstance(p, Progress):
             return
-        if p.total > 0:
-            self.dialog.setRange(0, 1000)
-            self.dialog.setValue(int(1000 * p.fraction))
         mb = f" ({format_size(p.done)} of {format_size(p.total)})" if p.total > 1_000_000 else ""
-        self.dialog.setLabelText(f"{p.current or 'Preparing the built-in models'}{mb}")
+        dialog.setLabelText(f"{p.current or 'Preparing the built-in models'}{mb}")
+        if p.total > 0:
+            dialog.setRange(0, 1000)
+            dialog.setValue(int(1000 * p.fraction))
 
     def _close_dialog(self) -> None:
         if self.dialog is not None:
