@@ -49,7 +49,12 @@ class LibraryService:
         self._local = threading.local()
         self._connections: list[apsw.Connection] = []
         self._lock = threading.Lock()
-        self._pool: ParserPool | None = None
+        self._pool: ParserPool | None = None  # the index lane's
+        # The source viewer's, on the reads lane. A pool serves one run at a time, and an index run
+        # holds its pool for the whole batch (files parsed ahead, results matched by order), so
+        # sharing it would keep the viewer waiting for the run to end, or up to a parse time-out
+        # on a stuck file. A second child process, started only when a page is shown, costs less.
+        self._page_pool: ParserPool | None = None
         self._page_cache: tuple[str, dict[int, str]] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -78,11 +83,18 @@ class LibraryService:
                 self._pool = ParserPool()
             return self._pool
 
+    def _page_parser_pool(self) -> ParserPool:
+        with self._lock:
+            if self._page_pool is None:
+                self._page_pool = ParserPool()
+            return self._page_pool
+
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            for pool in (self._pool, self._page_pool):
+                if pool is not None:
+                    pool.close()
+            self._pool = self._page_pool = None
             for conn in self._connections:
                 with contextlib.suppress(apsw.Error):
                     conn.close()
@@ -223,7 +235,7 @@ class LibraryService:
         """The text of one page of a document, as indexed (the source viewer highlights in it)."""
         cached = self._page_cache
         if cached is None or cached[0] != path:
-            doc = self._parser_pool().parse(Path(path))
+            doc = self._page_parser_pool().parse(Path(path))
             if isinstance(doc, ParseError):
                 raise RagtuneError(f"{Path(path).name} can no longer be read: {doc}.")
             cached = (path, {p.number: p.text for p in doc.pages})

@@ -7,6 +7,11 @@ when it dies the file is reported as corrupt, and the batch goes on with the nex
 cap (``RLIMIT_AS`` where the platform has it) turns a runaway allocation into ``too large``.
 A file that keeps the consumer waiting is reported through ``imap``'s ``on_wait`` with the seconds
 left before its time limit, so a progress display can name it and count down.
+
+Results come back over one pipe in the order the paths were sent, so a pool serves one run at a
+time: a lock is held from the first path sent to the last result read (a whole ``imap`` run, or
+one ``parse``). A second thread waits for the run to end rather than reading the other's results;
+a caller that must not wait for an index run (the source viewer) keeps a pool of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -79,7 +85,8 @@ def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
 
 
 class ParserPool:
-    """A restartable child process that parses files. Not thread-safe: one caller (the index lane)."""
+    """A restartable child process that parses files. Safe from several threads: they take turns,
+    one run (``imap`` or ``parse``) at a time."""
 
     def __init__(
         self,
@@ -93,6 +100,8 @@ class ParserPool:
         self._ctx = multiprocessing.get_context("spawn")
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
+        #: held for a whole run: results are matched to paths by order over the one pipe
+        self._run_lock = threading.Lock()
 
     # -- process management -------------------------------------------------------------------
     def _start(self) -> Connection:
@@ -149,7 +158,12 @@ class ParserPool:
         ``(path, document or ParseError)`` for every path, whatever happens to the worker. When a
         result is more than SLOW_PARSE_S late, ``on_wait(path, seconds_left)`` names the file the
         worker is busy with (every file before it is done) and the time left before it gives up;
-        ``on_wait(path, None)`` follows when that file is done."""
+        ``on_wait(path, None)`` follows when that file is done. Another thread's run waits until
+        this one is exhausted or closed; do not start a second run from the thread consuming one."""
+        with self._run_lock:
+            yield from self._run(paths, on_wait)
+
+    def _run(self, paths: Iterable[Path], on_wait: WaitCallback | None) -> Iterator[tuple[Path, ParseResult]]:
         source = iter(paths)
         queued: deque[Path] = deque()  # sent to the current worker, results not read yet
         waiting: deque[Path] = deque()  # to resend after a restart

@@ -1,0 +1,84 @@
+"""The parser pool used from two threads at once: each caller gets its own file's result.
+
+The index lane parses a batch through ``imap`` while the reads lane asks for one document's page
+text; results come back over one pipe in order, so without care the two swap results.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from ragtune.core.ingest.isolation import ParserPool
+from ragtune.core.library_service import LibraryService
+from ragtune.core.types import Page, ParsedDocument
+from ragtune.errors import ParseError
+from ragtune.settings import Settings
+
+
+def paced_parse(path: Path) -> ParsedDocument:
+    """Parse a text file slowly enough that two callers overlap; 'slow' files take seconds."""
+    time.sleep(3.0 if "slow" in path.name else 0.02)
+    return ParsedDocument(str(path), path.stem, "text", (Page(1, path.read_text()),))
+
+
+def _write(folder: Path, names: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text(f"content of {name}")
+    return [folder / name for name in names]
+
+
+def test_two_threads_on_one_pool_get_their_own_results(tmp_path: Path) -> None:
+    batch = _write(tmp_path / "batch", [f"doc{i:02}.txt" for i in range(40)])
+    single = _write(tmp_path / "single", ["page.txt"])[0]
+    indexed: list[tuple[Path, ParsedDocument | ParseError]] = []
+    asked: list[ParsedDocument | ParseError] = []
+    with ParserPool(parse_function=paced_parse) as pool:
+        started = threading.Event()
+
+        def index_lane() -> None:
+            for item in pool.imap(batch):
+                started.set()
+                indexed.append(item)
+
+        indexer = threading.Thread(target=index_lane)
+        indexer.start()
+        assert started.wait(60)
+        for _ in range(3):
+            asked.append(pool.parse(single))
+        indexer.join(120)
+    assert [p for p, _ in indexed] == batch
+    for path, result in indexed:
+        assert isinstance(result, ParsedDocument) and result.path == str(path)
+    assert all(isinstance(r, ParsedDocument) and r.path == str(single) for r in asked)
+
+
+def test_page_text_does_not_wait_for_an_index_run(tmp_path: Path) -> None:
+    """page_text has a parser of its own: a file the index lane is stuck on does not hold it up."""
+    batch = _write(tmp_path / "batch", ["slow1.txt", "slow2.txt", "slow3.txt"])
+    page = tmp_path / "page.md"
+    page.write_text("# Title\n\nThe page text.\n")
+    svc = LibraryService(tmp_path / "lib.db", Settings(), embedder=None)
+    svc._pool = ParserPool(parse_function=paced_parse)  # the index lane's parser, made slow
+    try:
+        started = threading.Event()
+
+        def index_lane() -> None:
+            assert svc._pool is not None
+            started.set()
+            list(svc._pool.imap(batch))
+
+        indexer = threading.Thread(target=index_lane)
+        indexer.start()
+        assert started.wait(10)
+        time.sleep(0.5)
+        began = time.monotonic()
+        text = svc.page_text(str(page), 1)
+        took = time.monotonic() - began
+        indexer.join(60)
+    finally:
+        svc.close()
+    assert "The page text." in text
+    assert took < 6, f"page_text waited {took:.1f} s for the index run"
