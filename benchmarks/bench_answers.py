@@ -60,21 +60,23 @@ def main() -> int:
         from ragtune.core.answering import select_passages
         from ragtune.core.embedded import ensure_chat_model
         from ragtune.core.generation import prompts
+        from ragtune.core.generation.chat_model import ChatModel
         from ragtune.core.generation.citations import attribute
         from ragtune.core.generation.engine import Engine
         from ragtune.core.generation.prompts import fit_prompt
         from ragtune.core.services import Ragtune
+        from ragtune.core.types import Citation
 
         if args.rag_system is not None:
             custom = args.rag_system.read_text(encoding="utf-8").strip()
-            prompts.rag_system_prompt = lambda: custom  # type: ignore[assignment]
+            prompts.rag_system_prompt = lambda: custom
 
-        engine = Engine(ensure_chat_model(), n_ctx=4096, n_threads=os.cpu_count() or 2)
+        engine: ChatModel = Engine(ensure_chat_model(), n_ctx=4096, n_threads=os.cpu_count() or 2)
         rows: dict[str, dict[str, list[float]]] = {}
         with Ragtune() as svc:
             svc.index("sample", [paths.sample_library_dir()])
 
-            def run(shape: str, question: str, rag: bool, n: int, chars: int) -> tuple[str, list[object], bool]:
+            def run(shape: str, question: str, rag: bool, n: int, chars: int) -> tuple[str, list[Citation], bool]:
                 hits = svc.search("sample", question, k=10) if rag else None
                 passages = select_passages(question, hits, n) if hits is not None else None
                 if rag and not passages:
@@ -108,7 +110,7 @@ def main() -> int:
                     if any(e.lower() in text.lower() for e in expected):
                         score["fact"] += 1
                     if any(
-                        c.path.endswith(file) and (page == 0 or c.page == page)  # type: ignore[attr-defined]
+                        c.path.endswith(file) and (page == 0 or c.page == page)
                         for c in citations
                     ):
                         score["cited"] += 1

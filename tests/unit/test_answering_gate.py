@@ -4,13 +4,13 @@ the unit under test here; the real model is exercised in tests/e2e and tests/int
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
 
-from ragtune.core.answer_types import AdapterSpec
+from ragtune.core.answer_types import AdapterSpec, ModelInfo
 from ragtune.core.answering import answer_question, is_relevant, select_passages
 from ragtune.core.compare import modes_that_apply
-from ragtune.core.generation.stats import GenerationStats
+from ragtune.core.generation.chat_model import ChatModel, GenerationStats, Message
 from ragtune.core.types import Hit
 from ragtune.settings import Settings
 
@@ -20,28 +20,40 @@ def hit(text: str, similarity: float, chunk_id: int = 1) -> Hit:
 
 
 class FakeEngine:
-    """Streams a fixed reply; records what it was asked."""
+    """A ``ChatModel`` that streams a fixed reply and records what it was asked."""
 
     n_ctx = 2048
+    info = ModelInfo("fake", "/models/fake.gguf", 0, "qwen2", 2048, "Q8_0")
 
     def __init__(self, reply: str) -> None:
         self.reply = reply
-        self.calls: list[Any] = []
+        self.calls: list[list[Message]] = []
         self.adapter_sets: list[list[AdapterSpec]] = []
         self.last_stats = GenerationStats(prompt_tokens=50, completion_tokens=5, ttft_s=0.1)
 
-    class info:  # noqa: N801 - mimics Engine.info
-        name = "fake"
-
-    def count_chat_tokens(self, messages: Sequence[dict[str, str]]) -> int:
+    def count_chat_tokens(self, messages: Sequence[Message]) -> int:
         return sum(len(m["content"].split()) for m in messages)
 
     def set_adapters(self, specs: Sequence[AdapterSpec]) -> None:
         self.adapter_sets.append(list(specs))
 
-    def stream_chat(self, messages: Any, max_tokens: int, temperature: float, cancel: Any) -> Iterator[str]:
-        self.calls.append(messages)
+    def stream_chat(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[str]:
+        self.calls.append(list(messages))
         yield from re.findall(r"\S+\s*", self.reply)
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_fake_is_a_chat_model() -> None:
+    model: ChatModel = FakeEngine("")  # mypy checks the protocol; the answer path takes nothing else
+    assert model.info.name == "fake" and model.n_ctx == 2048
 
 
 def test_gate_uses_similarity_and_keyword_coverage() -> None:
@@ -57,7 +69,7 @@ def test_gate_uses_similarity_and_keyword_coverage() -> None:
 def test_declines_without_calling_the_model_when_nothing_is_relevant() -> None:
     engine = FakeEngine("invented answer")
     seen: list[list[Hit]] = []
-    answer = answer_question(engine, "Who won the 1966 World Cup?", [hit("Loaf baking.", 0.05)],  # type: ignore[arg-type]
+    answer = answer_question(engine, "Who won the 1966 World Cup?", [hit("Loaf baking.", 0.05)],
                              Settings(), on_sources=seen.append)
     assert answer.declined and engine.calls == []
     assert "could not find" in answer.text and seen == [[]]
@@ -67,7 +79,7 @@ def test_rag_answer_streams_after_sources_and_cites() -> None:
     engine = FakeEngine("The late fee is 25 cents per day.")
     events: list[str] = []
     answer = answer_question(
-        engine,  # type: ignore[arg-type]
+        engine,
         "What is the late fee?",
         [hit("For adult items, the late fee is 25 cents per item per day.", 0.7)],
         Settings(),

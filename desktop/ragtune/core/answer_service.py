@@ -1,7 +1,8 @@
 """The model half of the service API: models, adapters, answers, comparisons, chats and history.
 
-Everything that touches the ``Engine`` runs on the caller's thread, which must be the one model
-lane (a llama.cpp context is not thread-safe); the GUI guarantees that, the CLI is single-threaded.
+Everything that touches the model (a ``ChatModel``, here the in-process ``Engine``) runs on the
+caller's thread, which must be the one model lane (a llama.cpp context is not thread-safe); the GUI
+guarantees that, the CLI is single-threaded.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ragtune.core.answering import answer_question
 from ragtune.core.embedded import ensure_chat_model, ensure_embedding_model
 from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.engine import Engine
 from ragtune.core.history import History
 from ragtune.core.library_service import LibraryService
@@ -40,7 +42,7 @@ CompareCallback = Callable[[str, str, object], None]
 class AnswerService(LibraryService):
     """Adds models, answers and history to the library service."""
 
-    _engine: Engine | None = None
+    _engine: ChatModel | None = None
     _engine_key: tuple[str, int, int] | None = None
 
     # -- models ---------------------------------------------------------------------------------
@@ -73,7 +75,7 @@ class AnswerService(LibraryService):
             self._drop_engine()
         return self._get_engine(progress).info
 
-    def _get_engine(self, progress: ProgressCallback | None = None) -> Engine:
+    def _get_engine(self, progress: ProgressCallback | None = None) -> ChatModel:
         path = models.resolve_model(self.settings.chat_model or None)
         key = (str(path), self.settings.context_size, self.settings.threads)
         if self._engine is None or self._engine_key != key:

@@ -22,8 +22,8 @@ from ragtune.core.answer_types import (
     Answer,
     Timings,
 )
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.citations import CitingStream
-from ragtune.core.generation.engine import Engine
 from ragtune.core.generation.prompts import fit_prompt, place
 from ragtune.core.text_match import content_words
 from ragtune.core.types import Hit
@@ -82,7 +82,7 @@ def select_passages(question: str, hits: Sequence[Hit], limit: int) -> list[Hit]
 
 
 def answer_question(
-    engine: Engine,
+    engine: ChatModel,
     question: str,
     hits: Sequence[Hit] | None,
     settings: Settings,

@@ -20,7 +20,7 @@ from ragtune.core.answer_types import (
     Answer,
 )
 from ragtune.core.answering import answer_question
-from ragtune.core.generation.engine import Engine
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.types import Hit
 from ragtune.settings import Settings
 
@@ -40,7 +40,7 @@ def modes_that_apply(rag: bool, adapters: Sequence[AdapterSpec]) -> list[str]:
 
 
 def compare(
-    engine: Engine,
+    engine: ChatModel,
     question: str,
     hits: Sequence[Hit] | None,
     settings: Settings,

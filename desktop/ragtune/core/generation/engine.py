@@ -24,6 +24,7 @@ from typing import Any
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
 from ragtune.core.generation import llama_log
 from ragtune.core.generation.adapters import AdapterSet
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.chat_tokens import ChatTokenizer, Message
 from ragtune.core.generation.gguf_info import GGUFInfo, read_gguf
 from ragtune.core.generation.stats import GenerationStats
@@ -291,3 +292,7 @@ class Engine:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+#: mypy checks here that the in-process Engine is a ChatModel (the protocol the answer path takes)
+_IS_CHAT_MODEL: type[ChatModel] = Engine
