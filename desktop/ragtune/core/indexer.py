@@ -20,7 +20,7 @@ import numpy as np
 from ragtune.core.chunking import chunk_document
 from ragtune.core.embedding import Embedder
 from ragtune.core.ingest.isolation import ParserPool
-from ragtune.core.ingest.scan import FileInfo, is_under, scan_sources, sha256_file
+from ragtune.core.ingest.scan import FileInfo, is_under, scan_sources, sha256_file, unchanged_since
 from ragtune.core.store import exclusions
 from ragtune.core.store.library import DocumentRow, LibraryStore
 from ragtune.core.types import (
@@ -127,7 +127,7 @@ class Indexer:
         unchanged = 0
         for f in files:
             row = rows.get(str(f.path))
-            if row is not None and not force and row.size == f.size and row.mtime_ns == f.mtime_ns:
+            if row is not None and not force and unchanged_since(f, row.size, row.mtime_ns):
                 unchanged += 1
             else:
                 to_index.append((f, row))

@@ -142,6 +142,8 @@ class DocumentInfo:
     pages: int
     chunks: int
     size: int
+    #: modification time when indexed (with ``size``, what ``unchanged_since`` compares)
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)

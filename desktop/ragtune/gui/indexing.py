@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ragtune.core.ingest.scan import scan_sources
+from ragtune.core.ingest.scan import scan_sources, unchanged_since
 from ragtune.core.store import exclusions
 from ragtune.core.types import IndexReport, Progress
 from ragtune.gui.context import AppContext
@@ -24,19 +24,24 @@ log = logging.getLogger(__name__)
 
 
 def pending_files(ctx: AppContext, library: str, extra: Sequence[str]) -> list[str]:
-    """Supported files under the library's sources (plus ``extra``) that are new or changed."""
+    """Supported files under the library's sources (plus ``extra``) that are new or changed, by the
+    indexer's own rule (:func:`unchanged_since`)."""
     sources = list(extra)
-    known: dict[str, int] = {}
+    known: dict[str, tuple[int, int]] = {}
     excluded: tuple[str, ...] = ()
     for info in ctx.svc.libraries():
         if info.name == library:
             sources.extend(info.sources)
             named = {str(Path(p).expanduser().resolve()) for p in extra}
             excluded = tuple(e for e in info.excluded if e not in named)  # adding lifts it
-            known = {d.path: d.size for d in ctx.svc.documents(library)}
+            known = {d.path: (d.size, d.mtime_ns) for d in ctx.svc.documents(library)}
     roots = [str(Path(s).expanduser().resolve()) for s in dict.fromkeys(sources)]
     files = exclusions.keep(scan_sources([Path(r) for r in roots]).files, roots, excluded)
-    return [str(f.path) for f in files if known.get(str(f.path)) != f.size]
+    return [
+        str(f.path)
+        for f in files
+        if (recorded := known.get(str(f.path))) is None or not unchanged_since(f, *recorded)
+    ]
 
 
 class IndexController(QObject):

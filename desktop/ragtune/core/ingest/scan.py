@@ -149,6 +149,14 @@ def scan_sources(sources: list[Path]) -> ScanResult:
     return ScanResult(files, scanner.problems)
 
 
+def unchanged_since(f: FileInfo, size: int, mtime_ns: int) -> bool:
+    """The rule for "which files changed", without reading them: a file is unchanged when its size
+    and modification time are those recorded when it was indexed. The indexer plans by it (a file
+    whose mtime alone moved is then hashed, and not re-embedded when its content is the same), and
+    the window lists as waiting the files it would plan."""
+    return f.size == size and f.mtime_ns == mtime_ns
+
+
 def is_under(path: str, root: str) -> bool:
     """Whether ``path`` is ``root`` or lies inside it (both absolute, as stored)."""
     if path == root:

@@ -112,7 +112,7 @@ class LibraryStore:
     def documents(self, library_id: int) -> list[DocumentInfo]:
         rows: Any = self.conn.execute(
             "SELECT d.id, d.path, d.title, d.status, d.error, d.pages, d.size, "
-            "(SELECT count(*) FROM chunks c WHERE c.document_id = d.id) "
+            "(SELECT count(*) FROM chunks c WHERE c.document_id = d.id), d.mtime_ns "
             "FROM documents d WHERE d.library_id = ? ORDER BY d.path",
             (library_id,),
         )
@@ -126,6 +126,7 @@ class LibraryStore:
                 pages=int(r[5]),
                 chunks=int(r[7]),
                 size=max(int(r[6]), 0),
+                mtime_ns=int(r[8]),
             )
             for r in rows
         ]
