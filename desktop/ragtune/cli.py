@@ -21,7 +21,7 @@ from ragtune.cli_progress import ProgressBar
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Hit, Progress
-from ragtune.errors import RagtuneError
+from ragtune.errors import RagtuneError, plain_reason
 
 DEFAULT_LIBRARY = "default"
 
@@ -82,7 +82,7 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
     if report.failed:
         print(f"{len(report.failed)} file(s) could not be indexed:")
         for f in report.failed:
-            print(f"  {f.path}: {f.reason}" + (f" ({f.detail})" if f.detail else ""))
+            print(f"  {f.path}: {plain_reason(f.reason, f.detail)}")
     for source in report.missing_sources:
         print(
             f"Missing source: {source} is not there (a disconnected drive, or a moved or deleted "

@@ -57,6 +57,29 @@ class ParseError(RagtuneError):
         return (ParseError, (self.reason, self.detail))
 
 
+#: plain words for the reason codes a failed document's row records (ParseError and the indexer's
+#: own: ``not found``, ``changed while indexing``); the window and the CLI both say these
+REASONS = {
+    "password-protected": "the file is password-protected",
+    "no text layer (needs OCR)": "scanned pages without a text layer (needs OCR)",
+    "corrupt": "the file is damaged or not what its name says",
+    "too large": "the file is too large to index",
+    "unsupported": "this kind of file is not supported",
+    "timed out": "reading the file took too long",
+    "empty": "no text found in it",
+    "unreadable": "the file could not be read (permissions?)",
+    "not found": "the file or folder no longer exists",
+    "changed while indexing": "it changed while being indexed; it will be picked up next time",
+}
+
+
+def plain_reason(reason: str, detail: str = "") -> str:
+    """A failed document's reason code in words a person understands, with the detail if it adds
+    anything."""
+    words = REASONS.get(reason, reason or "unknown problem")
+    return f"{words} ({detail})" if detail and detail not in words else words
+
+
 class ModelError(RagtuneError):
     """A model file is missing, corrupt, of an unsupported architecture, or failed its hash check."""
 

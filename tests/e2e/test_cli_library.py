@@ -45,7 +45,7 @@ def make_folder(root: Path) -> Path:
 def test_cli_contract(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
     out = ragtune("index", str(folder), "--library", "legal")
-    assert "3 added" in out.stdout and "broken.pdf: corrupt" in out.stdout
+    assert "3 added" in out.stdout and "broken.pdf: the file is damaged" in out.stdout
 
     one = ragtune("search", "notice period for termination", "--library", "legal", "-k", "3", "--json")
     lines = one.stdout.strip().splitlines()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from ragtune.core.types import DocumentInfo
 from ragtune.core.units import format_size
-from ragtune.gui.messages import plain_reason
+from ragtune.errors import plain_reason
 
 COLUMNS = ("Document", "State", "Pages", "Chunks", "Size")
 EXCLUDED_HINT = "removed from the library; re-scans leave it out. Add it again to include it."

@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, Signal
 from ragtune.core.ingest.scan import scan_sources, unchanged_since
 from ragtune.core.store import exclusions
 from ragtune.core.types import IndexReport, Progress
+from ragtune.errors import plain_reason
 from ragtune.gui.context import AppContext
-from ragtune.gui.messages import plain_reason
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)

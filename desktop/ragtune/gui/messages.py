@@ -21,27 +21,6 @@ log = logging.getLogger(__name__)
 NOTICE_MS = 8000
 ERROR_MS = 15000
 
-#: plain words for the reason codes the parsers record on a failed document's row
-REASONS = {
-    "password-protected": "the file is password-protected",
-    "no text layer (needs OCR)": "scanned pages without a text layer (needs OCR)",
-    "corrupt": "the file is damaged or not what its name says",
-    "too large": "the file is too large to index",
-    "unsupported": "this kind of file is not supported",
-    "timed out": "reading the file took too long",
-    "empty": "no text found in it",
-    "unreadable": "the file could not be read (permissions?)",
-    "not found": "the file or folder no longer exists",
-    "changed while indexing": "it changed while being indexed; it will be picked up next time",
-}
-
-
-def plain_reason(reason: str, detail: str = "") -> str:
-    """A failed document's reason code in words a person understands."""
-    words = REASONS.get(reason, reason or "unknown problem")
-    return f"{words} ({detail})" if detail and detail not in words else words
-
-
 class Messages(QObject):
     """Status-bar notices, error reporting and dialogs for one window."""
 
