@@ -7,15 +7,13 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ragtune.core.answer_types import AdapterSpec, Answer
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
 from ragtune.core.units import format_size
 
 if TYPE_CHECKING:
     from ragtune.core.services import Ragtune
-
-MODE_TITLES = {"model": "Model alone", "rag": "RAG", "adapter": "Adapter", "rag+adapter": "RAG + adapter"}
 
 
 def _print_citations(answer: Answer) -> None:
@@ -88,7 +86,7 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
 
     def on_event(mode: str, kind: str, payload: object) -> None:
         if kind == "sources" and not args.json:
-            print(f"\n=== {MODE_TITLES.get(mode, mode)} ===", flush=True)
+            print(f"\n=== {mode_label(mode)} ===", flush=True)
         elif kind == "token" and not args.json:
             sys.stdout.write(str(payload))
             sys.stdout.flush()
@@ -99,12 +97,12 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
         print(json.dumps([a.to_json() for a in answers], ensure_ascii=False))
         return 0
     print("\n")
-    width = max(len(t) for t in MODE_TITLES.values())
+    width = max(len(m.label) for m in Mode)
     print(f"{'mode':<{width}}  first token  tokens/s  prompt  citations")
     for a in answers:
         t = a.timings
         print(
-            f"{MODE_TITLES.get(a.mode, a.mode):<{width}}  {t.time_to_first_token_s:9.2f} s  "
+            f"{mode_label(a.mode):<{width}}  {t.time_to_first_token_s:9.2f} s  "
             f"{t.tokens_per_s:8.1f}  {t.prompt_tokens:6d}  "
             + ", ".join(f"[{c.n}] {place(c.path, c.page)}" for c in a.citations)
         )

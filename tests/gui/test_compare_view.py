@@ -10,15 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from adapter_factory import make_lora
-from ragtune.core.answer_types import (
-    MODE_ADAPTER,
-    MODE_MODEL,
-    MODE_RAG,
-    MODE_RAG_ADAPTER,
-    AdapterSpec,
-    Answer,
-    Timings,
-)
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode, Timings
 from ragtune.core.types import Citation
 from ragtune.gui.compare_view import CompareView
 
@@ -58,7 +50,7 @@ def test_compare_fills_all_four_columns(
         job.progress.connect(lambda event: streamed.append((event[0], event[1])))
         assert view.stop_button.isEnabled() and not view.compare_button.isEnabled()
 
-    assert list(view.columns) == [MODE_MODEL, MODE_RAG, MODE_ADAPTER, MODE_RAG_ADAPTER]
+    assert list(view.columns) == [Mode.MODEL, Mode.RAG, Mode.ADAPTER, Mode.RAG_ADAPTER]
     assert not view.why_label.isVisible()
     for mode, column in view.columns.items():
         assert column.text().strip(), mode
@@ -66,10 +58,10 @@ def test_compare_fills_all_four_columns(
         assert "prompt tokens" in column.timings(), mode
         assert column.answer is not None and column.answer.mode == mode
     assert {k for _, k in streamed} >= {"sources", "token", "done"}
-    rag = view.columns[MODE_RAG].answer
+    rag = view.columns[Mode.RAG].answer
     assert rag is not None and any("garden.md" in h.path for h in rag.sources)
-    assert view.columns[MODE_RAG_ADAPTER].answer.adapters == [AdapterSpec(str(lora), 1.0)]  # type: ignore[union-attr]
-    assert view.columns[MODE_MODEL].answer.sources == []  # type: ignore[union-attr]
+    assert view.columns[Mode.RAG_ADAPTER].answer.adapters == [AdapterSpec(str(lora), 1.0)]  # type: ignore[union-attr]
+    assert view.columns[Mode.MODEL].answer.sources == []  # type: ignore[union-attr]
     # equal widths, side by side
     sizes = view.splitter.sizes()
     assert len(sizes) == 4 and max(sizes) - min(sizes) <= 2
@@ -82,15 +74,15 @@ def test_missing_modes_are_explained_and_chips_emit(qtbot: QtBot, panel_ctx: Any
     view.show()
     with qtbot.waitSignal(view.compare_finished, timeout=WAIT_MS):
         view.run("Say hello.")
-    assert list(view.columns) == [MODE_MODEL]
+    assert list(view.columns) == [Mode.MODEL]
     assert "No library chosen" in view.why_label.text()
     assert "No adapter is switched on" in view.why_label.text()
-    assert view.columns[MODE_MODEL].text().strip()
+    assert view.columns[Mode.MODEL].text().strip()
 
     # a finished column's citation chip, clicked, asks the window to open the source
-    column = view.columns[MODE_MODEL]
+    column = view.columns[Mode.MODEL]
     cite = Citation(1, 7, "/docs/a.pdf", 3, 0, 10, "some text", "A")
-    column.finish(Answer("q", "It is so [1].", MODE_RAG, "m", citations=[cite], timings=Timings()))
+    column.finish(Answer("q", "It is so [1].", Mode.RAG, "m", citations=[cite], timings=Timings()))
     chips = column.message.chip_buttons()
     assert [c.text() for c in chips] == ["[1] a.pdf, p. 3"]
     with qtbot.waitSignal(view.citation_clicked, timeout=2000) as clicked:
@@ -104,7 +96,7 @@ def test_stop_cancels_the_comparison(qtbot: QtBot, panel_ctx: Any) -> None:
     with qtbot.waitSignal(view.compare_finished, timeout=WAIT_MS):
         assert view.run("Write a long story about a cat.") is not None
         view.stop()
-    column = view.columns[MODE_MODEL]
+    column = view.columns[Mode.MODEL]
     answer = column.answer
     assert (answer is not None and answer.cancelled) or "Stopped." in column.message.body.toPlainText()
     assert not view.running() and view.compare_button.isEnabled()

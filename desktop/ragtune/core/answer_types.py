@@ -4,16 +4,62 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from ragtune.core.locations import locator
 from ragtune.core.types import Citation, Hit
 from ragtune.errors import AdapterError
 
-MODE_MODEL = "model"  # the model alone
-MODE_RAG = "rag"  # retrieved passages in the prompt
-MODE_ADAPTER = "adapter"  # the model with LoRA adapters, no passages
-MODE_RAG_ADAPTER = "rag+adapter"
+
+class Mode(StrEnum):
+    """How an answer is produced. The values are what history rows and ``ask --json`` hold (a
+    ``Mode`` equals its string). The order is the comparison's: model alone first."""
+
+    MODEL = "model"  # the model alone
+    RAG = "rag"  # retrieved passages in the prompt
+    ADAPTER = "adapter"  # the model with LoRA adapters, no passages
+    RAG_ADAPTER = "rag+adapter"
+
+    @property
+    def label(self) -> str:
+        """The name people read: "Model alone", "RAG", "Adapter", "RAG + adapter". (Not ``title``:
+        that is ``str.title()``, which a str enum must keep.)"""
+        return _MODE_LABELS[self]
+
+    @property
+    def uses_rag(self) -> bool:
+        return self in (Mode.RAG, Mode.RAG_ADAPTER)
+
+    @property
+    def uses_adapters(self) -> bool:
+        return self in (Mode.ADAPTER, Mode.RAG_ADAPTER)
+
+    @classmethod
+    def of(cls, rag: bool, adapters: bool) -> Mode:
+        """The mode with passages when ``rag``, with adapters when ``adapters``."""
+        return next(m for m in cls if (m.uses_rag, m.uses_adapters) == (rag, adapters))
+
+    def and_baselines(self) -> list[Mode]:
+        """This mode and those that leave out its passages, its adapters or both (model alone
+        first): the modes a comparison runs."""
+        return [m for m in Mode if m.uses_rag <= self.uses_rag and m.uses_adapters <= self.uses_adapters]
+
+
+_MODE_LABELS = {
+    Mode.MODEL: "Model alone",
+    Mode.RAG: "RAG",
+    Mode.ADAPTER: "Adapter",
+    Mode.RAG_ADAPTER: "RAG + adapter",
+}
+
+
+def mode_label(mode: str) -> str:
+    """The label of a mode as stored (a history row's string); an unknown one as it is."""
+    try:
+        return Mode(mode).label
+    except ValueError:
+        return mode
 
 
 # The strengths an adapter may be applied with, in the CLI (PATH:STRENGTH) and the GUI (its slider,
@@ -79,7 +125,7 @@ class Answer:
 
     question: str
     text: str
-    mode: str
+    mode: Mode
     model: str
     citations: list[Citation] = field(default_factory=list)
     sources: list[Hit] = field(default_factory=list)  # every passage put in the prompt
@@ -98,7 +144,7 @@ class Answer:
                  "start": c.start, "end": c.end, "text": c.text}
                 for c in self.citations
             ],
-            "mode": self.mode,
+            "mode": str(self.mode),  # the plain string ("model", "rag", "adapter", "rag+adapter")
             "model": self.model,
             "adapters": [{"path": a.path, "scale": a.scale} for a in self.adapters],
             "declined": self.declined,
@@ -154,7 +200,7 @@ class MessageInfo:
     chat_id: int
     role: str  # "user" or "assistant"
     content: str
-    mode: str
+    mode: str  # a Mode's value for an answer ("" for a question); mode_label() names it
     model: str
     adapters: list[AdapterSpec]
     citations: list[Citation]

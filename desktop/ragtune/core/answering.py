@@ -13,15 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from ragtune.core.answer_types import (
-    MODE_ADAPTER,
-    MODE_MODEL,
-    MODE_RAG,
-    MODE_RAG_ADAPTER,
-    AdapterSpec,
-    Answer,
-    Timings,
-)
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode, Timings
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.citations import CitingStream
 from ragtune.core.generation.prompts import fit_prompt, place
@@ -43,11 +35,10 @@ DECLINE_TEXT = (
 )
 
 
-def mode_for(rag: bool, adapters: Sequence[AdapterSpec]) -> str:
-    active = any(a.scale != 0 for a in adapters)
-    if rag:
-        return MODE_RAG_ADAPTER if active else MODE_RAG
-    return MODE_ADAPTER if active else MODE_MODEL
+def mode_for(rag: bool, adapters: Sequence[AdapterSpec]) -> Mode:
+    """The mode an answer is given in: with passages when ``rag``, with adapters when any applies
+    (strength 0 = left out). ``compare.modes_that_apply`` derives from this."""
+    return Mode.of(rag, any(a.scale != 0 for a in adapters))
 
 
 def is_relevant(question: str, hit: Hit) -> bool:

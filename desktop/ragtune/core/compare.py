@@ -11,15 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from ragtune.core.answer_types import (
-    MODE_ADAPTER,
-    MODE_MODEL,
-    MODE_RAG,
-    MODE_RAG_ADAPTER,
-    AdapterSpec,
-    Answer,
-)
-from ragtune.core.answering import answer_question
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode
+from ragtune.core.answering import answer_question, mode_for
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.types import Hit
 from ragtune.settings import Settings
@@ -27,16 +20,10 @@ from ragtune.settings import Settings
 EventCallback = Callable[[str, str, object], None]
 
 
-def modes_that_apply(rag: bool, adapters: Sequence[AdapterSpec]) -> list[str]:
-    active = any(a.scale != 0 for a in adapters)
-    modes = [MODE_MODEL]
-    if rag:
-        modes.append(MODE_RAG)
-    if active:
-        modes.append(MODE_ADAPTER)
-    if rag and active:
-        modes.append(MODE_RAG_ADAPTER)
-    return modes
+def modes_that_apply(rag: bool, adapters: Sequence[AdapterSpec]) -> list[Mode]:
+    """The mode ``ask`` would use (``mode_for``) and those that leave out its passages, its
+    adapters or both, model alone first."""
+    return mode_for(rag, adapters).and_baselines()
 
 
 def compare(
@@ -52,21 +39,20 @@ def compare(
     for mode in modes_that_apply(hits is not None, adapters):
         if cancel is not None and cancel.is_set():
             break
-        use_rag = mode in (MODE_RAG, MODE_RAG_ADAPTER)
-        use_adapters = list(adapters) if mode in (MODE_ADAPTER, MODE_RAG_ADAPTER) else []
+        use_adapters = list(adapters) if mode.uses_adapters else []
 
-        def sources(found: list[Hit], mode: str = mode) -> None:
+        def sources(found: list[Hit], mode: Mode = mode) -> None:
             if on_event is not None:
                 on_event(mode, "sources", found)
 
-        def token(piece: str, mode: str = mode) -> None:
+        def token(piece: str, mode: Mode = mode) -> None:
             if on_event is not None:
                 on_event(mode, "token", piece)
 
         answer = answer_question(
             engine,
             question,
-            hits if use_rag else None,
+            hits if mode.uses_rag else None,
             settings,
             adapters=use_adapters,
             on_sources=sources,

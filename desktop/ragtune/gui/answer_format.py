@@ -8,24 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ragtune.core import locations
-from ragtune.core.answer_types import (
-    MODE_ADAPTER,
-    MODE_MODEL,
-    MODE_RAG,
-    MODE_RAG_ADAPTER,
-    AdapterSpec,
-    Citation,
-    MessageInfo,
-    Timings,
-)
+from ragtune.core.answer_types import AdapterSpec, Citation, MessageInfo, Timings, mode_label
 from ragtune.core.types import Hit
-
-MODE_TITLES = {
-    MODE_MODEL: "Model alone",
-    MODE_RAG: "RAG",
-    MODE_ADAPTER: "Adapter",
-    MODE_RAG_ADAPTER: "RAG + adapter",
-}
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 CITE_SCHEME = "cite"
@@ -107,7 +91,7 @@ def adapters_text(adapters: Sequence[AdapterSpec]) -> str:
 
 
 def header_text(mode: str, model: str, adapters: Sequence[AdapterSpec]) -> str:
-    parts = [MODE_TITLES.get(mode, mode) if mode else "", model, adapters_text(adapters)]
+    parts = [mode_label(mode), model, adapters_text(adapters)]
     return " · ".join(p for p in parts if p)
 
 

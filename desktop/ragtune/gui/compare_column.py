@@ -8,35 +8,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from ragtune.core.answer_types import (
-    MODE_ADAPTER,
-    MODE_MODEL,
-    MODE_RAG,
-    MODE_RAG_ADAPTER,
-    AdapterSpec,
-    Answer,
-)
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
+from ragtune.core.compare import modes_that_apply
 from ragtune.core.types import Hit
-from ragtune.gui.answer_format import MODE_TITLES
 from ragtune.gui.message_parts import ElidedLabel
 from ragtune.gui.message_widget import MessageWidget
 
-ALL_MODES = (MODE_MODEL, MODE_RAG, MODE_ADAPTER, MODE_RAG_ADAPTER)
 
-
-def planned_modes(library: str | None, adapters: list[AdapterSpec]) -> tuple[list[str], list[str]]:
-    """The modes that apply, and a sentence for each group left out."""
-    modes = [MODE_MODEL]
+def planned_modes(library: str | None, adapters: list[AdapterSpec]) -> tuple[list[Mode], list[str]]:
+    """The modes that apply (the core's rule: those ``compare`` runs), and a sentence for each
+    group left out."""
+    modes = modes_that_apply(library is not None, adapters)
     why: list[str] = []
-    if library:
-        modes.append(MODE_RAG)
-    else:
+    if Mode.RAG not in modes:
         why.append("No library chosen, so the RAG columns are left out.")
-    if adapters:
-        modes.append(MODE_ADAPTER)
-        if library:
-            modes.append(MODE_RAG_ADAPTER)
-    else:
+    if Mode.ADAPTER not in modes:
         why.append("No adapter is switched on, so the adapter columns are left out.")
     return modes, why
 
@@ -59,7 +45,7 @@ class CompareColumn(QFrame):
         self.mode = mode
         self.setObjectName("compareColumn")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = ElidedLabel(MODE_TITLES.get(mode, mode))
+        self.title = ElidedLabel(mode_label(mode))
         self.title.setObjectName("heading")
         self.message = MessageWidget("assistant")
         self.message.body.setMarkdown("*Waiting…*")

@@ -10,7 +10,7 @@ worker thread and are forwarded to the UI thread through the job's ``report`` (a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
@@ -142,7 +142,7 @@ class CompareView(QWidget):
             self.job.cancel.set()
             self.ctx.messages.notice("Stopping the comparison…")
 
-    def _reset_columns(self, modes: list[str]) -> None:
+    def _reset_columns(self, modes: Sequence[str]) -> None:
         for column in self.columns.values():
             column.setParent(None)
             column.deleteLater()
