@@ -29,7 +29,7 @@ from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.engine import Engine
-from ragtune.core.history import History
+from ragtune.core.history import History, chat_title
 from ragtune.core.library_service import LibraryService
 from ragtune.core.types import Hit, Progress, ProgressCallback
 from ragtune.errors import RagtuneError
@@ -183,7 +183,7 @@ class AnswerService(LibraryService):
         history = self._history()
         if chat_id is None:
             lib_id = self.library_id(library) if library else None
-            chat_id = history.create_chat(title_prefix + _title(question), lib_id, rag).id
+            chat_id = history.create_chat(chat_title(question, title_prefix), lib_id, rag).id
         history.add_message(chat_id, "user", question)
         for a in answers:
             history.add_message(
@@ -207,6 +207,9 @@ class AnswerService(LibraryService):
     def rename_chat(self, chat_id: int, title: str) -> None:
         self._history().rename_chat(chat_id, title)
 
+    def set_chat_rag(self, chat_id: int, rag: bool) -> ChatInfo:
+        return self._history().set_rag(chat_id, rag)
+
     def delete_chat(self, chat_id: int) -> None:
         self._history().delete_chat(chat_id)
 
@@ -224,7 +227,3 @@ class AnswerService(LibraryService):
         self._drop_engine()
         super().close()
 
-
-def _title(question: str) -> str:
-    one_line = " ".join(question.split())
-    return one_line if len(one_line) <= 60 else one_line[:57] + "..."

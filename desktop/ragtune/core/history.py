@@ -18,6 +18,11 @@ from ragtune.core.store.db import transaction
 from ragtune.core.types import Citation
 from ragtune.errors import RagtuneError
 
+#: the title of a chat nobody has asked anything in yet (named after its first question then)
+NEW_CHAT_TITLE = "New chat"
+#: longest chat title made from a question
+TITLE_CHARS = 60
+
 _CHAT_COLUMNS = "c.id, c.title, l.name, c.rag, c.created, c.updated"
 _CHAT_FROM = "chats c LEFT JOIN libraries l ON l.id = c.library_id"
 _MESSAGE_COLUMNS = (
@@ -60,6 +65,14 @@ def _message(row: Sequence[Any]) -> MessageInfo:
     )
 
 
+def chat_title(question: str, prefix: str = "") -> str:
+    """The title a chat gets from its first question: one line, at most TITLE_CHARS characters
+    (the window, ``ask`` and ``compare`` all name chats this way)."""
+    flat = " ".join(question.split())
+    title = flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
+    return prefix + title
+
+
 class History:
     """Chats and messages on one connection."""
 
@@ -72,7 +85,7 @@ class History:
             row: Any = self.conn.execute(
                 "INSERT INTO chats (title, library_id, rag, created, updated) VALUES (?, ?, ?, ?, ?) "
                 "RETURNING id",
-                (title.strip() or "New chat", library_id, int(rag), now, now),
+                (title.strip() or NEW_CHAT_TITLE, library_id, int(rag), now, now),
             ).fetchone()
         return self.chat(int(row[0]))
 
@@ -95,8 +108,15 @@ class History:
         self.chat(chat_id)
         with transaction(self.conn):
             self.conn.execute(
-                "UPDATE chats SET title = ? WHERE id = ?", (title.strip() or "New chat", chat_id)
+                "UPDATE chats SET title = ? WHERE id = ?", (title.strip() or NEW_CHAT_TITLE, chat_id)
             )
+
+    def set_rag(self, chat_id: int, rag: bool) -> ChatInfo:
+        """Turn the chat's use of the library on or off (the one place it is kept)."""
+        self.chat(chat_id)
+        with transaction(self.conn):
+            self.conn.execute("UPDATE chats SET rag = ? WHERE id = ?", (int(rag), chat_id))
+        return self.chat(chat_id)
 
     def delete_chat(self, chat_id: int) -> None:
         with transaction(self.conn):

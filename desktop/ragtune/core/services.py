@@ -40,6 +40,7 @@ CONTRACT (other modules build on it; change it only in step with its callers):
         # kind is "sources" | "token" | "done" and payload a list[Hit] | str | Answer.
     svc.chats() -> list[ChatInfo]; svc.create_chat(title, library, rag=True) -> ChatInfo
     svc.rename_chat(chat_id, title); svc.delete_chat(chat_id); svc.messages(chat_id) -> list[MessageInfo]
+    svc.set_chat_rag(chat_id, rag) -> ChatInfo   # the chat's RAG switch, kept in the database only
     svc.history(library=None, limit=50) -> list[MessageInfo]   # assistant messages, newest first
     svc.settings / svc.update_settings(settings) -> bool      # True when a re-index is needed
     svc.close()

@@ -20,14 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune.core.answer_types import ChatInfo
+from ragtune.core.history import NEW_CHAT_TITLE
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
-
-NEW_CHAT_TITLE = "New chat"
-
 
 class ChatList(QWidget):
     """Chats, newest first. ``chat_selected`` carries the ChatInfo (or None when there is none)."""
@@ -107,6 +105,13 @@ class ChatList(QWidget):
 
     def chat(self, chat_id: int) -> ChatInfo | None:
         return next((c for c in self.chats if c.id == chat_id), None)
+
+    def update_chat(self, chat: ChatInfo) -> None:
+        """Keep the listed copy of a chat whose settings changed (its RAG switch), so selecting it
+        again shows them."""
+        self.chats = [chat if c.id == chat.id else c for c in self.chats]
+        if self.current is not None and self.current.id == chat.id:
+            self.current = chat
 
     # -- changes --------------------------------------------------------------------------------
     def new_chat(self, library: str | None, title: str = NEW_CHAT_TITLE, rag: bool = True) -> Job:

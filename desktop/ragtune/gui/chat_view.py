@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, MessageInfo
+from ragtune.core.history import NEW_CHAT_TITLE
 from ragtune.core.types import Hit, Progress
 from ragtune.errors import RagtuneError
 from ragtune.gui.chat_input import QuestionBox
-from ragtune.gui.chat_list import NEW_CHAT_TITLE
-from ragtune.gui.chat_work import answer_note, ask_in_chat, export_chat, prompt_export
+from ragtune.gui.chat_work import (
+    RagSwitchSaver,
+    answer_note,
+    ask_in_chat,
+    export_chat,
+    prompt_export,
+)
 from ragtune.gui.context import AppContext
 from ragtune.gui.conversation import Conversation
 from ragtune.gui.look import icon
@@ -44,6 +45,7 @@ class ChatView(QWidget):
 
     citation_clicked = Signal(object)  # Citation
     chat_created = Signal(int)  # a chat was created (or renamed) for a question: refresh the list
+    chat_changed = Signal(object)  # ChatInfo whose RAG switch was turned: update the listed copy
     answer_started = Signal()
     answer_finished = Signal(object)  # Answer | None
     messages_loaded = Signal()
@@ -64,6 +66,7 @@ class ChatView(QWidget):
         self._job: Job | None = None
         self._active: MessageWidget | None = None
         self._load_seq = 0
+        self._rag_saver = RagSwitchSaver(ctx)
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -72,7 +75,7 @@ class ChatView(QWidget):
 
     # -- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = ElidedLabel("New chat")
+        self.title = ElidedLabel(NEW_CHAT_TITLE)
         self.title.setObjectName("heading")
         self.rag_toggle = QCheckBox("Use my documents (RAG)")
         self.rag_toggle.setChecked(True)
@@ -134,7 +137,8 @@ class ChatView(QWidget):
         self.chat = chat
         self.title.setText(chat.title if chat else NEW_CHAT_TITLE)
         self.rag_toggle.blockSignals(True)
-        self.rag_toggle.setChecked(self._saved_rag(chat))
+        if chat is not None:  # the chat's own switch; an unsaved chat keeps the box as it is
+            self.rag_toggle.setChecked(chat.rag)
         self.rag_toggle.blockSignals(False)
         if same:
             return None
@@ -154,15 +158,13 @@ class ChatView(QWidget):
             name="messages",
         )
 
-    def _saved_rag(self, chat: ChatInfo | None) -> bool:
-        if chat is None:
-            return self.rag_toggle.isChecked()
-        value = self.ctx.settings.value(f"chats/rag_{chat.id}", None)
-        return chat.rag if value is None else str(value).lower() in ("true", "1")
-
     def _rag_toggled(self, on: bool) -> None:
+        """Keep the switch on the chat's row in the database (the one place it is stored)."""
         if self.chat is not None:
-            self.ctx.settings.setValue(f"chats/rag_{self.chat.id}", on)
+            chat_id = self.chat.id
+            self.chat = replace(self.chat, rag=on)
+            self.chat_changed.emit(self.chat)
+            self._rag_saver.save(chat_id, on)
         if not self.messages:
             self._show_empty()
 
@@ -243,7 +245,6 @@ class ChatView(QWidget):
         elif kind == "chat" and isinstance(value, ChatInfo):
             self.chat = value
             self.title.setText(value.title)
-            self.ctx.settings.setValue(f"chats/rag_{value.id}", value.rag)
             self.chat_created.emit(value.id)
         elif kind == "renamed" and isinstance(value, int):
             self.chat_created.emit(value)

@@ -1,21 +1,18 @@
 """What the chat view runs on the lanes, without widgets: asking in a chat (creating or naming the
-chat first), and exporting a chat as Markdown. Also the short texts the chat shows about them."""
+chat first), saving its RAG switch, and exporting a chat as Markdown. Also the short texts the
+chat shows about them."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo
-from ragtune.gui.chat_list import NEW_CHAT_TITLE
+from ragtune.core.history import NEW_CHAT_TITLE, chat_title
 from ragtune.gui.context import AppContext
 from ragtune.gui.tasks import Job
-
-
-def chat_title(question: str) -> str:
-    flat = " ".join(question.split())
-    return flat if len(flat) <= 60 else flat[:57] + "…"
 
 
 def answer_note(answer: Answer) -> str:
@@ -59,6 +56,29 @@ def ask_in_chat(
         cancel=job.cancel,
         chat_id=chat_id,
     )
+
+
+class RagSwitchSaver:
+    """Saves a chat's RAG switch on its row (the database is the one place it is kept), on the
+    reads lane. That lane has two workers, so each job writes the latest wanted value under a lock:
+    quick toggles end with the last one stored."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._wanted: dict[int, bool] = {}
+        self._lock = threading.Lock()
+
+    def save(self, chat_id: int, rag: bool) -> Job:
+        self._wanted[chat_id] = rag
+        return self.ctx.reads.submit(
+            lambda job: self._write(chat_id),
+            on_error=lambda exc: self.ctx.messages.error(exc, "Saving the chat's RAG switch"),
+            name="chat rag",
+        )
+
+    def _write(self, chat_id: int) -> ChatInfo:
+        with self._lock:
+            return self.ctx.svc.set_chat_rag(chat_id, self._wanted[chat_id])
 
 
 def export_chat(ctx: AppContext, chat: ChatInfo | None, path: str) -> Job | None:

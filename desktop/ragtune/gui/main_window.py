@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.library_panel.libraries_loaded.connect(self._libraries_loaded)
         self.chat_list.chat_selected.connect(self._chat_selected)
         self.chat_view.chat_created.connect(lambda chat_id: self.chat_list.refresh(select=chat_id))
+        self.chat_view.chat_changed.connect(self.chat_list.update_chat)
         self.chat_view.answer_finished.connect(lambda _a: self.chat_list.refresh())
         self.chat_view.citation_clicked.connect(self.show_citation)
         self.compare_view.citation_clicked.connect(self.show_citation)
