@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 
 from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, MessageInfo
 from ragtune.core.history import NEW_CHAT_TITLE
-from ragtune.core.types import Hit, Progress
 from ragtune.errors import RagtuneError
+from ragtune.gui import progress_events as events
 from ragtune.gui.chat_input import QuestionBox
 from ragtune.gui.chat_work import (
     RagSwitchSaver,
@@ -215,7 +215,7 @@ class ChatView(QWidget):
         job = self.ctx.model_lane.submit(
             run,
             name="ask",
-            on_progress=lambda payload: self._progress(job, payload),
+            on_progress=lambda event: self._progress(job, event),
             on_result=lambda answer: self._done(job, answer),
             on_error=lambda exc: self._failed(job, exc),
         )
@@ -226,28 +226,28 @@ class ChatView(QWidget):
         self.answer_started.emit()
         return job
 
-    def _progress(self, job: Job, payload: tuple[str, object]) -> None:
+    def _progress(self, job: Job, event: object) -> None:
         if job is not self._job or self._active is None:
             return
-        kind, value = payload
-        if kind == "token":
+        if isinstance(event, events.TokenStreamed):
             self.token_events += 1
-            self._active.append(str(value))
-        elif kind == "sources":
-            hits: list[Hit] = value  # type: ignore[assignment]
-            self._active.set_sources(hits)
-        elif kind == "loading" and isinstance(value, Progress):
-            if value.done < value.total:
+            self._active.append(event.piece)
+        elif isinstance(event, events.SourcesFound):
+            self._active.set_sources(event.hits)
+        elif isinstance(event, events.ModelLoading):
+            if event.progress.done < event.progress.total:
                 self.ctx.messages.notice("Loading model…")
                 self._active.header.setText("Ragtune · loading the model…")
             else:
                 self.ctx.messages.notice("Model ready.", 3000)
-        elif kind == "chat" and isinstance(value, ChatInfo):
-            self.chat = value
-            self.title.setText(value.title)
-            self.chat_created.emit(value.id)
-        elif kind == "renamed" and isinstance(value, int):
-            self.chat_created.emit(value)
+        elif isinstance(event, events.ChatCreated):
+            self.chat = event.chat
+            self.title.setText(event.chat.title)
+            self.chat_created.emit(event.chat.id)
+        elif isinstance(event, events.ChatRenamed):
+            self.chat_created.emit(event.chat_id)
+        else:
+            log.warning("Unexpected progress event from the ask job: %r", event)
 
     def _flush(self) -> None:
         if self._active is not None:

@@ -12,6 +12,13 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo
 from ragtune.core.history import NEW_CHAT_TITLE, chat_title
 from ragtune.gui.context import AppContext
+from ragtune.gui.progress_events import (
+    ChatCreated,
+    ChatRenamed,
+    ModelLoading,
+    SourcesFound,
+    TokenStreamed,
+)
 from ragtune.gui.tasks import Job
 
 
@@ -34,25 +41,25 @@ def ask_in_chat(
     adapters: list[AdapterSpec],
 ) -> Answer:
     """The model lane's work for one question: the chat (created or named after the question),
-    the model (loaded if needed), then the answer. Reports ``(kind, value)`` pairs on ``job``:
-    ``chat``, ``renamed``, ``loading``, ``sources`` and ``token``."""
+    the model (loaded if needed), then the answer. Reports :data:`ChatEvent` objects on ``job``
+    (``ChatCreated``, ``ChatRenamed``, ``ModelLoading``, ``SourcesFound``, ``TokenStreamed``)."""
     svc = ctx.svc
     chat_id = chat.id if chat else None
     if chat is None:
         created = svc.create_chat(chat_title(text), library, rag)
-        job.report(("chat", created))
+        job.report(ChatCreated(created))
         chat_id = created.id
     elif chat.title == NEW_CHAT_TITLE:
         svc.rename_chat(chat.id, chat_title(text))
-        job.report(("renamed", chat.id))
-    svc.load_model(progress=lambda p: job.report(("loading", p)))
+        job.report(ChatRenamed(chat.id))
+    svc.load_model(progress=lambda p: job.report(ModelLoading(p)))
     return svc.ask(
         text,
         library,
         rag=rag,
         adapters=adapters,
-        on_sources=lambda hits: job.report(("sources", hits)),
-        on_token=lambda piece: job.report(("token", piece)),
+        on_sources=lambda hits: job.report(SourcesFound(list(hits))),
+        on_token=lambda piece: job.report(TokenStreamed(piece)),
         cancel=job.cancel,
         chat_id=chat_id,
     )

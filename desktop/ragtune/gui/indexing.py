@@ -18,6 +18,7 @@ from ragtune.core.store import exclusions
 from ragtune.core.types import IndexReport, Progress
 from ragtune.errors import plain_reason
 from ragtune.gui.context import AppContext
+from ragtune.gui.progress_events import IndexPlanned, IndexProgressed
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,11 @@ class IndexController(QObject):
 
         def run(job: Job) -> IndexReport:
             self._queued_rescans.discard(library)
-            job.report(("planned", pending_files(self.ctx, library, extra)))
+            job.report(IndexPlanned(pending_files(self.ctx, library, extra)))
             return self.ctx.svc.index(
                 library,
                 extra,
-                progress=lambda p: job.report(("progress", p)),
+                progress=lambda p: job.report(IndexProgressed(p)),
                 cancel=job.cancel,
                 force=force,
             )
@@ -85,7 +86,7 @@ class IndexController(QObject):
         return self.ctx.index_lane.submit(
             run,
             name=f"index {library}",
-            on_progress=lambda payload: self._on_progress(library, payload),
+            on_progress=lambda event: self._on_progress(library, event),
             on_result=lambda report: self._on_done(library, report),
             on_error=lambda exc: self._on_error(library, exc),
         )
@@ -95,17 +96,18 @@ class IndexController(QObject):
         self.ctx.index_lane.cancel_all()
         return True
 
-    def _on_progress(self, library: str, payload: tuple[str, object]) -> None:
-        kind, value = payload
-        if kind == "planned":
+    def _on_progress(self, library: str, event: object) -> None:
+        if isinstance(event, IndexPlanned):
             self.current = library
             self.started.emit(library)
-            self.planned.emit(library, value)
-        elif isinstance(value, Progress) and value.stage == "waiting":
+            self.planned.emit(library, event.files)
+        elif isinstance(event, IndexProgressed) and event.progress.stage == "waiting":
             # another window or command indexes this library: a busy bar with its message
-            self.progress.emit(library, Progress("scanning", 0, 0, current=value.current))
-        elif isinstance(value, Progress):
-            self.progress.emit(library, value)
+            self.progress.emit(library, Progress("scanning", 0, 0, current=event.progress.current))
+        elif isinstance(event, IndexProgressed):
+            self.progress.emit(library, event.progress)
+        else:
+            log.warning("Unexpected progress event from the index job: %r", event)
 
     def _on_done(self, library: str, report: IndexReport) -> None:
         self.current = None
