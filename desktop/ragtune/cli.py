@@ -7,41 +7,18 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
-from ragtune.cli_progress import ProgressBar
+from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Hit, Progress
 from ragtune.errors import RagtuneError, plain_reason
 
 DEFAULT_LIBRARY = "default"
-
-
-@contextmanager
-def cancel_on_ctrl_c() -> Iterator[threading.Event]:
-    """First Ctrl+C asks long work to stop cleanly at the next file or batch; a second one aborts."""
-    cancel = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        print("\nStopping after the current step (Ctrl+C again to abort)...", file=sys.stderr)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield cancel
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def hit_json(hit: Hit) -> dict[str, object]:

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ragtune.cli_progress import cancel_on_ctrl_c
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
@@ -38,7 +39,6 @@ def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
 
 
 def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
-    from ragtune.cli import cancel_on_ctrl_c
 
     _apply_model(svc, args)
     adapters = [AdapterSpec.parse(a) for a in args.adapter]
@@ -77,7 +77,6 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
 
 
 def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
-    from ragtune.cli import cancel_on_ctrl_c
 
     _apply_model(svc, args)
     adapters = [AdapterSpec.parse(a) for a in args.adapter]

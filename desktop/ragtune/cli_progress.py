@@ -1,9 +1,15 @@
-"""A terminal progress bar for indexing and model assembly (stderr, redrawn in place on a TTY)."""
+"""Long work in the terminal: a progress bar for indexing and model assembly (stderr, redrawn in
+place on a TTY) and Ctrl+C as a clean cancel. Shared by ``cli`` and ``cli_answer``."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import TextIO
 
 from ragtune.core.types import Progress
@@ -69,3 +75,21 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+
+
+@contextmanager
+def cancel_on_ctrl_c() -> Iterator[threading.Event]:
+    """First Ctrl+C asks long work to stop cleanly at the next file or batch; a second one aborts."""
+    cancel = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("\nStopping after the current step (Ctrl+C again to abort)...", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)

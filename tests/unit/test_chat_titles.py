@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragtune.core.history import TITLE_CHARS, chat_title
+from ragtune.core.answer_types import TITLE_CHARS, chat_title
 
 
 def test_short_question_is_its_own_title_on_one_line() -> None:

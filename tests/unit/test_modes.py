@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
-from ragtune.core.answering import mode_for
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_for, mode_label
 from ragtune.core.compare import modes_that_apply
 from ragtune.core.history import History
 from ragtune.core.store import db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -206,3 +207,23 @@ class MessageInfo:
     citations: list[Citation]
     timings: Timings
     created: float
+
+
+def mode_for(rag: bool, adapters: Sequence[AdapterSpec]) -> Mode:
+    """The mode an answer is given in: with passages when ``rag``, with adapters when any applies
+    (strength 0 = left out). A comparison runs ``mode_for(...).and_baselines()``."""
+    return Mode.of(rag, any(a.scale != 0 for a in adapters))
+
+
+#: the title of a chat nobody has asked anything in yet (named after its first question then)
+NEW_CHAT_TITLE = "New chat"
+#: longest chat title made from a question
+TITLE_CHARS = 60
+
+
+def chat_title(question: str, prefix: str = "") -> str:
+    """The title a chat gets from its first question: one line, at most TITLE_CHARS characters
+    (the window, ``ask`` and ``compare`` all name chats this way)."""
+    flat = " ".join(question.split())
+    title = flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
+    return prefix + title

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from ragtune.core.answer_types import AdapterSpec, Answer, Mode, Timings
+from ragtune.core.answer_types import AdapterSpec, Answer, Timings, mode_for
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.citations import CitingStream
 from ragtune.core.generation.prompts import fit_prompt, place
@@ -33,12 +33,6 @@ DECLINE_TEXT = (
     "I could not find this in the library's documents, so I will not guess. "
     "I searched for: \u201c{question}\u201d."
 )
-
-
-def mode_for(rag: bool, adapters: Sequence[AdapterSpec]) -> Mode:
-    """The mode an answer is given in: with passages when ``rag``, with adapters when any applies
-    (strength 0 = left out). ``compare.modes_that_apply`` derives from this."""
-    return Mode.of(rag, any(a.scale != 0 for a in adapters))
 
 
 def is_relevant(question: str, hit: Hit) -> bool:

@@ -13,15 +13,12 @@ from typing import Any
 import apsw
 
 from ragtune.core import locations
-from ragtune.core.answer_types import AdapterSpec, ChatInfo, MessageInfo, Timings
+from ragtune.core.answer_types import NEW_CHAT_TITLE, AdapterSpec, ChatInfo, MessageInfo, Timings
+from ragtune.core.answer_types import TITLE_CHARS as TITLE_CHARS  # re-exported
+from ragtune.core.answer_types import chat_title as chat_title  # re-exported
 from ragtune.core.store.db import transaction
 from ragtune.core.types import Citation
 from ragtune.errors import RagtuneError
-
-#: the title of a chat nobody has asked anything in yet (named after its first question then)
-NEW_CHAT_TITLE = "New chat"
-#: longest chat title made from a question
-TITLE_CHARS = 60
 
 _CHAT_COLUMNS = "c.id, c.title, l.name, c.rag, c.created, c.updated"
 _CHAT_FROM = "chats c LEFT JOIN libraries l ON l.id = c.library_id"
@@ -63,14 +60,6 @@ def _message(row: Sequence[Any]) -> MessageInfo:
         timings=timings,
         created=float(row[9]),
     )
-
-
-def chat_title(question: str, prefix: str = "") -> str:
-    """The title a chat gets from its first question: one line, at most TITLE_CHARS characters
-    (the window, ``ask`` and ``compare`` all name chats this way)."""
-    flat = " ".join(question.split())
-    title = flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
-    return prefix + title
 
 
 class History:

@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune.core.answer_types import ChatInfo
-from ragtune.core.history import NEW_CHAT_TITLE
+from ragtune.core.answer_types import NEW_CHAT_TITLE, ChatInfo
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon
 from ragtune.gui.tasks import Job

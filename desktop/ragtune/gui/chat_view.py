@@ -16,8 +16,7 @@ from functools import partial
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, MessageInfo
-from ragtune.core.history import NEW_CHAT_TITLE
+from ragtune.core.answer_types import NEW_CHAT_TITLE, AdapterSpec, Answer, ChatInfo, MessageInfo
 from ragtune.errors import RagtuneError
 from ragtune.gui import progress_events as events
 from ragtune.gui.chat_input import QuestionBox

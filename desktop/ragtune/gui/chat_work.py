@@ -9,8 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo
-from ragtune.core.history import NEW_CHAT_TITLE, chat_title
+from ragtune.core.answer_types import NEW_CHAT_TITLE, AdapterSpec, Answer, ChatInfo, chat_title
 from ragtune.gui.context import AppContext
 from ragtune.gui.progress_events import (
     ChatCreated,

@@ -8,8 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
-from ragtune.core.compare import modes_that_apply
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_for, mode_label
 from ragtune.core.types import Hit
 from ragtune.gui.message_parts import ElidedLabel
 from ragtune.gui.message_widget import MessageWidget
@@ -18,7 +17,7 @@ from ragtune.gui.message_widget import MessageWidget
 def planned_modes(library: str | None, adapters: list[AdapterSpec]) -> tuple[list[Mode], list[str]]:
     """The modes that apply (the core's rule: those ``compare`` runs), and a sentence for each
     group left out."""
-    modes = modes_that_apply(library is not None, adapters)
+    modes = mode_for(library is not None, adapters).and_baselines()
     why: list[str] = []
     if Mode.RAG not in modes:
         why.append("No library chosen, so the RAG columns are left out.")
