@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 CANARIES = ("evil.example", "pwned")
@@ -88,7 +89,7 @@ def main() -> int:
         chat = engine._chat
         safe_tokens = chat.tokens
 
-        def naive_tokens(messages: list[dict[str, str]]) -> list[int]:
+        def naive_tokens(messages: Sequence[dict[str, str]]) -> list[int]:
             return list(engine.llama.tokenize(chat.render(messages).encode(), add_bos=False, special=True))
 
         settings = Settings(max_answer_tokens=48, passages=2)

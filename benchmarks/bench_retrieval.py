@@ -99,7 +99,7 @@ def main() -> int:
             vectors = embedder.embed([c.embed_text for c in chunks])
             store.write_document(lib, doc["_id"], 0, 0, doc["_id"], doc["title"], "text", 1, chunks, vectors)
             n_chunks += len(chunks)
-        n_chunks = n_chunks or int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        n_chunks = n_chunks or int(conn.execute("SELECT count(*) FROM chunks").get)
         print(f"indexed {len(corpus)} abstracts, {n_chunks} chunks in {time.perf_counter() - t0:.0f} s", flush=True)
         dump: list[tuple[str, dict[int, float], dict[int, float], list[int], list[int]]] = []
         doc_of = {int(cid): str(path) for cid, path in conn.execute(

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "gui"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 
 def main() -> int:
@@ -29,6 +29,9 @@ def main() -> int:
         os.environ["RAGTUNE_HOME"] = str(Path(tmp) / "home")
         os.environ.setdefault("RAGTUNE_MODELS_DIR", str(Path(tempfile.gettempdir()) / "ragtune-bench-models"))
         from PySide6.QtWidgets import QApplication
+
+        from ragtune.core.services import Ragtune
+        from ragtune.gui.main_window import MainWindow
         from window_support import (
             StallMeter,
             drop_paths,
@@ -36,9 +39,6 @@ def main() -> int:
             make_many_texts,
             wait_until,
         )
-
-        from ragtune.core.services import Ragtune
-        from ragtune.gui.main_window import MainWindow
 
         app = QApplication([])
         folder = make_documents(Path(tmp) / "docs")

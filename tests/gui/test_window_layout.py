@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
-from window_support import within_width
 
-from ragtune.core.answer_types import Answer, Timings
+from ragtune.core.answer_types import Answer, Mode, Timings
 from ragtune.core.types import Citation
 from ragtune.gui.main_window import MainWindow
 from ragtune.gui.message_widget import MessageWidget
+from window_support import within_width
 
 UNSUPPORTED = "The warranty on the solar garden lamp is 2 to 3 years, depending on where it was bought."
 LONG_ANSWER = (
@@ -40,10 +40,10 @@ def _answers(folder: Path) -> tuple[Answer, Answer, Answer]:
         Citation(2, 2, str(folder / "solar-garden-lamp-manual.md"), 5, 0, 9, "The lamp has an 18-month warranty."),
     ]
     timings = Timings(42.5, 1.0, 0.3, 812, 21, 101.3)
-    rag = Answer("warranty?", LONG_ANSWER, "rag", MODEL, citations=cited, timings=timings,
+    rag = Answer("warranty?", LONG_ANSWER, Mode.RAG, MODEL, citations=cited, timings=timings,
                  unsupported_sentences=[UNSUPPORTED])
-    alone = Answer("warranty?", "The warranty on the solar garden lamp is 10 years.", "model", MODEL, timings=timings)
-    declined = Answer("capital?", DECLINE, "rag", MODEL, declined=True, timings=Timings(total_s=0.1))
+    alone = Answer("warranty?", "The warranty on the solar garden lamp is 10 years.", Mode.MODEL, MODEL, timings=timings)
+    declined = Answer("capital?", DECLINE, Mode.RAG, MODEL, declined=True, timings=Timings(total_s=0.1))
     return rag, alone, declined
 
 

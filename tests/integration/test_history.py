@@ -68,7 +68,7 @@ def test_chats_order_rename_delete(conn: apsw.Connection) -> None:
     assert history.chat(first.id).title == "renamed"
     history.delete_chat(first.id)
     assert [c.id for c in history.chats()] == [second.id]
-    assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0  # cascaded
+    assert conn.execute("SELECT count(*) FROM messages").get == 0  # cascaded
     with pytest.raises(RagtuneError, match="No chat"):
         history.messages(first.id)
 

@@ -132,7 +132,7 @@ def test_bad_files_fail_alone(svc: Ragtune, corpus: Path) -> None:
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not really a pdf \x00\x01")
     locked = pymupdf.open()
     locked.new_page().insert_text((72, 72), "secret text")
-    locked.save(corpus / "locked.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
+    locked.save(corpus / "locked.pdf", encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
     report = svc.index("work", [corpus])
     reasons = {Path(f.path).name: f.reason for f in report.failed}
     assert reasons == {"empty.txt": "empty", "broken.pdf": "corrupt", "locked.pdf": "password-protected"}

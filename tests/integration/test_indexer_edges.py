@@ -48,7 +48,7 @@ def test_full_disk_stops_with_a_clear_message_and_keeps_what_was_saved(
         Indexer(store, embedder, pool).sync("work")
         before = store.stats(lib)
         (folder / "big.txt").write_text("A large new report about harbours. " * 4000)
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").get
         conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the "disk" is now nearly full
         with pytest.raises(DiskFullError, match="full.*intact"):
             Indexer(store, embedder, pool).sync("work")

@@ -212,7 +212,8 @@ def test_pool_survives_a_crash(tmp_path: Path) -> None:
     paths = _files(tmp_path, ["crash.txt", "ok.txt"])
     with ParserPool(parse_function=crashing_parse) as pool:
         results = dict(pool.imap(paths))
-        assert isinstance(results[paths[0]], ParseError) and results[paths[0]].reason == "corrupt"
+        crashed = results[paths[0]]
+        assert isinstance(crashed, ParseError) and crashed.reason == "corrupt"
         again = pool.parse(paths[1])
     assert isinstance(results[paths[1]], ParsedDocument) and isinstance(again, ParsedDocument)
 

@@ -57,10 +57,10 @@ def write(store: LibraryStore, lib: int, path: str, texts: list[str], sha: str =
 
 
 def test_connect_sets_pragmas_and_schema(conn: apsw.Connection) -> None:
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
-    assert conn.execute("SELECT vec_version()").fetchone()[0].startswith("v0.1")
+    assert conn.execute("PRAGMA journal_mode").get == "wal"
+    assert conn.execute("PRAGMA foreign_keys").get == 1
+    assert conn.execute("PRAGMA user_version").get >= 1
+    assert conn.execute("SELECT vec_version()").get.startswith("v0.1")
 
 
 def test_connect_reports_unopenable_file(tmp_path: Path) -> None:
@@ -169,8 +169,8 @@ def test_delete_library_cleans_everything(store: LibraryStore, conn: apsw.Connec
     store.delete_library("gone")
     assert counts(conn) == (1, 1, 1)
     assert [lib.name for lib in store.list_libraries()] == ["keep"]
-    assert conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM sources").get == 0
+    assert conn.execute("SELECT count(*) FROM documents").get == 1
     assert doctor.check(conn).ok
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import gguf
@@ -44,7 +44,7 @@ Tweak = Callable[[gguf.GGUFWriter], None]
 
 def _adapter(
     path: Path,
-    tensors: dict[str, tuple[int, ...]],
+    tensors: Mapping[str, tuple[int, ...]],
     *,
     arch: str = "qwen2",
     general_type: str = "adapter",

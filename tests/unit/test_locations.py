@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragtune.core.answer_types import Answer
+from ragtune.core.answer_types import Answer, Mode
 from ragtune.core.generation.prompts import place as prompt_place
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Citation, Hit
@@ -19,7 +19,7 @@ def test_only_pdfs_have_pages() -> None:
 def test_prompt_and_json_say_section_for_markdown() -> None:
     hit = Hit(1, 1, "/d/notes.md", "Notes", 2, 0, 4, "Text", 1.0)
     assert prompt_place(hit) == "notes.md, section 2"
-    answer = Answer("q", "a", "rag", "m", citations=[Citation(1, 1, "/d/notes.md", 2, 0, 4, "Text", "Notes")])
+    answer = Answer("q", "a", Mode.RAG, "m", citations=[Citation(1, 1, "/d/notes.md", 2, 0, 4, "Text", "Notes")])
     assert answer.to_json()["citations"] == [
         {"n": 1, "path": "/d/notes.md", "page": 2, "location": "section 2", "start": 0, "end": 4, "text": "Text"}
     ]
