@@ -58,7 +58,7 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
         return str(answer.text)
 
     base = ask()
-    engine = svc._engine
+    engine = svc.parts.answers.engine
     assert engine is not None and base
 
     lora = make_lora(tmp_path / "sky-style.gguf", chat_model_path, seed=3)
@@ -89,7 +89,7 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
     assert stronger != with_adapter
 
     # applied hot: the same engine and the same llama.cpp model object all along
-    assert svc._engine is engine
+    assert svc.parts.answers.engine is engine
     saved = load_saved(ui_settings())
     assert saved == [SavedAdapter(str(lora), True, 200)]
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ragtune.core.ingest.isolation import ParserPool
-from ragtune.core.library_service import LibraryService
+from ragtune.core.library_service import Library
 from ragtune.core.types import Page, ParsedDocument
 from ragtune.errors import ParseError
 from ragtune.settings import Settings
@@ -60,7 +60,7 @@ def test_page_text_does_not_wait_for_an_index_run(tmp_path: Path) -> None:
     batch = _write(tmp_path / "batch", ["slow1.txt", "slow2.txt", "slow3.txt"])
     page = tmp_path / "page.md"
     page.write_text("# Title\n\nThe page text.\n")
-    svc = LibraryService(tmp_path / "lib.db", Settings(), embedder=None)
+    svc = Library(tmp_path / "lib.db", Settings(), embedder=None)
     svc._pool = ParserPool(parse_function=paced_parse)  # the index lane's parser, made slow
     try:
         started = threading.Event()

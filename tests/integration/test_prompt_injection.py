@@ -134,13 +134,13 @@ def test_the_reported_injection_no_longer_takes_over_the_answer(
 ) -> None:
     """The reproduction of the trust issue, end to end: real index, real search, real model."""
     from ragtune.core.answering import answer_question
-    from ragtune.core.library_service import LibraryService
+    from ragtune.core.library_service import Library
     from ragtune.settings import Settings
 
     folder = tmp_path / "d"
     folder.mkdir()
     (folder / "notes.md").write_text(f"# Ferry crew notes\n\n{QWEN_ATTACK}\n", encoding="utf-8")
-    service = LibraryService(None, Settings(), embedder)
+    service = Library(None, Settings(), embedder)
     try:
         service.index("inj", [folder])
         question = "When does the winter timetable start?"

@@ -1,6 +1,8 @@
-"""The library half of the service API: libraries, sources, indexing, search, doctor.
+"""``Library``: the library part of the service: libraries, sources, indexing, search, doctor, and
+the page text the source viewer shows.
 
-Each thread gets its own database connection (WAL lets readers run while the index lane writes).
+Each thread gets its own database connection (``connection()``; WAL lets readers run while the
+index lane writes); the facade (``ragtune.core.services``) lends it to the history part too.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ from ragtune.settings import Settings
 log = logging.getLogger(__name__)
 
 
-class LibraryService:
-    """Libraries and their documents. See the contract in ``ragtune.core.services``."""
+class Library:
+    """Libraries and their documents. See the contract in ``ragtune.core.services``; ``settings``
+    is kept in step by the facade."""
 
     def __init__(
         self, db_path: Path | None, settings: Settings, embedder: Embedder | None
@@ -58,7 +61,8 @@ class LibraryService:
         self._page_cache: tuple[str, dict[int, str]] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _conn(self) -> apsw.Connection:
+    def connection(self) -> apsw.Connection:
+        """This thread's connection to the library database (opened on first use)."""
         conn: apsw.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = db.connect(self.db_path)
@@ -68,7 +72,7 @@ class LibraryService:
         return conn
 
     def _store(self) -> LibraryStore:
-        return LibraryStore(self._conn())
+        return LibraryStore(self.connection())
 
     @property
     def embedder(self) -> Embedder:
@@ -104,7 +108,7 @@ class LibraryService:
     # -- libraries --------------------------------------------------------------------------
     def libraries(self) -> list[LibraryInfo]:
         """Every library with its sources, those of them missing now, and its exclusions."""
-        excluded = exclusions.by_library(self._conn())
+        excluded = exclusions.by_library(self.connection())
         return [
             replace(
                 info,
@@ -116,7 +120,7 @@ class LibraryService:
 
     def exclusions(self, library: str) -> list[str]:
         """Files and folders removed from inside the library's sources (left out of re-scans)."""
-        return exclusions.listed(self._conn(), self._store().library_id(library))
+        return exclusions.listed(self.connection(), self._store().library_id(library))
 
     def create_library(self, name: str) -> LibraryInfo:
         name = _clean_name(name)
@@ -173,7 +177,7 @@ class LibraryService:
             return indexer.sync(library, progress, cancel, force=force)
 
     def _add_sources(self, store: LibraryStore, lib_id: int, targets: list[str]) -> None:
-        conn = self._conn()
+        conn = self.connection()
         for target in targets:
             exclusions.lift(conn, lib_id, target)
             sources = store.sources(lib_id)
@@ -197,7 +201,7 @@ class LibraryService:
         documents = [row for p, row in store.document_rows(lib_id).items() if is_under(p, target)]
         if not covered and not (inside_other and (documents or _exists(target))):
             raise RagtuneError(f"{target} is not a source or document of library {library!r}.")
-        conn = self._conn()
+        conn = self.connection()
         # not while another process indexes the library: it could write a removed file back
         with index_lock.library_lock(self.db_path, lib_id, library, wait=False), transaction(conn):
             for row in documents:
@@ -210,7 +214,7 @@ class LibraryService:
         return len(documents)
 
     def doctor(self) -> doctor.DoctorReport:
-        return doctor.check(self._conn())
+        return doctor.check(self.connection())
 
     # -- search (any thread) -------------------------------------------------------------------
     def search(self, library: str, query: str, k: int = 10) -> list[Hit]:
@@ -225,7 +229,7 @@ class LibraryService:
                 results.append([])
                 continue
             vector = self.embedder.embed_query(query)
-            results.append(hybrid_search(self._conn(), lib_id, query, vector, k))
+            results.append(hybrid_search(self.connection(), lib_id, query, vector, k))
         return results
 
     def library_id(self, library: str) -> int:
@@ -272,4 +276,4 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-__all__ = ["LibraryService", "LibraryNotFound"]
+__all__ = ["Library", "LibraryNotFound"]

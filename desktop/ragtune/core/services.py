@@ -7,9 +7,17 @@ model methods (``load_model``, ``ask``, ``compare``, ``check_adapter``) run on o
 any thread. Long methods take ``progress`` and ``cancel`` and check ``cancel`` between files,
 batches and tokens; a cancelled call leaves the library consistent.
 
+Shape: a facade over three parts that do not know each other (``svc.parts``): ``Library``
+(core.library_service: libraries, indexing, search), ``Answers`` (core.answer_service: models,
+adapters, answering, compare), ``Chats`` (core.chats: history). ``ask``/``compare`` retrieve, answer
+and record; the facade owns ``settings``. ``engine_factory(model_path, settings)`` makes the
+``ChatModel`` (default: the in-process llama.cpp ``Engine``; an OpenAI-compatible one plugs in).
+
 CONTRACT (other modules build on it; change it only in step with its callers):
 
-    svc = Ragtune()                                   # paths from RAGTUNE_HOME / platformdirs
+    svc = Ragtune(db_path=None, settings=None, embedder=None, engine_factory=default_engine)
+        # paths from RAGTUNE_HOME / platformdirs; settings loaded from disk when None
+    svc.parts.library / .answers / .chats; svc.db_path; svc.embedder  # for tests and tools
     svc.libraries() -> list[LibraryInfo]
     svc.create_library(name) -> LibraryInfo           # idempotent
     svc.rename_library(old, new) / svc.delete_library(name)
@@ -41,31 +49,86 @@ CONTRACT (other modules build on it; change it only in step with its callers):
     svc.chats() -> list[ChatInfo]; svc.create_chat(title, library, rag=True) -> ChatInfo
     svc.rename_chat(chat_id, title); svc.delete_chat(chat_id); svc.messages(chat_id) -> list[MessageInfo]
     svc.set_chat_rag(chat_id, rag) -> ChatInfo   # the chat's RAG switch, kept in the database only
+    svc.export_chat(chat_id) -> str                   # the chat as Markdown
     svc.history(library=None, limit=50) -> list[MessageInfo]   # assistant messages, newest first
+    svc.page_text(path, page) -> str                  # a page as indexed (the source viewer)
     svc.settings / svc.update_settings(settings) -> bool      # True when a re-index is needed
+        # assigning svc.settings changes them for this session only
     svc.close()
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ragtune import settings as settings_store
-from ragtune.core.answer_service import AnswerService
+from ragtune.core.answer_service import Answers, EngineFactory, default_engine
+from ragtune.core.answer_types import (
+    AdapterInfo,
+    AdapterSpec,
+    Answer,
+    ChatInfo,
+    MessageInfo,
+    ModelInfo,
+)
+from ragtune.core.chats import Chats
+from ragtune.core.compare import EventCallback
 from ragtune.core.embedding import Embedder
+from ragtune.core.library_service import Library
+from ragtune.core.store.doctor import DoctorReport
+from ragtune.core.types import (
+    DocumentInfo,
+    Hit,
+    IndexReport,
+    LibraryInfo,
+    LibraryStats,
+    ProgressCallback,
+)
+from ragtune.errors import RagtuneError
 from ragtune.settings import Settings
 
 
-class Ragtune(AnswerService):
-    """The one object the CLI and GUI talk to."""
+@dataclass(frozen=True)
+class Parts:
+    """What the facade holds; none of them knows the others."""
+
+    library: Library
+    answers: Answers
+    chats: Chats
+
+
+class Ragtune:
+    """The one object the CLI and GUI talk to (see the module docstring)."""
 
     def __init__(
         self,
         db_path: Path | None = None,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
+        engine_factory: EngineFactory = default_engine,
     ) -> None:
-        super().__init__(db_path, settings or settings_store.load(), embedder)
+        self._settings = settings or settings_store.load()
+        library = Library(db_path, self._settings, embedder)
+        self.parts = Parts(
+            library=library,
+            answers=Answers(self._settings, engine_factory),
+            chats=Chats(library.connection, library.library_id),
+        )
+
+    # -- settings and plumbing ------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, new: Settings) -> None:  # for this session; update_settings saves
+        self._settings = new
+        self.parts.library.settings = new
+        self.parts.answers.settings = new
 
     def update_settings(self, new: Settings) -> bool:
         """Save new settings; True when they change how documents are chunked (re-index needed).
@@ -75,8 +138,162 @@ class Ragtune(AnswerService):
         settings_store.save(new)
         return needs_reindex
 
+    @property
+    def db_path(self) -> Path:
+        return self.parts.library.db_path
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.parts.library.embedder
+
+    def close(self) -> None:
+        self.parts.answers.close()
+        self.parts.library.close()
+
     def __enter__(self) -> Ragtune:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- library (Library) ----------------------------------------------------------------------
+    def libraries(self) -> list[LibraryInfo]:
+        return self.parts.library.libraries()
+
+    def create_library(self, name: str) -> LibraryInfo:
+        return self.parts.library.create_library(name)
+
+    def rename_library(self, old: str, new: str) -> None:
+        self.parts.library.rename_library(old, new)
+
+    def delete_library(self, name: str) -> None:
+        self.parts.library.delete_library(name)
+
+    def documents(self, library: str) -> list[DocumentInfo]:
+        return self.parts.library.documents(library)
+
+    def stats(self, library: str) -> LibraryStats:
+        return self.parts.library.stats(library)
+
+    def exclusions(self, library: str) -> list[str]:
+        return self.parts.library.exclusions(library)
+
+    def index(
+        self,
+        library: str,
+        paths_: Sequence[str | Path] = (),
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        force: bool = False,
+    ) -> IndexReport:
+        return self.parts.library.index(library, paths_, progress, cancel, force=force)
+
+    def remove(self, library: str, path: str | Path) -> int:
+        return self.parts.library.remove(library, path)
+
+    def doctor(self) -> DoctorReport:
+        return self.parts.library.doctor()
+
+    def search(self, library: str, query: str, k: int = 10) -> list[Hit]:
+        return self.parts.library.search(library, query, k)
+
+    def search_many(self, library: str, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
+        return self.parts.library.search_many(library, queries, k)
+
+    def page_text(self, path: str, page: int) -> str:
+        return self.parts.library.page_text(path, page)
+
+    # -- models (Answers) -----------------------------------------------------------------------
+    def ensure_models(self, progress: ProgressCallback | None = None) -> None:
+        self.parts.answers.ensure_models(progress)
+
+    def models(self) -> list[ModelInfo]:
+        return self.parts.answers.models()
+
+    def add_model(self, path: str | Path) -> ModelInfo:
+        return self.parts.answers.add_model(path)
+
+    def current_model(self) -> ModelInfo:
+        return self.parts.answers.current_model()
+
+    def load_model(
+        self, name_or_path: str | None = None, progress: ProgressCallback | None = None
+    ) -> ModelInfo:
+        """Load (or switch to) a chat model; returns its description. Switching changes
+        ``settings.chat_model`` for this session (``update_settings`` saves it)."""
+        if name_or_path is not None and name_or_path != self.settings.chat_model:
+            self.settings = replace(self.settings, chat_model=name_or_path)
+            self.parts.answers.drop_engine()
+        return self.parts.answers.load_model(progress)
+
+    def check_adapter(self, path: str | Path) -> AdapterInfo:
+        return self.parts.answers.check_adapter(path)
+
+    # -- answers (Library -> Answers -> Chats) ----------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        library: str | None = None,
+        rag: bool = True,
+        adapters: Sequence[AdapterSpec] = (),
+        on_sources: Callable[[list[Hit]], None] | None = None,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        chat_id: int | None = None,
+    ) -> Answer:
+        started = time.monotonic()
+        question, hits = self._retrieve(question, library, rag)
+        answers = self.parts.answers
+        answer = answers.ask(question, hits, adapters, on_sources, on_token, cancel, started)
+        self.parts.chats.record(question, library, rag, [answer], chat_id)
+        return answer
+
+    def compare(
+        self,
+        question: str,
+        library: str | None,
+        adapters: Sequence[AdapterSpec] = (),
+        on_event: EventCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[Answer]:
+        question, hits = self._retrieve(question, library, library is not None)
+        answers = self.parts.answers.compare(question, hits, adapters, on_event, cancel)
+        self.parts.chats.record(question, library, True, answers, None, title_prefix="Compare: ")
+        return answers
+
+    def _retrieve(
+        self, question: str, library: str | None, rag: bool
+    ) -> tuple[str, list[Hit] | None]:
+        question = question.strip()
+        if not question:
+            raise RagtuneError("Type a question first.")
+        if not rag:
+            return question, None
+        if library is None:
+            raise RagtuneError("Choose a library to ask, or turn RAG off (--no-rag).")
+        return question, self.parts.library.search(library, question, self.settings.search_results)
+
+    # -- chats and history (Chats) ----------------------------------------------------------------
+    def chats(self) -> list[ChatInfo]:
+        return self.parts.chats.chats()
+
+    def create_chat(self, title: str, library: str | None, rag: bool = True) -> ChatInfo:
+        return self.parts.chats.create_chat(title, library, rag)
+
+    def rename_chat(self, chat_id: int, title: str) -> None:
+        self.parts.chats.rename_chat(chat_id, title)
+
+    def set_chat_rag(self, chat_id: int, rag: bool) -> ChatInfo:
+        return self.parts.chats.set_chat_rag(chat_id, rag)
+
+    def delete_chat(self, chat_id: int) -> None:
+        self.parts.chats.delete_chat(chat_id)
+
+    def messages(self, chat_id: int) -> list[MessageInfo]:
+        return self.parts.chats.messages(chat_id)
+
+    def export_chat(self, chat_id: int) -> str:
+        return self.parts.chats.export_chat(chat_id)
+
+    def history(self, library: str | None = None, limit: int = 50) -> list[MessageInfo]:
+        return self.parts.chats.history(library, limit)

@@ -1,0 +1,84 @@
+"""``Chats``: the history part of the service: chats, their messages, renaming, deleting, a chat's
+RAG switch, and recording what was asked and answered.
+
+It reads and writes through ``core.history.History`` on the calling thread's own connection (the
+``connect`` callable gives it, one per thread), so it may run on any thread; library names are
+turned into ids by ``library_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import apsw
+
+from ragtune.core.answer_types import Answer, ChatInfo, MessageInfo
+from ragtune.core.history import History, chat_title
+
+
+class Chats:
+    """Chats and messages, stored in the library database."""
+
+    def __init__(
+        self, connect: Callable[[], apsw.Connection], library_id: Callable[[str], int]
+    ) -> None:
+        self._connect = connect
+        self._library_id = library_id
+
+    def _history(self) -> History:
+        return History(self._connect())
+
+    def _lib_id(self, library: str | None) -> int | None:
+        return self._library_id(library) if library else None
+
+    def record(
+        self,
+        question: str,
+        library: str | None,
+        rag: bool,
+        answers: list[Answer],
+        chat_id: int | None,
+        title_prefix: str = "",
+    ) -> None:
+        """Append the question and its answers to chat ``chat_id``, or to a new chat named after
+        the question (with ``title_prefix``) when it is None."""
+        history = self._history()
+        if chat_id is None:
+            title = chat_title(question, title_prefix)
+            chat_id = history.create_chat(title, self._lib_id(library), rag).id
+        history.add_message(chat_id, "user", question)
+        for a in answers:
+            history.add_message(
+                chat_id,
+                "assistant",
+                a.text,
+                mode=a.mode,
+                model=a.model,
+                adapters=a.adapters,
+                citations=a.citations,
+                timings=a.timings,
+            )
+
+    def chats(self) -> list[ChatInfo]:
+        return self._history().chats()
+
+    def create_chat(self, title: str, library: str | None, rag: bool = True) -> ChatInfo:
+        return self._history().create_chat(title, self._lib_id(library), rag)
+
+    def rename_chat(self, chat_id: int, title: str) -> None:
+        self._history().rename_chat(chat_id, title)
+
+    def set_chat_rag(self, chat_id: int, rag: bool) -> ChatInfo:
+        return self._history().set_rag(chat_id, rag)
+
+    def delete_chat(self, chat_id: int) -> None:
+        self._history().delete_chat(chat_id)
+
+    def messages(self, chat_id: int) -> list[MessageInfo]:
+        return self._history().messages(chat_id)
+
+    def export_chat(self, chat_id: int) -> str:
+        return self._history().export_markdown(chat_id)
+
+    def history(self, library: str | None = None, limit: int = 50) -> list[MessageInfo]:
+        return self._history().recent_answers(self._lib_id(library), limit)
