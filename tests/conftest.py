@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,12 @@ os.environ["RAGTUNE_MODELS_DIR"] = MODELS_DIR
 
 
 @pytest.fixture(autouse=True)
-def ragtune_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def ragtune_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point RAGTUNE_HOME at a fresh tmp dir for each test."""
     home = tmp_path / "home"
     monkeypatch.setenv("RAGTUNE_HOME", str(home))
     monkeypatch.setenv("RAGTUNE_MODELS_DIR", MODELS_DIR)
-    yield home
+    return home
 
 
 @pytest.fixture(scope="session")

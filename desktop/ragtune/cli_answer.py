@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ragtune.cli_progress import cancel_on_ctrl_c
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
+from ragtune.core.compare import CompareEvent, CompareSources, CompareToken
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
 from ragtune.core.units import format_size
@@ -83,11 +84,13 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
     for spec in adapters:
         svc.check_adapter(spec.path)
 
-    def on_event(mode: str, kind: str, payload: object) -> None:
-        if kind == "sources" and not args.json:
-            print(f"\n=== {mode_label(mode)} ===", flush=True)
-        elif kind == "token" and not args.json:
-            sys.stdout.write(str(payload))
+    def on_event(event: CompareEvent) -> None:
+        if args.json:
+            return
+        if isinstance(event, CompareSources):
+            print(f"\n=== {mode_label(event.mode)} ===", flush=True)
+        elif isinstance(event, CompareToken):
+            sys.stdout.write(event.text)
             sys.stdout.flush()
 
     with cancel_on_ctrl_c() as cancel:

@@ -46,11 +46,14 @@ def test_ask_refuses_an_unusable_strength(loras: dict[str, Path], strength: str)
 
 def test_check_and_ask_refuse_adapters_holding_nan_or_infinity(loras: dict[str, Path]) -> None:
     ok = ragtune("adapters", "check", str(loras["good"]))
-    assert ok.returncode == 0 and ok.stdout.startswith("OK:"), ok.stdout + ok.stderr
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("OK:"), ok.stdout + ok.stderr
     for name, word in (("nan", "NaN"), ("inf", "infinite")):
         check = ragtune("adapters", "check", str(loras[name]))
-        assert check.returncode != 0 and "OK" not in check.stdout
+        assert check.returncode != 0
+        assert "OK" not in check.stdout
         assert f"error: {name}.gguf: tensor blk.23.attn_v.weight.lora_b holds {word} values" in check.stderr
     ask = ragtune("ask", "What is 2+2?", "--no-rag", "--adapter", str(loras["nan"]))
-    assert ask.returncode != 0 and ask.stdout == ""
+    assert ask.returncode != 0
+    assert ask.stdout == ""
     assert "holds NaN values" in ask.stderr

@@ -55,7 +55,8 @@ def test_ask_json_contract_rag_and_no_rag(library: str) -> None:
 
     plain = ragtune("ask", "Say hello.", "--library", library, "--no-rag", "--json")
     no_rag = json.loads(plain.stdout)
-    assert no_rag["mode"] == "model" and no_rag["citations"] == []
+    assert no_rag["mode"] == "model"
+    assert no_rag["citations"] == []
 
     history = ragtune("history")
     assert "Hillside orchard" in history.stdout
@@ -65,9 +66,11 @@ def test_bad_model_and_adapter_exit_non_zero(tmp_path: Path) -> None:
     fake = tmp_path / "not-a-model.gguf"
     fake.write_bytes(b"GGUF" + os.urandom(4096))
     bad_model = ragtune("models", "add", str(fake), check=False)
-    assert bad_model.returncode != 0 and bad_model.stderr.startswith("error:")
+    assert bad_model.returncode != 0
+    assert bad_model.stderr.startswith("error:")
 
     text_file = tmp_path / "adapter.gguf"
     text_file.write_text("hello")
     bad_adapter = ragtune("ask", "hi", "--no-rag", "--adapter", f"{text_file}:0.5", check=False)
-    assert bad_adapter.returncode != 0 and "error:" in bad_adapter.stderr
+    assert bad_adapter.returncode != 0
+    assert "error:" in bad_adapter.stderr

@@ -45,7 +45,8 @@ def make_folder(root: Path) -> Path:
 def test_cli_contract(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
     out = ragtune("index", str(folder), "--library", "legal")
-    assert "3 added" in out.stdout and "broken.pdf: the file is damaged" in out.stdout
+    assert "3 added" in out.stdout
+    assert "broken.pdf: the file is damaged" in out.stdout
 
     one = ragtune("search", "notice period for termination", "--library", "legal", "-k", "3", "--json")
     lines = one.stdout.strip().splitlines()
@@ -54,7 +55,9 @@ def test_cli_contract(tmp_path: Path) -> None:
     assert result["query"] == "notice period for termination"
     top = result["hits"][0]
     assert {"path", "page", "score", "text"} <= top.keys()
-    assert top["path"].endswith("msa.pdf") and top["page"] == 2 and "ninety" in top["text"]
+    assert top["path"].endswith("msa.pdf")
+    assert top["page"] == 2
+    assert "ninety" in top["text"]
 
     queries = tmp_path / "queries.txt"
     queries.write_text("hourly rate senior consultants\nwhere is the renewal meeting\n")
@@ -62,7 +65,8 @@ def test_cli_contract(tmp_path: Path) -> None:
     objs = [json.loads(line) for line in many.stdout.strip().splitlines()]
     assert [o["query"] for o in objs] == ["hourly rate senior consultants", "where is the renewal meeting"]
     assert objs[0]["hits"][0]["path"].endswith("rates.md")
-    assert objs[1]["hits"][0]["path"].endswith("memo.txt") and len(objs[1]["hits"]) <= 2
+    assert objs[1]["hits"][0]["path"].endswith("memo.txt")
+    assert len(objs[1]["hits"]) <= 2
 
     # FTS5 syntax in a query never errors
     ragtune("search", 'NEAR("rate" AND -x*', "--library", "legal", "--json")
@@ -78,7 +82,8 @@ def test_cli_contract(tmp_path: Path) -> None:
     assert "consistent" in doctor.stdout
 
     missing = ragtune("search", "x", "--library", "nope", check=False)
-    assert missing.returncode != 0 and "nope" in missing.stderr
+    assert missing.returncode != 0
+    assert "nope" in missing.stderr
 
 
 def _indexed_count(db_path: Path) -> int:

@@ -24,7 +24,9 @@ def test_rag_switch_is_stored_on_the_chat_row(qtbot: QtBot, panel_ctx: Any) -> N
     view.rag_toggle.setChecked(False)  # quick toggles: the last one is what is stored
     qtbot.waitUntil(lambda: not panel_ctx.reads.busy(), timeout=10_000)
     assert {c.id: c.rag for c in svc.chats()} == {first.id: False, second.id: True}
-    assert changed[-1].id == first.id and changed[-1].rag is False and view.chat is not None
+    assert changed[-1].id == first.id
+    assert changed[-1].rag is False
+    assert view.chat is not None
     assert not view.chat.rag
     assert not [k for k in panel_ctx.settings.allKeys() if "rag" in k]  # not in the UI settings
     view.set_chat(second)

@@ -29,7 +29,8 @@ def _index_library(svc: Any, tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "garden.md").write_text(NOTES, encoding="utf-8")
     report = svc.index(LIBRARY, [str(folder)])
-    assert report.added == 1 and not report.failed
+    assert report.added == 1
+    assert not report.failed
 
 
 def test_compare_fills_all_four_columns(
@@ -48,24 +49,30 @@ def test_compare_fills_all_four_columns(
         job = view.run("Who built the greenhouse in Ashford?")
         assert job is not None
         job.progress.connect(lambda event: streamed.append((event[0], event[1])))
-        assert view.stop_button.isEnabled() and not view.compare_button.isEnabled()
+        assert view.stop_button.isEnabled()
+        assert not view.compare_button.isEnabled()
 
     assert list(view.columns) == [Mode.MODEL, Mode.RAG, Mode.ADAPTER, Mode.RAG_ADAPTER]
     assert not view.why_label.isVisible()
     for mode, column in view.columns.items():
         assert column.text().strip(), mode
-        assert "first token" in column.timings() and "tokens/s" in column.timings(), mode
+        assert "first token" in column.timings(), mode
+        assert "tokens/s" in column.timings(), mode
         assert "prompt tokens" in column.timings(), mode
-        assert column.answer is not None and column.answer.mode == mode
+        assert column.answer is not None
+        assert column.answer.mode == mode
     assert {k for _, k in streamed} >= {"sources", "token", "done"}
     rag = view.columns[Mode.RAG].answer
-    assert rag is not None and any("garden.md" in h.path for h in rag.sources)
+    assert rag is not None
+    assert any("garden.md" in h.path for h in rag.sources)
     assert view.columns[Mode.RAG_ADAPTER].answer.adapters == [AdapterSpec(str(lora), 1.0)]  # type: ignore[union-attr]
     assert view.columns[Mode.MODEL].answer.sources == []  # type: ignore[union-attr]
     # equal widths, side by side
     sizes = view.splitter.sizes()
-    assert len(sizes) == 4 and max(sizes) - min(sizes) <= 2
-    assert view.compare_button.isEnabled() and not view.stop_button.isEnabled()
+    assert len(sizes) == 4
+    assert max(sizes) - min(sizes) <= 2
+    assert view.compare_button.isEnabled()
+    assert not view.stop_button.isEnabled()
 
 
 def test_missing_modes_are_explained_and_chips_emit(qtbot: QtBot, panel_ctx: Any) -> None:
@@ -99,11 +106,13 @@ def test_stop_cancels_the_comparison(qtbot: QtBot, panel_ctx: Any) -> None:
     column = view.columns[Mode.MODEL]
     answer = column.answer
     assert (answer is not None and answer.cancelled) or "Stopped." in column.message.body.toPlainText()
-    assert not view.running() and view.compare_button.isEnabled()
+    assert not view.running()
+    assert view.compare_button.isEnabled()
 
 
 def test_empty_question_starts_nothing(qtbot: QtBot, panel_ctx: Any) -> None:
     view = CompareView(panel_ctx, lambda: [], lambda: None)
     qtbot.addWidget(view)
     assert view.run("   ") is None
-    assert view.columns == {} and "Type a question" in panel_ctx.messages.last_message
+    assert view.columns == {}
+    assert "Type a question" in panel_ctx.messages.last_message

@@ -9,10 +9,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from window_support import StallMeter, drop_paths, make_documents, make_many_texts
 
 from ragtune.core.types import Citation, IndexReport, Progress
 from ragtune.gui.main_window import MainWindow
+from window_support import StallMeter, drop_paths, make_documents, make_many_texts
 
 WAIT_MS = 240_000
 
@@ -28,7 +28,8 @@ def test_drop_index_ask_and_open_the_cited_page(qtbot: QtBot, panel_service: Any
         drop_paths(window, [docs])
     stall_ms = meter.stop()
     report = indexed.args[1]
-    assert isinstance(report, IndexReport) and not report.cancelled
+    assert isinstance(report, IndexReport)
+    assert not report.cancelled
     assert {Path(f.path).name: f.reason for f in report.failed} == {"broken.pdf": "corrupt"}
     assert stall_ms < 1500, f"the window froze for {stall_ms:.0f} ms while indexing"
     qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 4, timeout=10_000)
@@ -37,7 +38,9 @@ def test_drop_index_ask_and_open_the_cited_page(qtbot: QtBot, panel_service: Any
     with qtbot.waitSignal(window.chat_view.answer_finished, timeout=WAIT_MS) as answered:
         assert window.chat_view.ask("What is the keeper's cat called?") is not None
     answer = answered.args[0]
-    assert answer is not None and answer.mode == "rag" and not answer.declined
+    assert answer is not None
+    assert answer.mode == "rag"
+    assert not answer.declined
     assert answer.text.strip()
     top = answer.sources[0]
     assert (Path(top.path).name, top.page) == ("lighthouse.pdf", 2)
@@ -63,10 +66,13 @@ def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any
     with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as indexed:
         first.start()
     report = indexed.args[1]
-    assert indexed.args[0] == SAMPLE_LIBRARY and report.added == 3 and not report.failed
+    assert indexed.args[0] == SAMPLE_LIBRARY
+    assert report.added == 3
+    assert not report.failed
     qtbot.waitUntil(lambda: window.library_panel.current == SAMPLE_LIBRARY, timeout=10_000)
     qtbot.waitUntil(lambda: window.chat_list.current is not None, timeout=10_000)
-    assert window.chat_list.current is not None and window.chat_list.current.title == WELCOME_CHAT
+    assert window.chat_list.current is not None
+    assert window.chat_list.current.title == WELCOME_CHAT
     # the built-in library is named, not shown as a path inside the installed package
     qtbot.waitUntil(lambda: window.library_panel.source_list.count() == 1, timeout=10_000)
     assert window.library_panel.source_list.item(0).text() == SAMPLE_SOURCE_LABEL
@@ -94,7 +100,8 @@ def test_cancel_indexing_and_answering(qtbot: QtBot, panel_service: Any, tmp_pat
     with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as indexed:
         window.add_paths([str(folder)])
     report = indexed.args[1]
-    assert cancelled and (report is None or (report.cancelled and report.added < 60))
+    assert cancelled
+    assert (report is None or (report.cancelled and report.added < 60))
     assert panel_service.doctor().ok
 
     with qtbot.waitSignal(window.chat_view.answer_finished, timeout=WAIT_MS) as answered:

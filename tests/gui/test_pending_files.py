@@ -28,7 +28,8 @@ def test_a_touched_file_is_waiting_as_the_indexer_plans_it(tmp_path: Path, embed
         os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))  # same size, new mtime
         assert pending_files(ctx, "Docs", []) == [str(touched.resolve())]
         report = svc.index("Docs")  # the indexer plans it too (then finds the content unchanged)
-        assert report.unchanged == 2 and report.updated == 0
+        assert report.unchanged == 2
+        assert report.updated == 0
         assert pending_files(ctx, "Docs", []) == []
     finally:
         svc.close()

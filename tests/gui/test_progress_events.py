@@ -49,7 +49,9 @@ class FakeAnswers:
         cancel: threading.Event | None = None,
         chat_id: int | None = None,
     ) -> Answer:
-        assert on_sources is not None and on_token is not None and chat_id == 7
+        assert on_sources is not None
+        assert on_token is not None
+        assert chat_id == 7
         on_sources([])
         for piece in ("Hel", "lo."):
             on_token(piece)
@@ -81,7 +83,8 @@ def test_chat_view_acts_on_each_event_of_an_answer(qtbot: QtBot, fake_ctx: AppCo
     ):
         assert view.ask("  Say hello,\nplease ") is not None
     assert created.args == [7]  # ChatCreated
-    assert view.chat is not None and view.chat.title == "Say hello, please"
+    assert view.chat is not None
+    assert view.chat.title == "Say hello, please"
     assert view.token_events == 2  # two TokenStreamed
     assert fake_ctx.messages.last_message == "Model ready."  # ModelLoading, done
     assert view.messages[-1].text == "Hello."
@@ -127,7 +130,9 @@ def test_index_controller_plans_then_reports_progress(
     controller.progress.connect(lambda library, p: progress.append(p))
     with qtbot.waitSignal(controller.finished, timeout=60_000) as finished:
         assert controller.index("Docs", [str(folder)]) is not None
-    assert finished.args[1] is not None and finished.args[1].added == 2
+    assert finished.args[1] is not None
+    assert finished.args[1].added == 2
     assert planned == [[str((folder / "a.md").resolve()), str((folder / "b.md").resolve())]]
-    assert progress and all(isinstance(p, Progress) for p in progress)
+    assert progress
+    assert all(isinstance(p, Progress) for p in progress)
     assert progress[-1].stage == "done"

@@ -42,8 +42,10 @@ def test_shows_current_settings_and_paths(qtbot: QtBot, panel_ctx: Any) -> None:
     assert dialog.max_answer_tokens.value() == s.max_answer_tokens
     assert dialog.chunk_tokens.value() == s.chunk_tokens
     assert dialog.temperature.value() == pytest.approx(s.temperature)
-    assert dialog.data_folder.text() == str(paths.data_dir()) and dialog.data_folder.isReadOnly()
-    assert dialog.log_file.text() == str(paths.log_path()) and dialog.log_file.isReadOnly()
+    assert dialog.data_folder.text() == str(paths.data_dir())
+    assert dialog.data_folder.isReadOnly()
+    assert dialog.log_file.text() == str(paths.log_path())
+    assert dialog.log_file.isReadOnly()
     assert dialog.values() == s
 
 
@@ -74,7 +76,8 @@ def test_chunk_size_change_asks_then_requests_reindex(
     assert "re-index" in dialog.reindex_hint.text()
     with qtbot.waitSignal(dialog.reindex_requested, timeout=2000):
         dialog.accept()
-    assert len(asked) == 1 and asked[0].startswith("Chunk size changed: re-index all libraries now?")
+    assert len(asked) == 1
+    assert asked[0].startswith("Chunk size changed: re-index all libraries now?")
     assert panel_ctx.svc.settings.chunk_tokens == new_size
     assert settings_store.load().chunk_tokens == new_size
 
@@ -98,7 +101,8 @@ def test_cancel_changes_nothing(qtbot: QtBot, panel_ctx: Any, asked: list[str]) 
     dialog.context_size.setValue(1024)
     dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
     assert dialog.result() == dialog.DialogCode.Rejected
-    assert asked == [] and panel_ctx.svc.settings == before
+    assert asked == []
+    assert panel_ctx.svc.settings == before
     assert not settings_store.settings_path().exists()
 
 

@@ -58,7 +58,8 @@ def _assert_fits(area: QScrollArea, message: MessageWidget, where: str) -> None:
     content = area.widget()
     assert content is not None
     assert content.width() <= viewport.width(), f"{where}: content {content.width()} px in a {viewport.width()} px pane"
-    assert area.horizontalScrollBar().maximum() == 0 and not area.horizontalScrollBar().isVisible(), where
+    assert area.horizontalScrollBar().maximum() == 0, where
+    assert not area.horizontalScrollBar().isVisible(), where
     parts: list[QWidget] = [message.body, message.warning, message.footer, message.copy_button]
     for part in [message, *(p for p in [*parts, *message.chip_buttons()] if p.isVisibleTo(message))]:
         assert within_width(part, viewport), f"{where}: {type(part).__name__} {part.objectName()} is off the pane"
@@ -84,7 +85,8 @@ def test_long_answers_wrap_with_compare_open(qtbot: QtBot, panel_service: Any, t
     assert window.size() == target
 
     answer_widget = chat.messages[-1]
-    assert answer_widget.warning.isVisible() and UNSUPPORTED[:40] in answer_widget.warning.text().replace("\u200b", "")
+    assert answer_widget.warning.isVisible()
+    assert UNSUPPORTED[:40] in answer_widget.warning.text().replace("\u200b", "")
     chat.scroll_area.ensureWidgetVisible(answer_widget.warning)
     for message in chat.messages:
         _assert_fits(chat.scroll_area, message, f"chat at {size}")
@@ -113,6 +115,7 @@ def test_documents_table_keeps_its_numbers_in_view(qtbot: QtBot, panel_service: 
     assert table.horizontalScrollBar().maximum() == 0
     for col in (2, 3, 4):  # Pages, Chunks, Size
         right = table.columnViewportPosition(col) + table.columnWidth(col)
-        assert table.columnViewportPosition(col) >= 0 and right <= viewport, f"column {col} is out of view"
+        assert table.columnViewportPosition(col) >= 0, f"column {col} is out of view"
+        assert right <= viewport, f"column {col} is out of view"
     header = table.horizontalHeader().height()
     assert table.height() >= header + MIN_ROWS * table.verticalHeader().defaultSectionSize()

@@ -57,7 +57,8 @@ def test_adapter_changes_output_and_removing_it_restores_the_base(
     assert _ask(eng) == base_answer
     eng.set_adapters([AdapterSpec(str(loras["a"]))])
     eng.remove_adapter(loras["a"])
-    assert eng.adapters == [] and eng.loaded_adapters == []
+    assert eng.adapters == []
+    assert eng.loaded_adapters == []
     assert _ask(eng) == base_answer
 
 
@@ -89,7 +90,8 @@ def test_switching_sets_and_strengths_never_reloads(eng: Any, loras: dict[str, P
     ):
         eng.set_adapters(specs)
         outputs.append(_ask(eng))
-    assert eng.llama is llama and eng.llama.model == model_ptr
+    assert eng.llama is llama
+    assert eng.llama.model == model_ptr
     assert outputs[0] == outputs[3]  # back to the same set and strength: the same answer
     assert len(eng.loaded_adapters) == 2  # each file loaded once, kept until removed
 
@@ -117,7 +119,8 @@ def test_wrong_shape_is_refused_and_engine_answers_as_before(
 
 def test_validate_adapter_reports_what_it_is(loras: dict[str, Path], chat_model_path: Path) -> None:
     info = validate_adapter(loras["a"], chat_model_path)
-    assert info.architecture == "qwen2" and info.alpha == 8.0
+    assert info.architecture == "qwen2"
+    assert info.alpha == 8.0
     assert info.tensors == 48  # 24 blocks x (attn_q, attn_v)
     with pytest.raises(AdapterError, match="is a model file, not a LoRA adapter"):
         validate_adapter(chat_model_path, chat_model_path)

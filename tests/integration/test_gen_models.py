@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_adapter_given_as_model_is_refused(tmp_path: Path, chat_model_path: Path
 
 
 def test_unknown_architecture_is_refused_by_llama_cpp(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="architecture mystery is not supported by this llama.cpp"):
+    with pytest.raises(ModelError, match=re.escape("architecture mystery is not supported by this llama.cpp")):
         models.inspect_gguf(_tiny_gguf(tmp_path / "mystery.gguf", "mystery"))
 
 
@@ -94,20 +95,24 @@ def test_memory_cap_is_enforced_in_the_child(chat_model_path: Path, tmp_path: Pa
 def test_real_model_is_described(chat_model_path: Path) -> None:
     info = models.inspect_gguf(chat_model_path)
     assert (info.architecture, info.context_length) == ("qwen2", 32768)
-    assert info.size == chat_model_path.stat().st_size and info.quantization
+    assert info.size == chat_model_path.stat().st_size
+    assert info.quantization
 
 
 def test_registry_add_list_resolve_remove(tmp_path: Path, chat_model_path: Path) -> None:
     listed = models.list_models()
-    assert listed[0].embedded and len(listed) == 1
+    assert listed[0].embedded
+    assert len(listed) == 1
     mine = tmp_path / "my-model.gguf"
     mine.symlink_to(chat_model_path)
     added = models.add_model(mine)
-    assert added.name == "my-model" and not added.embedded
+    assert added.name == "my-model"
+    assert not added.embedded
     assert models.add_model(mine).name == "my-model"  # adding again updates, never duplicates
     listed = models.list_models()
     assert [m.embedded for m in listed] == [True, False]
-    assert listed[1].architecture == "qwen2" and listed[1].path == str(mine)
+    assert listed[1].architecture == "qwen2"
+    assert listed[1].path == str(mine)
     saved = json.loads((paths.data_dir() / "models.json").read_text())
     assert [m["name"] for m in saved["models"]] == ["my-model"]
     assert models.resolve_model("MY-MODEL") == mine

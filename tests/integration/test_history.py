@@ -62,7 +62,8 @@ def test_chats_order_rename_delete(conn: apsw.Connection) -> None:
     time.sleep(0.01)
     history.add_message(first.id, "user", "bump")  # activity moves a chat to the top
     assert [c.id for c in history.chats()] == [first.id, second.id]
-    assert history.chats()[0].library is None and history.chats()[0].rag is False
+    assert history.chats()[0].library is None
+    assert history.chats()[0].rag is False
 
     history.rename_chat(first.id, "renamed")
     assert history.chat(first.id).title == "renamed"
@@ -98,5 +99,7 @@ def test_export_markdown(conn: apsw.Connection) -> None:
     history.add_message(chat.id, "assistant", "27 days.", mode="rag", model="qwen", citations=[CITATION])
     text = history.export_markdown(chat.id)
     assert text.startswith("# Holidays\n")
-    assert "How many days?" in text and "27 days." in text
-    assert "Sources" in text and "[1] handbook.pdf, p. 3" in text
+    assert "How many days?" in text
+    assert "27 days." in text
+    assert "Sources" in text
+    assert "[1] handbook.pdf, p. 3" in text

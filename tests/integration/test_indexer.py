@@ -82,7 +82,8 @@ def test_index_search_and_page_numbers(svc: Ragtune, corpus: Path) -> None:
     report = svc.index("work", [corpus])
     assert (report.added, report.failed, report.cancelled) == (3, [], False)
     hits = svc.search("work", "how many days of paid holiday", k=3)
-    assert hits[0].path.endswith("handbook.pdf") and hits[0].page == 2
+    assert hits[0].path.endswith("handbook.pdf")
+    assert hits[0].page == 2
     assert "27 days" in hits[0].text
     assert hits[0].keyword_rank is not None or hits[0].vector_rank is not None
     stats = svc.stats("work")
@@ -105,7 +106,8 @@ def test_incremental_changes(svc: Ragtune, corpus: Path) -> None:
 
     (corpus / "plain.txt").write_text("The server room door code is 4417 since March.\n")
     changed = svc.index("work")
-    assert changed.updated == 1 and emb.embedded > before
+    assert changed.updated == 1
+    assert emb.embedded > before
     assert "4417" in svc.search("work", "server room door code", k=1)[0].text
 
     # a renamed file: removed + added, its vectors reused from the identical content
@@ -154,10 +156,12 @@ def test_cancel_leaves_library_consistent_and_resumes(svc: Ragtune, tmp_path: Pa
             cancel.set()
 
     first = svc.index("many", [folder], progress=progress, cancel=cancel)
-    assert first.cancelled and first.added < 12
+    assert first.cancelled
+    assert first.added < 12
     assert svc.doctor().ok
     second = svc.index("many")
-    assert second.added + first.added == 12 and second.unchanged == first.added
+    assert second.added + first.added == 12
+    assert second.unchanged == first.added
     assert svc.stats("many").documents == 12
 
 
@@ -170,7 +174,7 @@ def test_other_embedding_model_is_refused_before_any_write(
     (corpus / "new.txt").write_text("A new file that must not be written.\n")
     other = CountingEmbedder(embedder, model_id="some/other-embedding-model")
     with Ragtune(embedder=other) as svc:
-        with pytest.raises(EmbeddingModelMismatch, match="re-index|reindex|Re-index"):
+        with pytest.raises(EmbeddingModelMismatch, match=r"re-index|reindex|Re-index"):
             svc.index("work")
         assert other.embedded == 0
         assert svc.stats("work").chunks == chunks

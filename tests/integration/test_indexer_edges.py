@@ -50,7 +50,7 @@ def test_full_disk_stops_with_a_clear_message_and_keeps_what_was_saved(
         (folder / "big.txt").write_text("A large new report about harbours. " * 4000)
         pages = conn.execute("PRAGMA page_count").get
         conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the "disk" is now nearly full
-        with pytest.raises(DiskFullError, match="full.*intact"):
+        with pytest.raises(DiskFullError, match=r"full.*intact"):
             Indexer(store, embedder, pool).sync("work")
     conn.execute("PRAGMA max_page_count = 1073741823")
     assert store.stats(lib).documents == before.documents == 3
@@ -64,16 +64,18 @@ def test_files_changed_or_deleted_while_indexing(embedder: Any, tmp_path: Path) 
         "busy.txt": "Busy file that an editor rewrites during indexing.\n" * 5,
         "doomed.txt": "Doomed file that is deleted during indexing.\n" * 5,
     }
-    conn, store, lib, folder = _library(tmp_path, files)
+    conn, store, lib, _folder = _library(tmp_path, files)
     with ParserPool(parse_function=rewrite_while_parsing) as pool:
         report = Indexer(store, embedder, pool).sync("work")
     reasons = {Path(f.path).name: f.reason for f in report.failed}
     assert reasons["busy.txt"] == "changed while indexing"
     assert "doomed.txt" in reasons
     states = {Path(d.path).name: d.status for d in store.documents(lib)}
-    assert states.get("calm.txt") == "indexed" and "doomed.txt" not in states
+    assert states.get("calm.txt") == "indexed"
+    assert "doomed.txt" not in states
     assert states.get("busy.txt") != "indexed"
     assert doctor.check(conn).ok
     with ParserPool() as pool:  # the next run picks up the rewritten file
         again = Indexer(store, embedder, pool).sync("work")
-    assert again.added + again.updated == 1 and not again.failed
+    assert again.added + again.updated == 1
+    assert not again.failed

@@ -34,12 +34,16 @@ def test_a_slow_file_is_named_with_its_time_left(embedder: Any, tmp_path: Path) 
     with ParserPool(timeout_s=TIME_LIMIT_S, parse_function=stuck_on_scans) as pool:
         report = Indexer(store, embedder, pool).sync("work", progress=lambda p: seen.append((time.monotonic(), p)))
 
-    assert [Path(f.path).name for f in report.failed] == ["b-scan.txt"] and report.added == 2
+    assert [Path(f.path).name for f in report.failed] == ["b-scan.txt"]
+    assert report.added == 2
     slow = [(t, p) for t, p in seen if p.parsing]
-    assert slow and {p.parsing for _, p in slow} == {"b-scan.txt"}
+    assert slow
+    assert {p.parsing for _, p in slow} == {"b-scan.txt"}
     first_time, first = slow[0]
-    assert first.stage == "indexing" and first.parse_left_s is not None
+    assert first.stage == "indexing"
+    assert first.parse_left_s is not None
     assert 0 < first.parse_left_s < TIME_LIMIT_S
     # the parser gave up about when the countdown said, and said so (parsing cleared)
     after = [(t, p) for t, p in seen if t > first_time and not p.parsing]
-    assert after and after[0][0] - first_time >= first.parse_left_s - 0.5
+    assert after
+    assert after[0][0] - first_time >= first.parse_left_s - 0.5

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pymupdf
@@ -42,7 +43,8 @@ def test_pdf_pages_and_two_columns(tmp_path: Path) -> None:
     doc.new_page().insert_text((72, 72), "Second page about tariffs.")
     doc.save(tmp_path / "r.pdf")
     parsed = parse_file(tmp_path / "r.pdf")
-    assert parsed.format == "pdf" and [p.number for p in parsed.pages] == [1, 2]
+    assert parsed.format == "pdf"
+    assert [p.number for p in parsed.pages] == [1, 2]
     first = parsed.pages[0].text
     assert first.startswith("Two column report")
     assert first.rindex("Left column") < first.index("Right column")  # columns not interleaved
@@ -73,7 +75,10 @@ def test_docx_headings_become_sections(tmp_path: Path) -> None:
     d.save(str(tmp_path / "p.docx"))
     parsed = parse_file(tmp_path / "p.docx")
     text = "\n".join(p.text for p in parsed.pages)
-    assert parsed.format == "docx" and "14 days" in text and "Rotterdam" in text and "Zone" in text
+    assert parsed.format == "docx"
+    assert "14 days" in text
+    assert "Rotterdam" in text
+    assert "Zone" in text
     assert any(p.label == "Shipping" for p in parsed.pages)
 
 
@@ -91,7 +96,8 @@ def test_text_encodings_and_bad_bytes(tmp_path: Path) -> None:
 def test_markdown_and_html_visible_text(tmp_path: Path) -> None:
     (tmp_path / "n.md").write_text("# Notes\n\nIntro.\n\n## Setup\n\nRun **make** first.\n")
     md = parse_file(tmp_path / "n.md")
-    assert md.title == "Notes" and any("Run" in p.text and "make" in p.text for p in md.pages)
+    assert md.title == "Notes"
+    assert any("Run" in p.text and "make" in p.text for p in md.pages)
     html = (
         "<html><head><title>Help page</title><style>body{color:red}</style>"
         "<script>var secret = 1;</script></head><body><nav>Menu</nav><h1>Help</h1>"
@@ -100,8 +106,11 @@ def test_markdown_and_html_visible_text(tmp_path: Path) -> None:
     (tmp_path / "h.html").write_text(html)
     parsed = parse_file(tmp_path / "h.html")
     text = "\n".join(p.text for p in parsed.pages)
-    assert parsed.title == "Help page" and "0800 123" in text
-    assert "secret" not in text and "color:red" not in text and "hidden comment" not in text
+    assert parsed.title == "Help page"
+    assert "0800 123" in text
+    assert "secret" not in text
+    assert "color:red" not in text
+    assert "hidden comment" not in text
 
 
 def test_epub_chapters(tmp_path: Path) -> None:
@@ -126,7 +135,8 @@ def test_epub_chapters(tmp_path: Path) -> None:
         z.writestr("OEBPS/two.xhtml", "<html><body><h1>Waves</h1><p>Waves break on reefs.</p></body></html>")
     parsed = parse_file(path)
     text = "\n".join(p.text for p in parsed.pages)
-    assert parsed.title == "Sea Book" and text.index("twice a day") < text.index("reefs")
+    assert parsed.title == "Sea Book"
+    assert text.index("twice a day") < text.index("reefs")
 
 
 def test_bad_inputs_have_reasons(tmp_path: Path) -> None:
@@ -147,7 +157,8 @@ def test_chunks_are_token_bounded_with_exact_offsets(tokenizer: object) -> None:
     page_text = " ".join(sentences[:100]) + "\n\n" + " ".join(sentences[100:])
     doc = ParsedDocument("/d.txt", "Harbour ledger", "text", (Page(1, "short first page"), Page(2, page_text)))
     chunks = chunk_document(doc, tokenizer, max_tokens=220, overlap=40)
-    assert chunks[0].page == 1 and chunks[0].text == "short first page"
+    assert chunks[0].page == 1
+    assert chunks[0].text == "short first page"
     assert [c.ordinal for c in chunks] == list(range(len(chunks)))
     for c in chunks[1:]:
         assert doc.pages[1].text[c.start : c.end] == c.text
@@ -156,7 +167,7 @@ def test_chunks_are_token_bounded_with_exact_offsets(tokenizer: object) -> None:
         assert n <= MODEL_MAX_TOKENS, n
         assert c.text.rstrip().endswith(".")  # cut at a sentence end
     later = chunks[1:]
-    assert all(a.end > b.start for a, b in zip(later, later[1:], strict=False))  # they overlap
+    assert all(a.end > b.start for a, b in pairwise(later))  # they overlap
     assert later[-1].end == len(page_text)
     covered = "".join(doc.pages[1].text[c.start : c.end] for c in later)
     assert all(s in covered for s in sentences)
@@ -165,7 +176,8 @@ def test_chunks_are_token_bounded_with_exact_offsets(tokenizer: object) -> None:
 def test_chunking_without_tokenizer_falls_back_to_words() -> None:
     doc = ParsedDocument("/a.md", "T", "markdown", (Page(1, "word " * 500, "Intro"),))
     chunks = chunk_document(doc, None, max_tokens=100, overlap=10)
-    assert len(chunks) >= 5 and chunks[0].embed_text.startswith("T — Intro\n")
+    assert len(chunks) >= 5
+    assert chunks[0].embed_text.startswith("T — Intro\n")
 
 
 # -- the parser child process ---------------------------------------------------------------------
@@ -204,7 +216,8 @@ def test_pool_times_out_one_file_and_goes_on(tmp_path: Path) -> None:
     assert time.monotonic() - started < 25
     assert [p.name for p, _ in results] == ["a.txt", "slow.txt", "b.txt", "c.txt"]
     slow = results[1][1]
-    assert isinstance(slow, ParseError) and slow.reason == "timed out"
+    assert isinstance(slow, ParseError)
+    assert slow.reason == "timed out"
     assert all(isinstance(r, ParsedDocument) for i, (_, r) in enumerate(results) if i != 1)
 
 
@@ -213,16 +226,19 @@ def test_pool_survives_a_crash(tmp_path: Path) -> None:
     with ParserPool(parse_function=crashing_parse) as pool:
         results = dict(pool.imap(paths))
         crashed = results[paths[0]]
-        assert isinstance(crashed, ParseError) and crashed.reason == "corrupt"
+        assert isinstance(crashed, ParseError)
+        assert crashed.reason == "corrupt"
         again = pool.parse(paths[1])
-    assert isinstance(results[paths[1]], ParsedDocument) and isinstance(again, ParsedDocument)
+    assert isinstance(results[paths[1]], ParsedDocument)
+    assert isinstance(again, ParsedDocument)
 
 
 def test_pool_memory_cap(tmp_path: Path) -> None:
     paths = _files(tmp_path, ["greedy.txt", "fine.txt"])
     with ParserPool(memory_mb=1024, parse_function=greedy_parse) as pool:
         greedy, fine = (r for _, r in pool.imap(paths))
-    assert isinstance(greedy, ParseError) and greedy.reason == "too large"
+    assert isinstance(greedy, ParseError)
+    assert greedy.reason == "too large"
     assert isinstance(fine, ParsedDocument)
 
 
@@ -231,8 +247,10 @@ def test_pool_parses_real_files(tmp_path: Path) -> None:
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     with ParserPool() as pool:
         ok, bad = (r for _, r in pool.imap([tmp_path / "a.md", tmp_path / "broken.pdf"]))
-    assert isinstance(ok, ParsedDocument) and "Alpha" in ok.pages[0].text
-    assert isinstance(bad, ParseError) and bad.reason == "corrupt"
+    assert isinstance(ok, ParsedDocument)
+    assert "Alpha" in ok.pages[0].text
+    assert isinstance(bad, ParseError)
+    assert bad.reason == "corrupt"
 
 
 # -- scanning -------------------------------------------------------------------------------------

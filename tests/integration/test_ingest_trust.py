@@ -42,7 +42,8 @@ def test_big_log_without_blank_lines_parses_within_the_time_limit(tmp_path: Path
     pages = result.pages
     assert len(pages) > 20_000_000 // 4 // SECTION_CHARS
     assert all(len(p.text) <= SECTION_CHARS for p in pages)
-    assert pages[0].text.startswith(first) and pages[-1].text.endswith(last)
+    assert pages[0].text.startswith(first)
+    assert pages[-1].text.endswith(last)
     assert [p.number for p in pages[:3]] == [1, 2, 3]
     assert any("padded" in p.text for p in pages)
 
@@ -70,11 +71,14 @@ def test_pdf_joins_words_hyphenated_at_line_ends(tmp_path: Path) -> None:
         ],
     )
     text = parse_file(tmp_path / "bert.pdf").pages[0].text
-    assert "BooksCorpus (800M words)" in text and "BooksCor-" not in text
+    assert "BooksCorpus (800M words)" in text
+    assert "BooksCor-" not in text
     assert "replicated" in text
-    assert "pre-training corpus" in text and "well-known results" in text  # mid-line: untouched
+    assert "pre-training corpus" in text
+    assert "well-known results" in text
     assert "state-of-the-art work" in text  # the hyphen belongs to the compound
-    assert "a well-known source" in text and "with pre-training on" in text  # written so elsewhere
+    assert "a well-known source" in text
+    assert "with pre-training on" in text
     assert "EU-Staaten" in text  # a capital after the break: a hyphenated name
 
 
@@ -103,7 +107,8 @@ _HIDDEN_BODY = """
 
 
 def _assert_only_visible(text: str) -> None:
-    assert "SECRET" not in text and "nested" not in text
+    assert "SECRET" not in text
+    assert "nested" not in text
     for visible in ("Visible opening paragraph.", "Visible aria false.", "Visible styled text.",
                     "Visible until found."):
         assert visible in text

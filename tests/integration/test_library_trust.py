@@ -60,11 +60,13 @@ def test_a_vanished_source_is_shown_missing_and_keeps_its_documents(svc: Ragtune
     folder.rename(unplugged)  # as an unmounted drive or a deleted folder looks
 
     info = svc.libraries()[0]
-    assert info.sources == (str(folder),) and info.missing == (str(folder),)
+    assert info.sources == (str(folder),)
+    assert info.missing == (str(folder),)
     report = svc.index("work")
     assert report.missing_sources == [str(folder)]
     assert (report.removed, report.failed) == (0, [])
-    assert svc.stats("work").chunks == chunks and len(names(svc, "work")) == 3
+    assert svc.stats("work").chunks == chunks
+    assert len(names(svc, "work")) == 3
 
     unplugged.rename(folder)  # plugged back in: nothing to redo
     assert svc.libraries()[0].missing == ()
@@ -87,7 +89,8 @@ def test_a_file_removed_from_a_watched_folder_stays_removed_until_added_again(
 
     # naming it again includes it again, without a second source for it
     again = svc.index("work", [folder / "door.txt"])
-    assert again.added == 1 and svc.exclusions("work") == []
+    assert again.added == 1
+    assert svc.exclusions("work") == []
     assert names(svc, "work") == {"falcon.md", "minutes.txt", "door.txt"}
     assert svc.libraries()[0].sources == (str(folder),)
     assert svc.doctor().ok
@@ -96,7 +99,8 @@ def test_a_file_removed_from_a_watched_folder_stays_removed_until_added_again(
 def test_a_removed_subfolder_stays_out_and_a_source_inside_it_wins(svc: Ragtune, folder: Path) -> None:
     svc.index("work", [folder])
     assert svc.remove("work", folder / "old") == 1
-    assert svc.index("work").added == 0 and "minutes.txt" not in names(svc, "work")
+    assert svc.index("work").added == 0
+    assert "minutes.txt" not in names(svc, "work")
 
     svc.index("work", [folder / "old" / "minutes.txt"])  # asked for by name: it comes back
     assert "minutes.txt" in names(svc, "work")
@@ -104,7 +108,8 @@ def test_a_removed_subfolder_stays_out_and_a_source_inside_it_wins(svc: Ragtune,
 
     # removing that file source again sticks too (it is inside the folder source)
     assert svc.remove("work", folder / "old" / "minutes.txt") == 1
-    assert svc.index("work").added == 0 and "minutes.txt" not in names(svc, "work")
+    assert svc.index("work").added == 0
+    assert "minutes.txt" not in names(svc, "work")
 
 
 def test_remove_refuses_paths_outside_the_library_and_cleans_up_with_its_source(
@@ -116,8 +121,10 @@ def test_remove_refuses_paths_outside_the_library_and_cleans_up_with_its_source(
     assert svc.exclusions("work") == []
     svc.remove("work", folder / "door.txt")
     assert svc.remove("work", folder) == 2  # the whole folder: its exclusions go with it
-    assert svc.exclusions("work") == [] and svc.libraries()[0].sources == ()
-    assert svc.stats("work").documents == 0 and svc.doctor().ok
+    assert svc.exclusions("work") == []
+    assert svc.libraries()[0].sources == ()
+    assert svc.stats("work").documents == 0
+    assert svc.doctor().ok
 
 
 def test_a_second_run_waits_for_the_first_and_embeds_nothing_twice(svc: Ragtune, folder: Path) -> None:
@@ -133,13 +140,16 @@ def test_a_second_run_waits_for_the_first_and_embeds_nothing_twice(svc: Ragtune,
         while not any(p.stage == "waiting" for p in events) and time.monotonic() < deadline:
             time.sleep(0.02)
         waiting = [p.current for p in events if p.stage == "waiting"]
-        assert waiting and "another indexing run on library 'work'" in waiting[0]
+        assert waiting
+        assert "another indexing run on library 'work'" in waiting[0]
         time.sleep(0.3)
-        assert runner.is_alive() and svc.stats("work").documents == 0
+        assert runner.is_alive()
+        assert svc.stats("work").documents == 0
         with pytest.raises(LibraryBusy, match="being indexed"):
             svc.remove("work", folder)
     runner.join(timeout=120)
-    assert result and result[0].added == 3
+    assert result
+    assert result[0].added == 3
 
 
 def test_cancel_while_waiting_for_another_run(svc: Ragtune, folder: Path) -> None:
@@ -152,5 +162,6 @@ def test_cancel_while_waiting_for_another_run(svc: Ragtune, folder: Path) -> Non
 
     with library_lock(svc.db_path, lib_id, "work"):
         report = svc.index("work", [folder], progress=cancel_when_waiting, cancel=cancel)
-    assert report.cancelled and report.added == 0
+    assert report.cancelled
+    assert report.added == 0
     assert svc.index("work").added == 3  # the source was registered: the next run does the work

@@ -63,14 +63,17 @@ def test_keyword_only_query(conn: tuple[apsw.Connection, int, int], embedder: An
     hits = search(conn, embedder, "QW-7781-B")
     assert "QW-7781-B" in hits[0].text
     assert hits[0].keyword_rank == 1
-    assert hits[0].path == "/lib/falcon.md" and hits[0].page == 2
+    assert hits[0].path == "/lib/falcon.md"
+    assert hits[0].page == 2
 
 
 def test_paraphrase_query(conn: tuple[apsw.Connection, int, int], embedder: Any) -> None:
     hits = search(conn, embedder, "how much vacation time do workers get?")
-    assert "27 days" in hits[0].text and hits[0].path == "/lib/handbook.pdf"
+    assert "27 days" in hits[0].text
+    assert hits[0].path == "/lib/handbook.pdf"
     assert hits[0].vector_rank == 1
-    assert hits[0].vector_similarity is not None and hits[0].vector_similarity > 0.3
+    assert hits[0].vector_similarity is not None
+    assert hits[0].vector_similarity > 0.3
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
@@ -78,7 +81,8 @@ def test_every_hit_has_both_scores(conn: tuple[apsw.Connection, int, int], embed
     hits = search(conn, embedder, "tomatoes sun", k=6)
     assert len(hits) == 6
     assert all(h.vector_similarity is not None for h in hits)
-    assert "Tomatoes" in hits[0].text and hits[0].keyword_rank == 1
+    assert "Tomatoes" in hits[0].text
+    assert hits[0].keyword_rank == 1
 
 
 @pytest.mark.parametrize(
@@ -100,7 +104,8 @@ def test_library_filter(conn: tuple[apsw.Connection, int, int], embedder: Any) -
     query = "27 days of paid annual leave"
     vector = embedder.embed_query(query)
     main_hits = hybrid_search(c, main, query, vector, 10)
-    assert main_hits and all(h.path.startswith("/lib/") for h in main_hits)
+    assert main_hits
+    assert all(h.path.startswith("/lib/") for h in main_hits)
     assert len(main_hits) == 6
     other_hits = hybrid_search(c, other, query, vector, 10)
     assert [h.path for h in other_hits] == ["/other/secret.txt"]

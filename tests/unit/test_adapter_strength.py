@@ -60,7 +60,7 @@ def test_the_range_is_checked_at_its_ends() -> None:
     assert check_strength(ADAPTER_STRENGTH_MAX) == 2.0
     assert check_strength(1) == 1.0
     for bad in (math.nan, math.inf, -math.inf, 1e308, -1e-9, ADAPTER_STRENGTH_MAX + 1e-9):
-        with pytest.raises(AdapterError, match="lora.gguf: .* not a usable strength"):
+        with pytest.raises(AdapterError, match=r"lora.gguf: .* not a usable strength"):
             check_strength(bad, "lora.gguf")
 
 
@@ -73,6 +73,6 @@ def test_adapter_set_refuses_bad_strengths_before_touching_anything(scale: float
     )
     adapters = AdapterSet(None, None, info)
     adapters.active = [("/kept.gguf", 1.0)]
-    with pytest.raises(AdapterError, match="missing.gguf: .* not a usable strength"):
+    with pytest.raises(AdapterError, match=r"missing.gguf: .* not a usable strength"):
         adapters.set([AdapterSpec("/nowhere/missing.gguf", scale)])
     assert adapters.active == [("/kept.gguf", 1.0)]

@@ -89,7 +89,7 @@ def test_values_are_read_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.parametrize("alpha", [math.nan, math.inf])
 def test_nan_or_infinite_alpha_is_refused(tmp_path: Path, model: Path, alpha: float) -> None:
-    with pytest.raises(AdapterError, match="adapter.lora.alpha is (nan|inf), not a usable number"):
+    with pytest.raises(AdapterError, match=r"adapter.lora.alpha is (nan|inf), not a usable number"):
         validate_adapter(_adapter(tmp_path / "alpha.gguf", alpha=alpha), model)
 
 

@@ -53,7 +53,8 @@ class FakeEngine:
 
 def test_the_fake_is_a_chat_model() -> None:
     model: ChatModel = FakeEngine("")  # mypy checks the protocol; the answer path takes nothing else
-    assert model.info.name == "fake" and model.n_ctx == 2048
+    assert model.info.name == "fake"
+    assert model.n_ctx == 2048
 
 
 def test_gate_uses_similarity_and_keyword_coverage() -> None:
@@ -71,8 +72,10 @@ def test_declines_without_calling_the_model_when_nothing_is_relevant() -> None:
     seen: list[list[Hit]] = []
     answer = answer_question(engine, "Who won the 1966 World Cup?", [hit("Loaf baking.", 0.05)],
                              Settings(), on_sources=seen.append)
-    assert answer.declined and engine.calls == []
-    assert "could not find" in answer.text and seen == [[]]
+    assert answer.declined
+    assert engine.calls == []
+    assert "could not find" in answer.text
+    assert seen == [[]]
 
 
 def test_rag_answer_streams_after_sources_and_cites() -> None:
@@ -87,9 +90,12 @@ def test_rag_answer_streams_after_sources_and_cites() -> None:
         on_sources=lambda hits: events.append(f"sources:{len(hits)}"),
         on_token=lambda piece: events.append("token"),
     )
-    assert events[0] == "sources:1" and events[1] == "token"
-    assert answer.mode == "rag" and engine.adapter_sets == [[]]  # strength 0 = no adapter
-    assert [c.n for c in answer.citations] == [1] and answer.text.endswith("[1].")
+    assert events[0] == "sources:1"
+    assert events[1] == "token"
+    assert answer.mode == "rag"
+    assert engine.adapter_sets == [[]]
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.text.endswith("[1].")
     assert "[1] policy.pdf, p. 2:" in engine.calls[0][1]["content"]
 
 

@@ -93,7 +93,8 @@ def test_core_imports_no_gui_and_no_cli() -> None:
 
 def test_gui_and_cli_use_the_public_core_only() -> None:
     importers = _modules("ragtune.gui", "ragtune.cli", "ragtune.app", "ragtune.__main__")
-    assert "ragtune.cli_answer" in importers and "ragtune.gui.main_window" in importers
+    assert "ragtune.cli_answer" in importers
+    assert "ragtune.gui.main_window" in importers
     assert _violations(importers, CORE_PUBLIC) == []
 
 

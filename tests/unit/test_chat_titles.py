@@ -11,7 +11,8 @@ def test_short_question_is_its_own_title_on_one_line() -> None:
 
 def test_long_question_is_cut_to_the_limit_with_an_ellipsis() -> None:
     title = chat_title("word " * 40)
-    assert len(title) == TITLE_CHARS and title.endswith("…")
+    assert len(title) == TITLE_CHARS
+    assert title.endswith("…")
 
 
 def test_prefix_comes_before_the_question() -> None:

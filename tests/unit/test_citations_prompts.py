@@ -31,7 +31,8 @@ def test_sentence_spans_and_words() -> None:
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == ["The lamp lasts 10 hours.", "It costs $3.50!", "Does it float?", "No."]
     assert numbers("It weighs 1,200 kg and 3.5 m") == {"1200", "3.5"}
-    assert "lamp" in content_words("The lamps") and "the" not in content_words("The lamps")
+    assert "lamp" in content_words("The lamps")
+    assert "the" not in content_words("The lamps")
 
 
 def test_trim_passage_keeps_relevant_sentences_in_order() -> None:
@@ -47,10 +48,12 @@ def test_fit_prompt_drops_passages_then_trims_and_never_fails() -> None:
     hits = [hit(("word " * 150) + f"fact{i}.", chunk_id=i) for i in range(6)]
     messages, sources, answer_tokens = fit_prompt("What is fact0?", hits, word_count, n_ctx=400, answer_tokens=64)
     assert word_count(messages) + answer_tokens <= 400
-    assert 1 <= len(sources) < 6 and sources[0].n == 1
+    assert 1 <= len(sources) < 6
+    assert sources[0].n == 1
     # absurdly small window: still a prompt, with the answer budget cut instead of an error
     messages, sources, answer_tokens = fit_prompt("q " * 500, hits, word_count, n_ctx=60, answer_tokens=64)
-    assert answer_tokens >= 1 and messages
+    assert answer_tokens >= 1
+    assert messages
 
 
 def test_attribution_adds_markers_drops_invalid_and_flags_unsupported() -> None:
@@ -64,7 +67,8 @@ def test_attribution_adds_markers_drops_invalid_and_flags_unsupported() -> None:
     assert "[7]" not in result.text
     assert "warranty from purchase [1]." in result.text
     assert [c.n for c in result.citations] == [1]
-    assert result.citations[0].chunk_id == 11 and result.citations[0].page == 3
+    assert result.citations[0].chunk_id == 11
+    assert result.citations[0].page == 3
     assert result.unsupported == ["The moon is made of green cheese entirely."]
 
 
@@ -86,7 +90,8 @@ def test_a_marker_pointing_at_the_wrong_source_is_moved_to_the_right_one() -> No
     assert result.text == "A DVD can be borrowed for 7 days [1]."
     assert [(c.n, c.page) for c in result.citations] == [(1, 2)]
     unsupported = attribute("DVDs can be kept for 9 weeks [1].", sources)
-    assert unsupported.citations == [] and unsupported.unsupported == ["DVDs can be kept for 9 weeks."]
+    assert unsupported.citations == []
+    assert unsupported.unsupported == ["DVDs can be kept for 9 weeks."]
 
 
 def test_a_citation_is_narrowed_to_the_supporting_sentence() -> None:

@@ -33,7 +33,9 @@ def model(tmp_path: Path) -> Path:
 def test_reads_header_metadata_and_tensor_table(model: Path) -> None:
     info = read_gguf(model)
     assert (info.general_type, info.architecture, info.name) == ("model", "llama", "Tiny Llama")
-    assert info.context_length == 256 and info.quantization == "F16" and info.version == 3
+    assert info.context_length == 256
+    assert info.quantization == "F16"
+    assert info.version == 3
     assert info.tensors == {"token_embd.weight": (500, 16), "blk.0.attn_q.weight": (16, 16)}
     assert info.tensor_types == {"token_embd.weight": "F16", "blk.0.attn_q.weight": "F32"}
     assert info.size == model.stat().st_size == info.data_end
@@ -47,7 +49,7 @@ def test_reads_header_metadata_and_tensor_table(model: Path) -> None:
 def test_truncated_tensor_data_is_reported_with_sizes(model: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut.gguf"
     cut.write_bytes(model.read_bytes()[:-100])
-    with pytest.raises(GGUFError, match="truncated: cut.gguf has .* bytes but its tensors need"):
+    with pytest.raises(GGUFError, match=r"truncated: cut.gguf has .* bytes but its tensors need"):
         read_gguf(cut)
 
 

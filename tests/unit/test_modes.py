@@ -20,11 +20,13 @@ OFF = [AdapterSpec("/a.gguf", 0.0)]
 def test_values_and_labels_are_the_contract() -> None:
     assert [m.value for m in Mode] == ["model", "rag", "adapter", "rag+adapter"]
     assert [m.label for m in Mode] == ["Model alone", "RAG", "Adapter", "RAG + adapter"]
-    assert Mode.RAG_ADAPTER == "rag+adapter" and Mode("rag") is Mode.RAG
+    assert Mode.RAG_ADAPTER == "rag+adapter"
+    assert Mode("rag") is Mode.RAG
     assert f"{Mode.RAG_ADAPTER}" == str(Mode.RAG_ADAPTER) == "rag+adapter"
     assert Mode.MODEL.title() == "Model"  # still a str: str.title() is not shadowed
     assert mode_label("rag+adapter") == "RAG + adapter"
-    assert mode_label("") == "" and mode_label("some-newer-mode") == "some-newer-mode"
+    assert mode_label("") == ""
+    assert mode_label("some-newer-mode") == "some-newer-mode"
 
 
 def test_one_rule_for_the_mode_and_the_modes_compared() -> None:
@@ -33,7 +35,8 @@ def test_one_rule_for_the_mode_and_the_modes_compared() -> None:
             mode = mode_for(rag, adapters)
             assert (mode.uses_rag, mode.uses_adapters) == (rag, adapters is ON)
             modes = modes_that_apply(rag, adapters)
-            assert modes[0] is Mode.MODEL and modes[-1] is mode  # model alone first, ask's mode last
+            assert modes[0] is Mode.MODEL
+            assert modes[-1] is mode
     assert modes_that_apply(True, ON) == list(Mode)
     assert modes_that_apply(False, ON) == [Mode.MODEL, Mode.ADAPTER]
     assert modes_that_apply(True, OFF) == [Mode.MODEL, Mode.RAG]
@@ -41,7 +44,8 @@ def test_one_rule_for_the_mode_and_the_modes_compared() -> None:
 
 def test_json_holds_the_plain_string() -> None:
     data = Answer("q", "a", Mode.RAG_ADAPTER, "m").to_json()
-    assert type(data["mode"]) is str and data["mode"] == "rag+adapter"
+    assert type(data["mode"]) is str
+    assert data["mode"] == "rag+adapter"
     assert json.loads(json.dumps(data))["mode"] == "rag+adapter"
 
 

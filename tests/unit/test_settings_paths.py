@@ -25,7 +25,8 @@ def test_settings_round_trip_and_bad_values() -> None:
     assert settings.load() == s
     settings.settings_path().write_text('{"passages": "many", "threads": 3, "bogus": 1}')
     loaded = settings.load()
-    assert loaded.passages == settings.Settings().passages and loaded.threads == 3
+    assert loaded.passages == settings.Settings().passages
+    assert loaded.threads == 3
     settings.settings_path().write_text("{not json")
     assert settings.load() == settings.Settings()
 

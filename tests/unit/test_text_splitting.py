@@ -75,7 +75,8 @@ def _positions(text: str, pieces: list[str]) -> list[tuple[int, int]]:
 
 def test_split_long_covers_big_text_in_order_at_boundaries() -> None:
     text = _big_text()
-    assert len(text) > 4_000_000 and "\n\n" not in text
+    assert len(text) > 4_000_000
+    assert "\n\n" not in text
     blob_start = text.index("xxx")
     blob_end = text.index("\n", blob_start)
     pieces = split_long(text)
@@ -95,7 +96,8 @@ def test_split_long_covers_big_text_in_order_at_boundaries() -> None:
             assert blob_start < end <= blob_end, "a hard cut only where there is no space"
         assert end == start + len(window[:cut].rstrip())
         if start < blob_start // 2:  # the log lines at the start: whole lines only
-            assert text[end] == "\n" and pieces[index].endswith(" ms")
+            assert text[end] == "\n"
+            assert pieces[index].endswith(" ms")
     assert hard_cuts >= (blob_end - blob_start) // SECTION_CHARS
 
 

@@ -3,8 +3,9 @@ adapters, and with both (the modes that apply), each column streaming its answer
 time to first token, tokens/s and prompt size. When the pane is too narrow for the columns side by
 side, they are stacked one under the other, so each answer keeps a readable width.
 
-``svc.compare`` runs on the model lane; its ``on_event(mode, kind, payload)`` calls arrive on the
-worker thread and are forwarded to the UI thread through the job's ``report`` (a queued signal).
+``svc.compare`` runs on the model lane; its ``on_event(event)`` calls (``core.compare``'s
+``CompareSources`` / ``CompareToken`` / ``CompareDone``) arrive on the worker thread and are forwarded
+to the UI thread through the job's ``report`` (a queued signal), then dispatched by type.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune.core.answer_types import AdapterSpec, Answer
+from ragtune.core.compare import CompareDone, CompareSources, CompareToken
 from ragtune.gui.compare_column import CompareColumn, planned_modes
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
@@ -120,7 +122,7 @@ class CompareView(QWidget):
                 question,
                 library,
                 adapters,
-                on_event=lambda mode, kind, payload: job.report((mode, kind, payload)),
+                on_event=job.report,
                 cancel=job.cancel,
             )
 
@@ -177,16 +179,12 @@ class CompareView(QWidget):
             self.splitter.setSizes([1000] * count)
 
     def _event(self, event: object) -> None:
-        if not isinstance(event, tuple) or len(event) != 3:
-            return
-        mode, kind, payload = event
-        column = self._column(str(mode))
-        if kind == "sources" and isinstance(payload, list):
-            column.set_sources(payload)
-        elif kind == "token" and isinstance(payload, str):
-            column.append(payload)
-        elif kind == "done" and isinstance(payload, Answer):
-            column.finish(payload)
+        if isinstance(event, CompareSources):
+            self._column(event.mode).set_sources(event.hits)
+        elif isinstance(event, CompareToken):
+            self._column(event.mode).append(event.text)
+        elif isinstance(event, CompareDone):
+            self._column(event.mode).finish(event.answer)
 
     def _flush(self) -> None:
         for column in self.columns.values():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
+from itertools import pairwise
 from pathlib import Path
 
 import pymupdf
@@ -72,7 +73,7 @@ def hyphenated_pairs(texts: list[str]) -> set[str]:
     for text in texts:
         for match in _COMPOUND.finditer(text):
             parts = re.split(r"[-\u2010]", match.group().lower())
-            pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+            pairs.update(f"{a}-{b}" for a, b in pairwise(parts))
     return pairs
 
 
