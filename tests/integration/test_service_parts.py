@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.core.answer_service import Answers
-from ragtune.core.answer_types import AdapterSpec, ModelInfo
+from ragtune.core.answer_types import AdapterSpec, Mode, ModelInfo
 from ragtune.core.chats import Chats
+from ragtune.core.compare import CompareDone, CompareEvent, CompareSources, CompareToken
 from ragtune.core.generation.chat_model import ChatModel, GenerationStats, Message
 from ragtune.core.library_service import Library
 from ragtune.core.services import Ragtune
@@ -106,3 +107,27 @@ def test_facade_answers_through_the_factory_and_records(
         assert factory.made[0][2].closed
         assert factory.made[1][1].context_size == 1024
     assert factory.made[1][2].closed  # close() frees the model
+
+
+def test_compare_reports_typed_events_per_mode(tmp_path: Path, embedder: Any) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "orchard.md").write_text("# Orchard\n\nThe orchard harvested 312 tonnes of apples.\n")
+    events: list[CompareEvent] = []
+    with Ragtune(settings=Settings(), embedder=embedder, engine_factory=Factory()) as svc:
+        svc.index("kb", [folder])
+        answers = svc.compare("How many tonnes did the orchard harvest?", "kb", on_event=events.append)
+        chats = svc.chats()
+    assert [a.mode for a in answers] == [Mode.MODEL, Mode.RAG]
+    assert len(chats) == 1
+    assert chats[0].title.startswith("Compare: ")
+    for answer in answers:
+        mine = [e for e in events if e.mode == answer.mode]
+        assert isinstance(mine[0], CompareSources)
+        assert isinstance(mine[-1], CompareDone)
+        assert mine[-1].answer is answer
+        tokens = [e.text for e in mine if isinstance(e, CompareToken)]
+        assert "".join(tokens) == answer.text
+    sources = [e for e in events if isinstance(e, CompareSources)]
+    assert sources[0].hits == []
+    assert sources[1].hits

@@ -1,15 +1,16 @@
 """Compare: the same question through the model alone, RAG, adapter and RAG + adapter.
 
 Runs the modes that apply, one after the other on the one engine, reporting each mode's sources,
-tokens and final answer through ``on_event(mode, kind, payload)`` with kind ``"sources"``
-(list[Hit]), ``"token"`` (str) or ``"done"`` (Answer). Cancel stops the running mode and skips the
-rest.
+tokens and final answer through ``on_event(event)``, one of the frozen ``CompareEvent`` classes:
+``CompareSources(mode, hits)``, ``CompareToken(mode, text)`` and ``CompareDone(mode, answer)``
+(receivers dispatch on the type). Cancel stops the running mode and skips the rest.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode
 from ragtune.core.answering import answer_question, mode_for
@@ -17,7 +18,33 @@ from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.types import Hit
 from ragtune.settings import Settings
 
-EventCallback = Callable[[str, str, object], None]
+
+@dataclass(frozen=True)
+class CompareSources:
+    """The passages ``mode`` answers from (before its first token; empty without RAG)."""
+
+    mode: Mode
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class CompareToken:
+    """One streamed piece of ``mode``'s answer."""
+
+    mode: Mode
+    text: str
+
+
+@dataclass(frozen=True)
+class CompareDone:
+    """``mode``'s finished answer (cancelled when stopped)."""
+
+    mode: Mode
+    answer: Answer
+
+
+CompareEvent = CompareSources | CompareToken | CompareDone
+EventCallback = Callable[[CompareEvent], None]
 
 
 def modes_that_apply(rag: bool, adapters: Sequence[AdapterSpec]) -> list[Mode]:
@@ -43,11 +70,11 @@ def compare(
 
         def sources(found: list[Hit], mode: Mode = mode) -> None:
             if on_event is not None:
-                on_event(mode, "sources", found)
+                on_event(CompareSources(mode, found))
 
         def token(piece: str, mode: Mode = mode) -> None:
             if on_event is not None:
-                on_event(mode, "token", piece)
+                on_event(CompareToken(mode, piece))
 
         answer = answer_question(
             engine,
@@ -62,7 +89,7 @@ def compare(
         )
         answers.append(answer)
         if on_event is not None:
-            on_event(mode, "done", answer)
+            on_event(CompareDone(mode, answer))
         if answer.cancelled:
             break
     return answers
