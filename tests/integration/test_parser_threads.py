@@ -51,7 +51,8 @@ def test_two_threads_on_one_pool_get_their_own_results(tmp_path: Path) -> None:
         indexer.join(120)
     assert [p for p, _ in indexed] == batch
     for path, result in indexed:
-        assert isinstance(result, ParsedDocument) and result.path == str(path)
+        assert isinstance(result, ParsedDocument)
+        assert result.path == str(path)
     assert all(isinstance(r, ParsedDocument) and r.path == str(single) for r in asked)
 
 
@@ -74,11 +75,10 @@ def test_page_text_does_not_wait_for_an_index_run(tmp_path: Path) -> None:
         indexer.start()
         assert started.wait(10)
         time.sleep(0.5)
-        began = time.monotonic()
         text = svc.page_text(str(page), 1)
-        took = time.monotonic() - began
+        index_still_running = indexer.is_alive()  # its three slow files take 9 s in all
         indexer.join(60)
     finally:
         svc.close()
     assert "The page text." in text
-    assert took < 6, f"page_text waited {took:.1f} s for the index run"
+    assert index_still_running, "page_text waited for the index run to end"
