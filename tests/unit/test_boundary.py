@@ -27,6 +27,7 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.answer_types",  # answers, modes, adapters, chats; the mode and title rules
         "ragtune.core.units",  # sizes and durations as people read them
         "ragtune.core.locations",  # "file.pdf, p. 3" locators
+        "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
     }
 )
 
