@@ -8,8 +8,15 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ragtune.cli_progress import cancel_on_ctrl_c
-from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_label
-from ragtune.core.compare import CompareEvent, CompareSources, CompareToken
+from ragtune.core.answer_types import (
+    AdapterSpec,
+    Answer,
+    CompareEvent,
+    CompareSources,
+    CompareToken,
+    Mode,
+    mode_label,
+)
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
 from ragtune.core.units import format_size

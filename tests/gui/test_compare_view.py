@@ -10,8 +10,15 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from adapter_factory import make_lora
-from ragtune.core.answer_types import AdapterSpec, Answer, Mode, Timings
-from ragtune.core.compare import CompareDone, CompareSources, CompareToken
+from ragtune.core.answer_types import (
+    AdapterSpec,
+    Answer,
+    CompareDone,
+    CompareSources,
+    CompareToken,
+    Mode,
+    Timings,
+)
 from ragtune.core.types import Citation
 from ragtune.gui.compare_view import CompareView
 

@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.core.answer_service import Answers
-from ragtune.core.answer_types import AdapterSpec, Mode, ModelInfo
+from ragtune.core.answer_types import (
+    AdapterSpec,
+    CompareDone,
+    CompareEvent,
+    CompareSources,
+    CompareToken,
+    Mode,
+    ModelInfo,
+)
 from ragtune.core.chats import Chats
-from ragtune.core.compare import CompareDone, CompareEvent, CompareSources, CompareToken
 from ragtune.core.generation.chat_model import ChatModel, GenerationStats, Message
 from ragtune.core.library_service import Library
 from ragtune.core.services import Ragtune

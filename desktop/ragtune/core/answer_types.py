@@ -227,3 +227,31 @@ def chat_title(question: str, prefix: str = "") -> str:
     flat = " ".join(question.split())
     title = flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
     return prefix + title
+
+
+# -- what ``svc.compare`` reports per mode (core.compare sends them; receivers dispatch on type) --
+@dataclass(frozen=True)
+class CompareSources:
+    """The passages ``mode`` answers from (before its first token; empty without RAG)."""
+
+    mode: Mode
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class CompareToken:
+    """One streamed piece of ``mode``'s answer."""
+
+    mode: Mode
+    text: str
+
+
+@dataclass(frozen=True)
+class CompareDone:
+    """``mode``'s finished answer (cancelled when stopped)."""
+
+    mode: Mode
+    answer: Answer
+
+
+CompareEvent = CompareSources | CompareToken | CompareDone

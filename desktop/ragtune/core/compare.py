@@ -1,7 +1,8 @@
 """Compare: the same question through the model alone, RAG, adapter and RAG + adapter.
 
 Runs the modes that apply, one after the other on the one engine, reporting each mode's sources,
-tokens and final answer through ``on_event(event)``, one of the frozen ``CompareEvent`` classes:
+tokens and final answer through ``on_event(event)``, one of the frozen ``CompareEvent`` classes
+(value types in ``core.answer_types``, so the GUI and CLI need nothing else of this module):
 ``CompareSources(mode, hits)``, ``CompareToken(mode, text)`` and ``CompareDone(mode, answer)``
 (receivers dispatch on the type). Cancel stops the running mode and skips the rest.
 """
@@ -10,40 +11,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from ragtune.core.answer_types import AdapterSpec, Answer, Mode
+from ragtune.core.answer_types import (
+    AdapterSpec,
+    Answer,
+    CompareDone,
+    CompareEvent,
+    CompareSources,
+    CompareToken,
+    Mode,
+)
 from ragtune.core.answering import answer_question, mode_for
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.types import Hit
 from ragtune.settings import Settings
 
-
-@dataclass(frozen=True)
-class CompareSources:
-    """The passages ``mode`` answers from (before its first token; empty without RAG)."""
-
-    mode: Mode
-    hits: list[Hit]
-
-
-@dataclass(frozen=True)
-class CompareToken:
-    """One streamed piece of ``mode``'s answer."""
-
-    mode: Mode
-    text: str
-
-
-@dataclass(frozen=True)
-class CompareDone:
-    """``mode``'s finished answer (cancelled when stopped)."""
-
-    mode: Mode
-    answer: Answer
-
-
-CompareEvent = CompareSources | CompareToken | CompareDone
 EventCallback = Callable[[CompareEvent], None]
 
 

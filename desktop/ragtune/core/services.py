@@ -44,7 +44,7 @@ CONTRACT (other modules build on it; change it only in step with its callers):
         # the pieces add up to the final answer text, citation markers included (CitingStream).
         # chat_id: the question and answer are appended to that chat (else to a new history row).
     svc.compare(question, library, adapters=(), on_event=None, cancel=None) -> list[Answer]
-        # modes that apply: model, rag, adapter, rag+adapter; on_event(event), a core.compare
+        # modes that apply: model, rag, adapter, rag+adapter; on_event(event), an answer_types
         # CompareSources(mode, hits) | CompareToken(mode, text) | CompareDone(mode, answer)
     svc.chats() -> list[ChatInfo]; svc.create_chat(title, library, rag=True) -> ChatInfo
     svc.rename_chat(chat_id, title); svc.delete_chat(chat_id); svc.messages(chat_id) -> list[MessageInfo]

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune.core.answer_types import AdapterSpec, Answer
-from ragtune.core.compare import CompareDone, CompareSources, CompareToken
+from ragtune.core.answer_types import AdapterSpec, Answer, CompareDone, CompareSources, CompareToken
 from ragtune.gui.compare_column import CompareColumn, planned_modes
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
