@@ -6,7 +6,7 @@ Questions with known answers (and some the documents cannot answer) over the sam
 in one run with three prompt shapes:
 - ``tight``: Ragtune's default, 3 passages trimmed to their most relevant sentences (420 chars);
 - ``full3``: the same 3 passages untrimmed;
-- ``full6``: 6 passages untrimmed (the naive RAG prompt of design.md);
+- ``full6``: 6 passages untrimmed (the naive RAG prompt of docs/architecture.md, "The answer path");
 plus ``model alone`` as the floor. Prints per shape: answers stating the expected fact, answers
 citing the right file and page, correct declines on unanswerable questions, mean prompt tokens and
 mean time to first token.

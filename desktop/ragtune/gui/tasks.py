@@ -1,6 +1,6 @@
 """Background lanes: worker threads that run callables in order and report back by queued signals.
 
-The window uses three lanes (design.md, "Threads"):
+The window uses three lanes (docs/architecture.md, "Threads"):
 
 - the index lane, one worker, the only writer of library data (``svc.index``, ``svc.remove``...);
 - the model lane, one worker that owns every call touching the llama.cpp model (``load_model``,

@@ -27,7 +27,7 @@ __all__ = ["ChatModel", "GenerationStats", "Message"]
 
 class ChatModel(Protocol):
     """A loaded chat model that answers (see module docstring). Not thread-safe: one worker thread
-    owns it (design.md, "Threads")."""
+    owns it (docs/architecture.md, "Threads")."""
 
     @property
     def info(self) -> ModelInfo:

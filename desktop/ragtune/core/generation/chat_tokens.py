@@ -1,8 +1,8 @@
 """Chat prompts tokenized so that only the chat template can write control tokens.
 
-A passage or a question is data, never instructions (design.md): a document that contains the
-model's own control strings (``<|im_end|>``, ``<|start_header_id|>``, ``<|end|>``, ...) must not
-open a new turn. The prompt is therefore never tokenized as one string with special tokens parsed.
+A passage or a question is data, never instructions (docs/architecture.md, "The answer path"): a
+document that contains the model's own control strings (``<|im_end|>``, ``<|start_header_id|>``,
+``<|end|>``, ...) must not open a new turn. The prompt is therefore never tokenized as one string with special tokens parsed.
 Instead:
 
 1. The chat template (the GGUF's own, rendered by llama-cpp-python's ``Jinja2ChatFormatter``) is

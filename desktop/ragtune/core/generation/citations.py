@@ -1,6 +1,6 @@
 """Citations: which passages support which answer sentences.
 
-A small model rarely writes ``[n]`` markers reliably (design.md, "Answers from a small model"), so
+A small model rarely writes ``[n]`` markers reliably (docs/architecture.md, "The answer path"), so
 Ragtune does not depend on them: each answer sentence is matched against the passages by the
 content words and numbers they share. Markers the model wrote are kept when they point at a real
 source and dropped when they point nowhere; a sentence without a marker gets the marker of the

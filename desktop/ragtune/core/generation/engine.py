@@ -9,7 +9,7 @@
   shows the reuse. The cache is cleared whenever the adapter set or strengths change.
 - Cancel is checked between tokens (a stopping criterion) and, during prompt evaluation, by
   llama.cpp's abort callback, so a long prompt stops too.
-- Not thread-safe: one worker thread owns an Engine (design.md, "Threads").
+- Not thread-safe: one worker thread owns an Engine (docs/architecture.md, "Threads").
 """
 
 from __future__ import annotations
