@@ -1,6 +1,6 @@
 """The service API that the CLI and the GUI call. No Qt here.
 
-Thread rules (design.md, "Threads"): index methods run on one writer thread (the GUI's index lane);
+Thread rules (docs/architecture.md, "Threads"): index methods run on one writer thread (the GUI's index lane);
 model methods (``load_model``, ``ask``, ``compare``, ``check_adapter``) run on one model thread
 (the GUI's model lane), because a llama.cpp context is not thread-safe. Read methods (``search``,
 ``libraries``, ``documents``, ``stats``, ``history``...) open their own connection and may run on
