@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ragtune.cli_progress import cancel_on_ctrl_c
@@ -17,6 +18,7 @@ from ragtune.core.answer_types import (
     Mode,
     mode_label,
 )
+from ragtune.core.engine_profile import ENGINES, http_warning
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
 from ragtune.core.units import format_size
@@ -42,8 +44,29 @@ def _timings_line(answer: Answer) -> str:
 
 
 def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
+    """The engine options (``--engine openai --endpoint URL --remote-model NAME``) for this
+    command, then ``--model``; a plain-http remote server is warned about on stderr."""
+    engine = getattr(args, "engine", None)
+    if engine or getattr(args, "endpoint", None) or getattr(args, "remote_model", None):
+        s = svc.settings
+        svc.settings = replace(
+            s,
+            engine=engine or ("openai" if args.endpoint else s.engine),
+            engine_url=args.endpoint or s.engine_url,
+            engine_model=args.remote_model or s.engine_model,
+        )
+    if svc.settings.engine != "local":
+        warning = http_warning(svc.settings.engine_url) if svc.settings.engine_url else None
+        if warning:
+            print(warning, file=sys.stderr)
     if getattr(args, "model", None):
         svc.load_model(args.model)
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=list(ENGINES), help="in-process model or an OpenAI-compatible server")
+    p.add_argument("--endpoint", metavar="URL", help="the server, e.g. http://127.0.0.1:8080/v1")
+    p.add_argument("--remote-model", metavar="NAME", help="the server's model (default: its first)")
 
 
 def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
@@ -81,6 +104,9 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
         print()
         _print_citations(answer)
         print(f"({_timings_line(answer)})", file=sys.stderr)
+    if answer.error:
+        print(f"error: {answer.error}", file=sys.stderr)
+        return 2
     return 130 if answer.cancelled else 0
 
 
@@ -102,9 +128,12 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
 
     with cancel_on_ctrl_c() as cancel:
         answers = svc.compare(args.question, args.library, adapters, on_event=on_event, cancel=cancel)
+    failed = [a for a in answers if a.error]
+    for a in failed:
+        print(f"error ({mode_label(a.mode)}): {a.error}", file=sys.stderr)
     if args.json:
         print(json.dumps([a.to_json() for a in answers], ensure_ascii=False))
-        return 0
+        return 2 if failed else 0
     print("\n")
     width = max(len(m.label) for m in Mode)
     print(f"{'mode':<{width}}  first token  tokens/s  prompt  citations")
@@ -167,6 +196,7 @@ def add_answer_commands(sub: Any) -> None:
     p.add_argument("--adapter", action="append", default=[], metavar="PATH[:STRENGTH]")
     p.add_argument("--model", help="a catalogue name or a GGUF path")
     p.add_argument("--json", action="store_true")
+    _add_engine_options(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("compare", help="model alone vs RAG vs adapter vs RAG + adapter")
@@ -175,6 +205,7 @@ def add_answer_commands(sub: Any) -> None:
     p.add_argument("--adapter", action="append", default=[], metavar="PATH[:STRENGTH]")
     p.add_argument("--model")
     p.add_argument("--json", action="store_true")
+    _add_engine_options(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("models", help="list chat models, or add a GGUF file")

@@ -86,3 +86,24 @@ class ModelError(RagtuneError):
 
 class AdapterError(RagtuneError):
     """A LoRA adapter is not valid for the loaded model; the message says what does not match."""
+
+
+class EngineError(ModelError):
+    """A remote (OpenAI-compatible) model server failed: the message names the server and what to do."""
+
+
+class EngineUnreachable(EngineError):
+    """Nothing answers at the server's address (wrong URL or port, server not running, network)."""
+
+
+class EngineAuthError(EngineError):
+    """The server refused the API key (HTTP 401/403)."""
+
+
+class EngineBusy(EngineError):
+    """The server stayed busy (HTTP 429/503) through every retry."""
+
+
+class StreamInterrupted(EngineError):
+    """The answer's stream was cut (the server died, the connection dropped, or it stopped sending)
+    after part of the answer arrived; that part is kept and the answer is marked incomplete."""

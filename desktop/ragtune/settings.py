@@ -24,6 +24,14 @@ class Settings:
     chunk_tokens: int = 220  # changing it needs a re-index
     chunk_overlap: int = 40  # changing it needs a re-index
     chat_model: str = ""  # "" = the embedded default; else a catalogue name or a GGUF path
+    # the engine profile (core.engine_profile): "local" = in-process llama.cpp, "openai" = any
+    # OpenAI-compatible server. The API key is never stored here (RAGTUNE_API_KEY or the keyring).
+    engine: str = "local"
+    engine_url: str = ""  # e.g. http://127.0.0.1:8080/v1
+    engine_model: str = ""  # "" = the first model the server lists
+    engine_connect_timeout_s: float = 5.0
+    engine_read_timeout_s: float = 60.0  # longest silence mid-answer before it counts as cut
+    engine_context_size: int = 0  # 0 = ask the server, else context_size
 
     #: settings whose change only takes effect after re-indexing
     REINDEX_FIELDS = ("chunk_tokens", "chunk_overlap")

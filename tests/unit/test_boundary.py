@@ -28,6 +28,7 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.units",  # sizes and durations as people read them
         "ragtune.core.locations",  # "file.pdf, p. 3" locators
         "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
+        "ragtune.core.engine_profile",  # engine kinds, the plain-http warning, the API key's home
     }
 )
 

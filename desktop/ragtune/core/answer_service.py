@@ -21,6 +21,7 @@ from ragtune.core import compare as compare_mod
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, Answer, ModelInfo
 from ragtune.core.answering import answer_question
 from ragtune.core.embedded import ensure_chat_model, ensure_embedding_model
+from ragtune.core.engine_profile import EngineProfile
 from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
@@ -35,7 +36,12 @@ EngineFactory = Callable[[Path, Settings], ChatModel]
 
 
 def default_engine(path: Path, settings: Settings) -> ChatModel:
-    """The in-process llama.cpp engine."""
+    """The engine the settings' profile names: the in-process llama.cpp ``Engine`` (``path``), or
+    an OpenAI-compatible server (``settings.engine == "openai"``; ``path`` is unused)."""
+    if settings.engine != "local":
+        from ragtune.core.generation.openai_engine import OpenAIEngine
+
+        return OpenAIEngine(EngineProfile.from_settings(settings))
     return Engine(path, n_ctx=settings.context_size, n_threads=settings.threads)
 
 
@@ -47,7 +53,7 @@ class Answers:
         self.settings = settings
         self._engine_factory = engine_factory
         self._engine: ChatModel | None = None
-        self._engine_key: tuple[str, int, int] | None = None
+        self._engine_key: tuple[object, ...] | None = None
 
     @property
     def engine(self) -> ChatModel | None:
@@ -80,16 +86,23 @@ class Answers:
         return self._get_engine(progress).info
 
     def _get_engine(self, progress: ProgressCallback | None = None) -> ChatModel:
-        path = models.resolve_model(self.settings.chat_model or None)
-        key = (str(path), self.settings.context_size, self.settings.threads)
+        s = self.settings
+        if s.engine == "local":
+            path = models.resolve_model(s.chat_model or None)
+            key: tuple[object, ...] = (str(path), s.context_size, s.threads)
+            label = path.name
+        else:  # a server: the profile is the key (docs/architecture.md, "The answer path")
+            path = Path(s.engine_url)
+            key = (s.engine, EngineProfile.from_settings(s))
+            label = s.engine_url
         if self._engine is None or self._engine_key != key:
             self.drop_engine()
             if progress is not None:
-                progress(Progress("loading", 0, 1, current=f"Loading {path.name}"))
+                progress(Progress("loading", 0, 1, current=f"Loading {label}"))
             self._engine = self._engine_factory(path, self.settings)
             self._engine_key = key
             if progress is not None:
-                progress(Progress("loading", 1, 1, current=f"Loaded {path.name}"))
+                progress(Progress("loading", 1, 1, current=f"Loaded {label}"))
         return self._engine
 
     def drop_engine(self) -> None:

@@ -134,6 +134,7 @@ class Answer:
     timings: Timings = field(default_factory=Timings)
     declined: bool = False  # retrieval found nothing relevant; the model was not asked to invent
     cancelled: bool = False
+    error: str = ""  # the answer was cut off (e.g. its server died): the text is what came
     unsupported_sentences: list[str] = field(default_factory=list)  # no passage supports them
 
     def to_json(self) -> dict[str, object]:
@@ -150,6 +151,7 @@ class Answer:
             "adapters": [{"path": a.path, "scale": a.scale} for a in self.adapters],
             "declined": self.declined,
             "cancelled": self.cancelled,
+            "error": self.error,
             "timings": {
                 "time_to_first_token_s": round(self.timings.time_to_first_token_s, 4),
                 "time_to_first_source_s": round(self.timings.time_to_first_source_s, 4),

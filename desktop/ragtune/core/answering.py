@@ -19,7 +19,7 @@ from ragtune.core.generation.citations import CitingStream
 from ragtune.core.generation.prompts import fit_prompt, place
 from ragtune.core.text_match import content_words
 from ragtune.core.types import Hit
-from ragtune.errors import Cancelled
+from ragtune.errors import Cancelled, StreamInterrupted
 from ragtune.settings import Settings
 
 #: cosine similarity (query vs chunk) above which a passage counts as relevant on its own
@@ -115,6 +115,8 @@ def answer_question(
             show(citing.feed(piece) if citing is not None else piece)
     except Cancelled:
         answer.cancelled = True
+    except StreamInterrupted as exc:  # a server cut the answer off: keep what came, say why
+        answer.error = str(exc)
     if citing is not None:
         show(citing.finish())
         attribution = citing.result()
