@@ -1,5 +1,5 @@
 """The command line: ``ragtune index | search | libraries | remove | doctor | models | adapters |
-ask | compare | history | prepare``. Same service API as the window; errors go to stderr with a
+ask | compare | history | prepare | serve``. Same service API as the window; errors go to stderr with a
 non-zero exit code."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
+from ragtune.cli_serve import add_serve_command
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Hit, Progress
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     add_answer_commands(sub)
+    add_serve_command(sub)
     return parser
 
 

@@ -3,7 +3,8 @@ imports inside functions and under ``TYPE_CHECKING`` too:
 
 - ``ragtune.core`` imports neither ``ragtune.gui`` nor the CLI (``ragtune.cli*``), nor the
   composition roots (``ragtune.app``, ``ragtune.__main__``);
-- the GUI and the CLI reach the core only through its public surface (``CORE_PUBLIC``): the service
+- the GUI, the CLI and the server (``ragtune.server``, ``ragtune serve``) reach the core only
+  through its public surface (``CORE_PUBLIC``): the service
   facade, the value types and the pure formatting rules. Anything else of the core is internal.
 - the CLI modules form no import cycle;
 - importing the core and the CLI loads no Qt (checked by importing them in a fresh interpreter).
@@ -83,7 +84,7 @@ def _violations(importers: dict[str, Path], allowed: frozenset[str]) -> list[str
 
 
 def test_core_imports_no_gui_and_no_cli() -> None:
-    outer = ("ragtune.gui", "ragtune.cli", "ragtune.app", "ragtune.__main__")
+    outer = ("ragtune.gui", "ragtune.cli", "ragtune.server", "ragtune.app", "ragtune.__main__")
     bad = [
         f"{name} imports {target}"
         for name, path in sorted(_modules("ragtune.core").items())
@@ -94,8 +95,9 @@ def test_core_imports_no_gui_and_no_cli() -> None:
 
 
 def test_gui_and_cli_use_the_public_core_only() -> None:
-    importers = _modules("ragtune.gui", "ragtune.cli", "ragtune.app", "ragtune.__main__")
+    importers = _modules("ragtune.gui", "ragtune.cli", "ragtune.server", "ragtune.app", "ragtune.__main__")
     assert "ragtune.cli_answer" in importers
+    assert "ragtune.server" in importers
     assert "ragtune.gui.main_window" in importers
     assert _violations(importers, CORE_PUBLIC) == []
 

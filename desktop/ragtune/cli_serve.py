@@ -1,0 +1,48 @@
+"""``ragtune serve --library NAME [--host 127.0.0.1] [--port 8000] [--token TOKEN]``: a library as
+an OpenAI-compatible endpoint (``ragtune.server``). Loopback by default; any other interface needs
+a bearer token (``--token`` or ``RAGTUNE_SERVE_TOKEN``), checked before anything binds."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ragtune.errors import LibraryNotFound
+
+if TYPE_CHECKING:
+    from ragtune.core.services import Ragtune
+
+DEFAULT_PORT = 8000
+
+
+def cmd_serve(svc: Ragtune, args: argparse.Namespace) -> int:
+    import uvicorn  # imported here: the other commands start without the web stack
+
+    from ragtune.server import TOKEN_ENV, check_bind, create_app
+
+    token: str | None = args.token or os.environ.get(TOKEN_ENV) or None
+    check_bind(args.host, token)
+    if args.library not in {lib.name for lib in svc.libraries()}:
+        raise LibraryNotFound(
+            f"There is no library named {args.library!r}. Index one first: "
+            f"ragtune index FOLDER --library {args.library}"
+        )
+    print(
+        f"Serving library {args.library!r} as model 'ragtune:{args.library}' on "
+        f"http://{args.host}:{args.port}/v1" + (" (bearer token required)" if token else ""),
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(create_app(svc, args.library, token), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def add_serve_command(sub: Any) -> None:
+    p = sub.add_parser("serve", help="serve a library as an OpenAI-compatible endpoint")
+    p.add_argument("--library", "-l", default="default")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p.add_argument("--token", help="bearer token clients must send (default: $RAGTUNE_SERVE_TOKEN)")
+    p.set_defaults(func=cmd_serve)

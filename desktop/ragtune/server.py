@@ -1,0 +1,261 @@
+"""``ragtune serve``: one library as an OpenAI-compatible endpoint (FastAPI, run by uvicorn).
+
+Routes: ``GET /v1/models`` lists one model, ``ragtune:LIBRARY``; ``POST /v1/chat/completions``
+answers the last user message from the library with RAG (``svc.ask``), whole or streamed as
+Server-Sent Events in OpenAI's chunk format ending with ``data: [DONE]``. Earlier messages are not
+sent to the model: each question is answered from the library alone.
+
+Extra fields, next to OpenAI's: the completion (and the last stream chunk, the one with a
+``finish_reason``) carries ``citations`` (a list of ``{n, path, page, location, start, end, text}``,
+the ``[n]`` markers in the text point at them) and ``declined`` (true when the library holds nothing
+relevant, so the model was not asked).
+
+Model lane (docs/architecture.md, "Threads"): a llama.cpp context is not thread-safe, so every
+answer runs on one worker thread, one after the other; a client that disconnects cancels its
+answer (the ``cancel`` event). With a token, every request needs ``Authorization: Bearer TOKEN``;
+errors use OpenAI's JSON shape ``{"error": {"message", "type", "param", "code"}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import json
+import threading
+import time
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ragtune.core.answer_types import Answer
+from ragtune.core.services import Ragtune
+from ragtune.errors import RagtuneError
+
+TOKEN_ENV = "RAGTUNE_SERVE_TOKEN"
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    """The fields Ragtune reads; the others (temperature, ...) are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = ""
+    messages: list[ChatMessage]
+    stream: bool = False
+
+
+class ApiError(Exception):
+    """An error sent back as OpenAI's error JSON."""
+
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error",
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind, self.code = status, message, kind, code
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Binding anything but loopback needs a token: refuse before any socket is opened."""
+    if not token and not is_loopback(host):
+        raise RagtuneError(
+            f"Refusing to serve on {host} without a token: anyone who can reach this machine could "
+            f"read your library. Pass --token TOKEN (or set {TOKEN_ENV}), or serve on 127.0.0.1."
+        )
+
+
+def error_body(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def question_of(messages: list[ChatMessage]) -> str:
+    """The last user message as plain text (string content or text parts)."""
+    for message in reversed(messages):
+        if message.role != "user":
+            continue
+        if isinstance(message.content, str):
+            text = message.content
+        else:
+            parts = message.content or []
+            text = "\n".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
+        if text.strip():
+            return text
+    raise ApiError(400, "No user message with text to answer.", code="no_question")
+
+
+def citations_json(answer: Answer) -> list[Any]:
+    citations = answer.to_json()["citations"]
+    assert isinstance(citations, list)
+    return citations
+
+
+def completion_json(answer: Answer, model_id: str, completion_id: str, created: int) -> dict[str, Any]:
+    t = answer.timings
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model_id,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": t.prompt_tokens,
+            "completion_tokens": t.completion_tokens,
+            "total_tokens": t.prompt_tokens + t.completion_tokens,
+        },
+        "citations": citations_json(answer),
+        "declined": answer.declined,
+    }
+
+
+def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
+    """The app serving ``library`` of ``svc``; ``token`` (when set) guards every route."""
+    model_id = f"ragtune:{library}"
+    lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ragtune-model")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        lane.shutdown(wait=True, cancel_futures=True)
+
+    app = FastAPI(title="Ragtune", lifespan=lifespan)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.message, exc.kind, exc.code), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(error_body(f"Invalid request: {exc.errors()}", "invalid_request_error"), 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(error_body(str(exc.detail), "invalid_request_error"), exc.status_code)
+
+    @app.middleware("http")
+    async def authorize(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        if token:
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                body = error_body("Missing or wrong bearer token.", "invalid_request_error",
+                                  "invalid_api_key")
+                return JSONResponse(body, status_code=401)
+        return await call_next(request)
+
+    def ask(question: str, cancel: threading.Event, on_token: Callable[[str], None] | None) -> Answer:
+        return svc.ask(question, library=library, rag=True, on_token=on_token, cancel=cancel)
+
+    @app.get("/v1/models")
+    async def models() -> dict[str, Any]:
+        model = {"id": model_id, "object": "model", "created": 0, "owned_by": "ragtune"}
+        return {"object": "list", "data": [model]}
+
+    @app.post("/v1/chat/completions", response_model=None)
+    async def chat(body: ChatRequest, request: Request) -> dict[str, Any] | StreamingResponse:
+        question = question_of(body.messages)
+        completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+        if body.stream:
+            events = _stream(lane, ask, question, model_id, completion_id, created)
+            return StreamingResponse(events, media_type="text/event-stream")
+        cancel = threading.Event()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(lane, ask, question, cancel, None)
+        try:
+            while not (await asyncio.wait({future}, timeout=0.5))[0]:
+                if await request.is_disconnected():
+                    cancel.set()
+            answer = future.result()
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+        except RagtuneError as exc:
+            raise ApiError(500, str(exc), "server_error") from exc
+        return completion_json(answer, model_id, completion_id, created)
+
+    return app
+
+
+def _sse(data: dict[str, Any]) -> str:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _stream(
+    lane: ThreadPoolExecutor,
+    ask: Callable[[str, threading.Event, Callable[[str], None] | None], Answer],
+    question: str,
+    model_id: str,
+    completion_id: str,
+    created: int,
+) -> AsyncGenerator[str, None]:
+    """The answer as OpenAI chunks; a disconnect (the generator closed) cancels the answer."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+    cancel = threading.Event()
+
+    def send(kind: str, value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+        except RuntimeError:  # the loop is gone (server stopping): nobody is listening
+            cancel.set()
+
+    def work() -> None:
+        try:
+            send("done", ask(question, cancel, lambda piece: send("token", piece)))
+        except Exception as exc:
+            send("error", exc)
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        head = {"id": completion_id, "object": "chat.completion.chunk", "created": created}
+        return _sse({**head, "model": model_id, "choices": [choice], **extra})
+
+    loop.run_in_executor(lane, work)
+    sent = ""
+    try:
+        yield chunk({"role": "assistant", "content": ""})
+        while True:
+            kind, value = await queue.get()
+            if kind == "token":
+                sent += value
+                yield chunk({"content": value})
+            elif kind == "error":
+                message = str(value) if isinstance(value, RagtuneError) else "The answer failed."
+                yield _sse(error_body(message, "server_error"))
+                break
+            else:
+                answer: Answer = value
+                if answer.text.startswith(sent) and len(answer.text) > len(sent):
+                    yield chunk({"content": answer.text[len(sent):]})  # e.g. a decline
+                yield chunk({}, "stop", citations=citations_json(answer), declined=answer.declined)
+                break
+        yield "data: [DONE]\n\n"
+    finally:
+        cancel.set()  # a no-op once the answer is done; stops it when the client went away
