@@ -17,7 +17,7 @@ from ragtune.core.generation.stats import GenerationStats
 BACKOFF_S = 0.5  # doubled each retry; a Retry-After up to MAX_WAIT_S is honoured
 MAX_WAIT_S = 5.0
 MESSAGE_MARGIN = 8  # tokens a chat template adds around one message (estimate)
-PROMPT_MARGIN = 16
+PROMPT_MARGIN = 48  # a template may add its own default system prompt (Qwen does)
 
 
 class StreamReader:

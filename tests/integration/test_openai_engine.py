@@ -1,0 +1,193 @@
+"""The openai engine against real servers on 127.0.0.1: llama-cpp-python's OpenAI-compatible server
+with the embedded model (answers, citations, compare, cancel, unknown model), and a tiny scripted
+server for faults (401, 404, busy with retries, a stream cut mid-answer, a server that stops)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ragtune.core.answering import answer_question
+from ragtune.core.engine_profile import EngineProfile
+from ragtune.core.generation.openai_engine import OpenAIEngine
+from ragtune.core.services import Ragtune
+from ragtune.errors import (
+    AdapterError,
+    Cancelled,
+    EngineAuthError,
+    EngineBusy,
+    EngineError,
+    EngineUnreachable,
+    StreamInterrupted,
+)
+from ragtune.settings import Settings
+from remote_servers import (
+    ScriptedServer,
+    free_port,
+    reply_status,
+    reply_stream,
+    start_llama_server,
+    stop,
+)
+
+QUESTION = "How many tonnes of apples did the Hillside orchard harvest?"
+HELLO = [{"role": "user", "content": "Say hello."}]
+
+
+@pytest.fixture(scope="module")
+def llama_url(chat_model_path: Path) -> Iterator[str]:
+    """One llama-cpp-python server for the module (the embedded model, n_ctx 2048)."""
+    proc, url = start_llama_server(chat_model_path)
+    yield url
+    stop(proc)
+
+
+@pytest.fixture
+def remote_settings(llama_url: str) -> Settings:
+    return Settings(
+        engine="openai", engine_url=llama_url, engine_context_size=2048,
+        max_answer_tokens=16, passages=2,
+    )
+
+
+def _profile(url: str, **kw: Any) -> EngineProfile:
+    return EngineProfile(base_url=url, **kw)
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[ScriptedServer]]:
+    servers: list[ScriptedServer] = []
+    yield servers
+    for s in servers:
+        s.close()
+
+
+def test_rag_answer_and_compare_through_the_server(
+    tmp_path: Path, embedder: Any, remote_settings: Settings
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "orchard.md").write_text(
+        "# Orchard report\n\nThe Hillside orchard harvested 312 tonnes of apples.\n"
+    )
+    (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
+    with Ragtune(settings=remote_settings, embedder=embedder) as svc:
+        svc.index("kb", [folder])
+        answer = svc.ask(QUESTION, library="kb")
+        assert not answer.error
+        assert answer.sources
+        assert answer.sources[0].path.endswith("orchard.md")
+        assert "312" in answer.text
+        assert answer.citations
+        assert answer.citations[0].path.endswith("orchard.md")
+        assert answer.timings.completion_tokens > 0
+        assert answer.timings.time_to_first_token_s > 0
+        assert answer.model.endswith(".gguf")  # the server's model id
+
+        answers = svc.compare(QUESTION, "kb")
+        assert [str(a.mode) for a in answers] == ["model", "rag"]
+        assert all(a.text for a in answers)
+
+
+def test_cancel_closes_the_stream(llama_url: str) -> None:
+    engine = OpenAIEngine(_profile(llama_url))
+    cancel = threading.Event()
+    pieces: list[str] = []
+
+    def read() -> None:
+        for piece in engine.stream_chat([{"role": "user", "content": "Count to fifty."}], 16, cancel=cancel):
+            pieces.append(piece)
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        read()
+    assert len(pieces) == 1
+    assert engine.last_stats.finish_reason == "cancelled"
+    assert list(engine.stream_chat(HELLO, 4))  # the engine still answers afterwards
+    engine.close()
+
+
+def test_server_counts_tokens_and_refuses_adapters(llama_url: str) -> None:
+    engine = OpenAIEngine(_profile(llama_url, context_size=2048))
+    assert engine.n_ctx == 2048
+    assert engine.count_chat_tokens(HELLO) > len(HELLO[0]["content"]) // 4
+    engine.set_adapters([])
+    from ragtune.core.answer_types import AdapterSpec
+
+    with pytest.raises(AdapterError, match="does not support adapters"):
+        engine.set_adapters([AdapterSpec("x.gguf", 1.0)])
+    engine.close()
+
+
+def test_unknown_model_is_named(llama_url: str) -> None:
+    with pytest.raises(EngineError, match="does not know model 'no-such-model'"):
+        OpenAIEngine(_profile(llama_url, model="no-such-model"))
+
+
+def test_unreachable_port() -> None:
+    with pytest.raises(EngineUnreachable, match="cannot reach"):
+        OpenAIEngine(_profile(f"http://127.0.0.1:{free_port()}/v1", connect_timeout_s=2))
+
+
+def test_wrong_key_and_404(scripted: list[ScriptedServer]) -> None:
+    refused = ScriptedServer(reply_status(401), models_status=401)
+    scripted.append(refused)
+    with pytest.raises(EngineAuthError, match="refused the API key"):
+        OpenAIEngine(_profile(refused.url), key="wrong")
+    missing = ScriptedServer(reply_status(404))
+    scripted.append(missing)
+    engine = OpenAIEngine(_profile(missing.url))
+    with pytest.raises(EngineError, match="HTTP 404"):
+        list(engine.stream_chat(HELLO, 4))
+
+
+def test_busy_server_is_retried_then_given_up(scripted: list[ScriptedServer]) -> None:
+    ok = reply_stream(["Hi", "!"])
+    busy = reply_status(429, retry_after="0")
+
+    def flaky(handler: Any) -> None:
+        (busy if server.calls <= 2 else ok)(handler)
+
+    server = ScriptedServer(flaky)
+    scripted.append(server)
+    assert list(OpenAIEngine(_profile(server.url)).stream_chat(HELLO, 4)) == ["Hi", "!"]
+    assert server.calls == 3
+    always = ScriptedServer(reply_status(503, retry_after="0"))
+    scripted.append(always)
+    with pytest.raises(EngineBusy, match="stayed busy"):
+        list(OpenAIEngine(_profile(always.url)).stream_chat(HELLO, 4))
+
+
+def test_cut_stream_keeps_the_partial_answer(scripted: list[ScriptedServer]) -> None:
+    server = ScriptedServer(reply_stream(["The answer", " is"], then="cut"))
+    scripted.append(server)
+    engine = OpenAIEngine(_profile(server.url))
+    answer = answer_question(engine, "What is it?", None, Settings(max_answer_tokens=16))
+    assert answer.text == "The answer is"
+    assert "incomplete" in answer.error
+    assert answer.to_json()["error"] == answer.error
+
+
+def test_silent_server_times_out(scripted: list[ScriptedServer]) -> None:
+    server = ScriptedServer(reply_stream(["Half"], then="stall", stall_s=5))
+    scripted.append(server)
+    engine = OpenAIEngine(_profile(server.url, read_timeout_s=0.5))
+    pieces: list[str] = []
+    with pytest.raises(StreamInterrupted, match="stopped sending"):
+        pieces.extend(engine.stream_chat(HELLO, 8))
+    assert pieces == ["Half"]
+
+
+def test_settings_pick_the_engine(llama_url: str, remote_settings: Settings) -> None:
+    with Ragtune(settings=remote_settings) as svc:
+        info = svc.load_model()
+        assert info.architecture == "remote"
+        assert info.path == llama_url
+        svc.settings = replace(remote_settings, engine_model="other")
+        with pytest.raises(EngineError, match="does not know model 'other'"):
+            svc.load_model()
