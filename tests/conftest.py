@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,14 @@ def chat_model_path() -> Path:
     from ragtune.core.embedded import ensure_chat_model
 
     return ensure_chat_model()
+
+
+@pytest.fixture(scope="session")
+def llama_url(chat_model_path: Path) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server with the embedded model on 127.0.0.1 (n_ctx
+    2048), started once per session for the openai engine's tests; its /v1 URL."""
+    from remote_servers import start_llama_server, stop
+
+    proc, url = start_llama_server(chat_model_path)
+    yield url
+    stop(proc)

@@ -39,14 +39,6 @@ QUESTION = "How many tonnes of apples did the Hillside orchard harvest?"
 HELLO = [{"role": "user", "content": "Say hello."}]
 
 
-@pytest.fixture(scope="module")
-def llama_url(chat_model_path: Path) -> Iterator[str]:
-    """One llama-cpp-python server for the module (the embedded model, n_ctx 2048)."""
-    proc, url = start_llama_server(chat_model_path)
-    yield url
-    stop(proc)
-
-
 @pytest.fixture
 def remote_settings(llama_url: str) -> Settings:
     return Settings(
@@ -161,6 +153,25 @@ def test_busy_server_is_retried_then_given_up(scripted: list[ScriptedServer]) ->
     scripted.append(always)
     with pytest.raises(EngineBusy, match="stayed busy"):
         list(OpenAIEngine(_profile(always.url)).stream_chat(HELLO, 4))
+
+
+def test_server_killed_mid_answer(chat_model_path: Path) -> None:
+    proc, url = start_llama_server(chat_model_path)  # its own server: this one dies
+    try:
+        engine = OpenAIEngine(_profile(url, read_timeout_s=10))
+        pieces: list[str] = []
+
+        def read() -> None:
+            for piece in engine.stream_chat([{"role": "user", "content": "Count from 1 to 60."}], 64):
+                pieces.append(piece)
+                if len(pieces) == 2:
+                    proc.kill()
+
+        with pytest.raises(StreamInterrupted, match="incomplete"):
+            read()
+        assert len(pieces) >= 2
+    finally:
+        stop(proc)
 
 
 def test_cut_stream_keeps_the_partial_answer(scripted: list[ScriptedServer]) -> None:

@@ -1,0 +1,102 @@
+"""The engine profile: settings round trip, the plain-http warning, and where the API key comes
+from (environment, else the keyring; never the settings file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from ragtune import settings
+from ragtune.core.engine_profile import (
+    EngineProfile,
+    api_key,
+    http_warning,
+    normalize_url,
+    store_api_key,
+)
+from ragtune.errors import ModelError
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in a dict (tests only)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    monkeypatch.delenv("RAGTUNE_API_KEY", raising=False)
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
+
+
+def test_urls_are_normalized() -> None:
+    assert normalize_url("127.0.0.1:8080") == "http://127.0.0.1:8080/v1"
+    assert normalize_url("https://api.example.com/v1/") == "https://api.example.com/v1"
+
+
+@pytest.mark.parametrize(
+    ("url", "warned"),
+    [
+        ("http://127.0.0.1:8080/v1", False),
+        ("http://localhost:8080", False),
+        ("http://[::1]:8080", False),
+        ("https://gpu.example.com/v1", False),
+        ("http://gpu.example.com:8080/v1", True),
+        ("http://192.168.1.20:8080", True),
+    ],
+)
+def test_plain_http_to_another_host_is_warned(url: str, warned: bool) -> None:
+    warning = http_warning(url)
+    assert (warning is not None) == warned
+    if warning:
+        assert "unencrypted" in warning
+
+
+def test_key_from_keyring_then_environment(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert api_key("http://gpu.example.com:8080") is None
+    store_api_key("http://gpu.example.com:8080", "sk-ring")
+    assert memory_keyring.store == {("ragtune", "http://gpu.example.com:8080/v1"): "sk-ring"}
+    assert api_key("http://gpu.example.com:8080/v1") == "sk-ring"
+    monkeypatch.setenv("RAGTUNE_API_KEY", "sk-env")
+    assert api_key("http://gpu.example.com:8080/v1") == "sk-env"
+
+
+def test_profile_round_trips_through_settings_without_a_key(memory_keyring: MemoryKeyring) -> None:
+    s = settings.Settings(engine="openai", engine_url="gpu.example.com:8080", engine_model="qwen")
+    settings.save(s)
+    store_api_key(s.engine_url, "sk-secret")
+    assert "sk-secret" not in settings.settings_path().read_text()
+    loaded = settings.load()
+    assert loaded == s
+    profile = EngineProfile.from_settings(loaded)
+    assert profile.base_url == "http://gpu.example.com:8080/v1"
+    assert profile.context_size == s.context_size  # 0 = ask the server, else context_size
+
+
+def test_profile_needs_a_url_and_a_known_engine() -> None:
+    with pytest.raises(ModelError, match="needs a server URL"):
+        EngineProfile.from_settings(settings.Settings(engine="openai"))
+    with pytest.raises(ModelError, match="unknown engine"):
+        EngineProfile.from_settings(settings.Settings(engine="cloud", engine_url="x"))
