@@ -8,7 +8,8 @@ sent to the model: each question is answered from the library alone.
 Extra fields, next to OpenAI's: the completion (and the last stream chunk, the one with a
 ``finish_reason``) carries ``citations`` (a list of ``{n, path, page, location, start, end, text}``,
 the ``[n]`` markers in the text point at them) and ``declined`` (true when the library holds nothing
-relevant, so the model was not asked).
+relevant, so the model was not asked) and ``interrupted`` (null, or why the answer was cut off, its
+text being what came before).
 
 Model lane (docs/architecture.md, "Threads"): a llama.cpp context is not thread-safe, so every
 answer runs on one worker thread, one after the other; a client that disconnects cancels its
@@ -30,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
@@ -112,6 +113,15 @@ def citations_json(answer: Answer) -> list[Any]:
     return citations
 
 
+def extra_fields(answer: Answer) -> dict[str, Any]:
+    """Ragtune's fields next to OpenAI's (the module docstring)."""
+    return {
+        "citations": citations_json(answer),
+        "declined": answer.declined,
+        "interrupted": answer.error or None,
+    }
+
+
 def completion_json(answer: Answer, model_id: str, completion_id: str, created: int) -> dict[str, Any]:
     t = answer.timings
     return {
@@ -131,8 +141,7 @@ def completion_json(answer: Answer, model_id: str, completion_id: str, created: 
             "completion_tokens": t.completion_tokens,
             "total_tokens": t.prompt_tokens + t.completion_tokens,
         },
-        "citations": citations_json(answer),
-        "declined": answer.declined,
+        **extra_fields(answer),
     }
 
 
@@ -146,7 +155,13 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
         yield
         lane.shutdown(wait=True, cancel_futures=True)
 
-    app = FastAPI(title="Ragtune", lifespan=lifespan)
+    def authorize(request: Request) -> None:
+        """A dependency, not an HTTP middleware: those wrap ``receive`` and hide disconnects."""
+        given = request.headers.get("authorization", "")
+        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise ApiError(401, "Missing or wrong bearer token.", code="invalid_api_key")
+
+    app = FastAPI(title="Ragtune", lifespan=lifespan, dependencies=[Depends(authorize)])
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -159,16 +174,6 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(error_body(str(exc.detail), "invalid_request_error"), exc.status_code)
-
-    @app.middleware("http")
-    async def authorize(request: Request, call_next: Callable[[Request], Any]) -> Any:
-        if token:
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                body = error_body("Missing or wrong bearer token.", "invalid_request_error",
-                                  "invalid_api_key")
-                return JSONResponse(body, status_code=401)
-        return await call_next(request)
 
     def ask(question: str, cancel: threading.Event, on_token: Callable[[str], None] | None) -> Answer:
         return svc.ask(question, library=library, rag=True, on_token=on_token, cancel=cancel)
@@ -254,7 +259,7 @@ async def _stream(
                 answer: Answer = value
                 if answer.text.startswith(sent) and len(answer.text) > len(sent):
                     yield chunk({"content": answer.text[len(sent):]})  # e.g. a decline
-                yield chunk({}, "stop", citations=citations_json(answer), declined=answer.declined)
+                yield chunk({}, "stop", **extra_fields(answer))
                 break
         yield "data: [DONE]\n\n"
     finally:

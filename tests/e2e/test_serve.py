@@ -75,6 +75,7 @@ def test_answer_carries_citations(served: tuple[str, Ragtune]) -> None:
     assert "312" in text
     body = json.loads(raw.text)
     assert body["declined"] is False
+    assert body["interrupted"] is None
     first = body["citations"][0]
     assert {"n", "path", "page", "location", "text"} <= first.keys()
     assert first["path"].endswith("orchard.md")
