@@ -67,9 +67,12 @@ Script = Callable[[BaseHTTPRequestHandler], None]
 class ScriptedServer:
     """A tiny real HTTP server: GET /v1/models lists "tiny"; chat completions follow ``script``."""
 
-    def __init__(self, script: Script, models_status: int = 200) -> None:
+    def __init__(
+        self, script: Script, models_status: int = 200, lora: list[dict[str, object]] | None = None
+    ) -> None:
         self.script = script
         self.calls = 0
+        self.bodies: list[dict[str, object]] = []  # the chat completion requests received
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -79,18 +82,23 @@ class ScriptedServer:
                 pass
 
             def do_GET(self) -> None:
-                body = json.dumps({"data": [{"id": "tiny"}]}).encode()
+                if self.path.endswith("/lora-adapters") and lora is None:
+                    self.send_error(404)
+                    return
+                listing = lora if self.path.endswith("/lora-adapters") else {"data": [{"id": "tiny"}]}
+                body = json.dumps(listing).encode()
                 self.send_response(models_status)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if not self.path.endswith("/chat/completions"):
                     self.send_error(404)
                     return
                 owner.calls += 1
+                owner.bodies.append(json.loads(raw))
                 owner.script(self)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

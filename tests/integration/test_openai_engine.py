@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ragtune.core.answer_types import AdapterSpec
 from ragtune.core.answering import answer_question
 from ragtune.core.engine_profile import EngineProfile
 from ragtune.core.generation.openai_engine import OpenAIEngine
@@ -109,8 +110,6 @@ def test_server_counts_tokens_and_refuses_adapters(llama_url: str) -> None:
     assert engine.n_ctx == 2048
     assert engine.count_chat_tokens(HELLO) > len(HELLO[0]["content"]) // 4
     engine.set_adapters([])
-    from ragtune.core.answer_types import AdapterSpec
-
     with pytest.raises(AdapterError, match="does not support adapters"):
         engine.set_adapters([AdapterSpec("x.gguf", 1.0)])
     engine.close()
@@ -202,3 +201,22 @@ def test_settings_pick_the_engine(llama_url: str, remote_settings: Settings) -> 
         svc.settings = replace(remote_settings, engine_model="other")
         with pytest.raises(EngineError, match="does not know model 'other'"):
             svc.load_model()
+
+
+def test_llama_server_adapters_are_picked_by_file_name(scripted: list[ScriptedServer]) -> None:
+    listing: list[dict[str, object]] = [
+        {"id": 0, "path": "/srv/loras/style.gguf", "scale": 0.0},
+        {"id": 1, "path": "/srv/loras/facts.gguf", "scale": 0.0},
+    ]
+    server = ScriptedServer(reply_stream(["ok"]), lora=listing)
+    scripted.append(server)
+    engine = OpenAIEngine(_profile(server.url))
+    engine.set_adapters([AdapterSpec("/home/me/facts.gguf", 0.5), AdapterSpec("style.gguf", 0.0)])
+    assert list(engine.stream_chat(HELLO, 4)) == ["ok"]
+    assert server.bodies[-1]["lora"] == [{"id": 1, "scale": 0.5}]
+    assert server.bodies[-1]["cache_prompt"] is True
+    with pytest.raises(AdapterError, match=r"no adapter 'other\.gguf' loaded"):
+        engine.set_adapters([AdapterSpec("other.gguf", 1.0)])
+    engine.set_adapters([])
+    list(engine.stream_chat(HELLO, 4))
+    assert "lora" not in server.bodies[-1]

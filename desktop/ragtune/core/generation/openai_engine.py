@@ -14,7 +14,9 @@ a cancel close the stream at once, all with one dependency fastembed already bri
   after part of the answer (``StreamInterrupted``, raised after the pieces that came).
 - Token counting: llama-server's ``/apply-template`` + ``/tokenize`` (exact), else
   llama-cpp-python's ``/extras/tokenize/count`` on the contents plus a per-message margin, else a
-  safe estimate (characters / 3 plus margin). Remote adapters are refused (``AdapterError``).
+  safe estimate (characters / 3 plus margin).
+- Adapters: those a llama-server loaded itself (``GET /lora-adapters``) are picked by file name and
+  sent as ``"lora": [{"id", "scale"}]`` with each request; other servers refuse (``AdapterError``).
 - Not thread-safe: one worker thread owns it (docs/architecture.md, "Threads").
 """
 
@@ -38,6 +40,7 @@ from ragtune.core.generation.openai_stream import (
     error_detail,
     estimate_tokens,
     retry_wait,
+    server_lora,
 )
 from ragtune.core.generation.stats import GenerationStats
 from ragtune.errors import (
@@ -70,6 +73,7 @@ class OpenAIEngine:
         timeout = httpx.Timeout(profile.read_timeout_s, connect=profile.connect_timeout_s)
         self._http = httpx.Client(headers=headers, timeout=timeout)
         self.last_stats = GenerationStats()
+        self._lora: list[dict[str, Any]] = []  # llama-server's per-request adapters
         self._counter: str | None = None  # "template", "extras" or "estimate", probed on first use
         self.model = self._pick_model(profile.model)
         self._n_ctx = self._server_n_ctx() or profile.context_size
@@ -180,11 +184,24 @@ class OpenAIEngine:
         return int(counted["count"]) + MESSAGE_MARGIN * len(messages) + PROMPT_MARGIN
 
     def set_adapters(self, specs: Sequence[AdapterSpec]) -> None:
-        if any(s.scale != 0 for s in specs):
+        """Adapters the server loaded itself (llama-server's ``GET /lora-adapters``), picked by
+        file name and sent with each request; any other server refuses a non-empty set."""
+        active = [s for s in specs if s.scale != 0]
+        if not active:
+            self._lora = []
+            return
+        listing = None
+        try:
+            response = self._http.get(f"{self.root_url}/lora-adapters")
+            listing = response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            pass
+        if not isinstance(listing, list):
             raise AdapterError(
                 f"this server ({self.base_url}) does not support adapters; use the local engine "
                 "to answer with a LoRA adapter"
             )
+        self._lora = server_lora(listing, active, self.base_url)
 
     def stream_chat(
         self,
@@ -198,6 +215,8 @@ class OpenAIEngine:
             "temperature": temperature, "stream": True, "cache_prompt": True,
             "stream_options": {"include_usage": True},
         }
+        if self._lora:
+            body["lora"] = self._lora
         self.last_stats = GenerationStats()
         started = time.monotonic()
         request = self._http.build_request("POST", f"{self.base_url}/chat/completions", json=body)

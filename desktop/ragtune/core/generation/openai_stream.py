@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
 
 import httpx
 
+from ragtune.core.answer_types import AdapterSpec
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.generation.stats import GenerationStats
+from ragtune.errors import AdapterError
 
 BACKOFF_S = 0.5  # doubled each retry; a Retry-After up to MAX_WAIT_S is honoured
 MAX_WAIT_S = 5.0
@@ -92,3 +96,23 @@ def error_detail(response: httpx.Response) -> str:
         return str(message)[:200]
     except (ValueError, httpx.ResponseNotRead):
         return response.text[:200] if response.is_closed else ""
+
+
+def server_lora(listing: list[Any], specs: Sequence[AdapterSpec], base_url: str) -> list[dict[str, Any]]:
+    """llama-server's ``"lora"`` request field for ``specs``: each adapter found by file name in
+    the server's ``GET /lora-adapters`` listing (``[{"id", "path", "scale"}]``)."""
+    ids = {
+        PurePath(str(a.get("path", ""))).name: a["id"]
+        for a in listing if isinstance(a, dict) and "id" in a
+    }
+    chosen = []
+    for spec in specs:
+        name = PurePath(spec.path).name
+        if name not in ids:
+            offered = ", ".join(sorted(ids)) or "none"
+            raise AdapterError(
+                f"the server at {base_url} has no adapter {name!r} loaded (it has: {offered}); "
+                "start it with --lora for that file"
+            )
+        chosen.append({"id": ids[name], "scale": spec.scale})
+    return chosen
