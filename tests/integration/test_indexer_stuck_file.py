@@ -38,8 +38,11 @@ def test_a_slow_file_is_named_with_its_time_left(embedder: Any, tmp_path: Path) 
     assert report.added == 2
     slow = [(t, p) for t, p in seen if p.parsing]
     assert slow
-    assert {p.parsing for _, p in slow} == {"b-scan.txt"}
+    # the stuck file is named first (on a loaded machine the restarted worker's first file may be
+    # named too, while the fresh interpreter starts: that is true, not stale)
     first_time, first = slow[0]
+    assert first.parsing == "b-scan.txt"
+    assert {p.parsing for _, p in slow} <= {"b-scan.txt", "c-minutes.txt"}
     assert first.stage == "indexing"
     assert first.parse_left_s is not None
     assert 0 < first.parse_left_s < TIME_LIMIT_S
