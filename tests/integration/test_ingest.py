@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import time
-import zipfile
 from itertools import pairwise
 from pathlib import Path
 
 import pymupdf
 import pytest
 
+from epub_factory import make_epub
 from ragtune.core.chunking import MODEL_MAX_TOKENS, chunk_document
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.parsers import parse_file
@@ -114,25 +114,14 @@ def test_markdown_and_html_visible_text(tmp_path: Path) -> None:
 
 
 def test_epub_chapters(tmp_path: Path) -> None:
-    path = tmp_path / "b.epub"
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("mimetype", "application/epub+zip")
-        z.writestr(
-            "META-INF/container.xml",
-            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:'
-            'xmlns:container"><rootfiles><rootfile full-path="OEBPS/c.opf" media-type="application/'
-            'oebps-package+xml"/></rootfiles></container>',
-        )
-        z.writestr(
-            "OEBPS/c.opf",
-            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
-            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Sea Book</dc:title>'
-            '</metadata><manifest><item id="a" href="one.xhtml" media-type="application/xhtml+xml"/>'
-            '<item id="b" href="two.xhtml" media-type="application/xhtml+xml"/></manifest>'
-            '<spine><itemref idref="a"/><itemref idref="b"/></spine></package>',
-        )
-        z.writestr("OEBPS/one.xhtml", "<html><body><h1>Tides</h1><p>Tides rise twice a day.</p></body></html>")
-        z.writestr("OEBPS/two.xhtml", "<html><body><h1>Waves</h1><p>Waves break on reefs.</p></body></html>")
+    path = make_epub(
+        tmp_path / "b.epub",
+        "Sea Book",
+        [
+            "<html><body><h1>Tides</h1><p>Tides rise twice a day.</p></body></html>",
+            "<html><body><h1>Waves</h1><p>Waves break on reefs.</p></body></html>",
+        ],
+    )
     parsed = parse_file(path)
     text = "\n".join(p.text for p in parsed.pages)
     assert parsed.title == "Sea Book"

@@ -3,11 +3,11 @@ timing out, PDF words hyphenated across lines are joined, hidden HTML/EPUB text 
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pymupdf
 
+from epub_factory import make_epub
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.parsers import parse_file
 from ragtune.core.ingest.parsers.common import SECTION_CHARS
@@ -125,27 +125,11 @@ def test_html_hidden_elements_are_not_indexed(tmp_path: Path) -> None:
 
 
 def test_epub_hidden_elements_are_not_indexed(tmp_path: Path) -> None:
-    path = tmp_path / "book.epub"
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("mimetype", "application/epub+zip")
-        z.writestr(
-            "META-INF/container.xml",
-            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:'
-            'xmlns:container"><rootfiles><rootfile full-path="OEBPS/c.opf" media-type="application/'
-            'oebps-package+xml"/></rootfiles></container>',
-        )
-        z.writestr(
-            "OEBPS/c.opf",
-            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
-            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Hidden Book</dc:title>'
-            '</metadata><manifest><item id="a" href="one.xhtml" media-type="application/xhtml+xml"/>'
-            '</manifest><spine><itemref idref="a"/></spine></package>',
-        )
-        z.writestr(
-            "OEBPS/one.xhtml",
-            '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
-            f"<title>One</title></head><body><h1>Chapter one</h1>{_HIDDEN_BODY}</body></html>",
-        )
+    chapter = (
+        '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        f"<title>One</title></head><body><h1>Chapter one</h1>{_HIDDEN_BODY}</body></html>"
+    )
+    path = make_epub(tmp_path / "book.epub", "Hidden Book", [chapter])
     parsed = parse_file(path)
     assert parsed.title == "Hidden Book"
     _assert_only_visible("\n".join(p.text for p in parsed.pages))
