@@ -1,4 +1,5 @@
-"""CLI commands that use the chat model: ``ask``, ``compare``, ``models``, ``adapters``, ``history``."""
+"""CLI commands that use the chat model: ``ask``, ``compare``, ``engine``, ``models``, ``adapters``,
+``history``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ragtune.core.answer_types import (
     Mode,
     mode_label,
 )
-from ragtune.core.engine_profile import ENGINES, http_warning
+from ragtune.core.engine_profile import ENGINES, http_warning, store_api_key
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
 from ragtune.core.units import format_size
@@ -188,6 +189,33 @@ def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_engine(svc: Ragtune, args: argparse.Namespace) -> int:
+    """``ragtune engine [show | set local|openai --endpoint URL --remote-model NAME --key-stdin]``:
+    the saved engine profile; the key goes to the OS keyring, never to the settings file."""
+    s = svc.settings
+    if args.action == "set":
+        if not args.kind:
+            raise SystemExit("usage: ragtune engine set local|openai [--endpoint URL] ...")
+        s = replace(
+            s, engine=args.kind, engine_url=args.endpoint or s.engine_url,
+            engine_model=args.remote_model if args.remote_model is not None else s.engine_model,
+        )
+        if s.engine != "local" and not s.engine_url:
+            raise SystemExit("ragtune engine set openai needs --endpoint URL")
+        svc.update_settings(s)
+        if args.key_stdin:
+            store_api_key(s.engine_url, sys.stdin.readline().strip())
+            print("API key stored in the OS keyring.", file=sys.stderr)
+    if s.engine == "local":
+        print("engine: local (in-process llama.cpp)")
+        return 0
+    print(f"engine: openai\nendpoint: {s.engine_url}\nmodel: {s.engine_model or '(the first the server lists)'}")
+    warning = http_warning(s.engine_url)
+    if warning:
+        print(warning, file=sys.stderr)
+    return 0
+
+
 def add_answer_commands(sub: Any) -> None:
     p = sub.add_parser("ask", help="ask a question; the answer cites file and page")
     p.add_argument("question")
@@ -207,6 +235,14 @@ def add_answer_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     _add_engine_options(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("engine", help="show or set the engine: in-process or an OpenAI-compatible server")
+    p.add_argument("action", nargs="?", choices=["show", "set"], default="show")
+    p.add_argument("kind", nargs="?", choices=list(ENGINES))
+    p.add_argument("--endpoint", metavar="URL")
+    p.add_argument("--remote-model", metavar="NAME")
+    p.add_argument("--key-stdin", action="store_true", help="read the API key from stdin into the OS keyring")
+    p.set_defaults(func=cmd_engine)
 
     p = sub.add_parser("models", help="list chat models, or add a GGUF file")
     p.add_argument("action", nargs="?", choices=["list", "add"], default="list")

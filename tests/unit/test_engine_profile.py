@@ -100,3 +100,25 @@ def test_profile_needs_a_url_and_a_known_engine() -> None:
         EngineProfile.from_settings(settings.Settings(engine="openai"))
     with pytest.raises(ModelError, match="unknown engine"):
         EngineProfile.from_settings(settings.Settings(engine="cloud", engine_url="x"))
+
+
+def test_cli_engine_set_saves_the_profile_and_keys_the_keyring(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from ragtune.cli import run_cli
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk-typed\n"))
+    code = run_cli(["engine", "set", "openai", "--endpoint", "http://gpu.example.com:8080/v1",
+                    "--remote-model", "qwen", "--key-stdin"])
+    assert code == 0
+    out, err = capsys.readouterr()
+    assert "endpoint: http://gpu.example.com:8080/v1" in out
+    assert "unencrypted" in err
+    saved = settings.load()
+    assert (saved.engine, saved.engine_model) == ("openai", "qwen")
+    assert "sk-typed" not in settings.settings_path().read_text()
+    assert api_key(saved.engine_url) == "sk-typed"
+    assert run_cli(["engine", "set", "local"]) == 0
+    assert settings.load().engine == "local"
