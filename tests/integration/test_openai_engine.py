@@ -130,6 +130,10 @@ def test_wrong_key_and_404(scripted: list[ScriptedServer]) -> None:
     scripted.append(refused)
     with pytest.raises(EngineAuthError, match="refused the API key"):
         OpenAIEngine(_profile(refused.url), key="wrong")
+    no_api = ScriptedServer(reply_status(404), models_status=404)
+    scripted.append(no_api)
+    with pytest.raises(EngineError, match="HTTP 404"):
+        OpenAIEngine(_profile(no_api.url))
     missing = ScriptedServer(reply_status(404))
     scripted.append(missing)
     engine = OpenAIEngine(_profile(missing.url))

@@ -75,6 +75,7 @@ class OpenAIEngine:
         self.last_stats = GenerationStats()
         self._lora: list[dict[str, Any]] = []  # llama-server's per-request adapters
         self._counter: str | None = None  # "template", "extras" or "estimate", probed on first use
+        self.model = profile.model
         self.model = self._pick_model(profile.model)
         self._n_ctx = self._server_n_ctx() or profile.context_size
 
