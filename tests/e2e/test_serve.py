@@ -9,14 +9,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
 import uvicorn
 
 from ragtune.cli import run_cli
+from ragtune.core.answer_types import Answer
 from ragtune.core.services import Ragtune
 from ragtune.server import create_app
 from ragtune.settings import Settings
@@ -122,3 +124,44 @@ def test_other_interface_needs_a_token(monkeypatch: pytest.MonkeyPatch, capsys: 
 def test_unknown_library_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["serve", "--library", "no-such-library"]) != 0
     assert "no library named 'no-such-library'" in capsys.readouterr().err
+
+
+def _held_answers(monkeypatch: pytest.MonkeyPatch, svc: Ragtune) -> tuple[threading.Event, list[threading.Event]]:
+    """Make each answer wait after its first token until it is cancelled (or a minute passes)."""
+    started, cancels = threading.Event(), []
+    real_ask = svc.ask
+
+    def ask(question: str, cancel: threading.Event, on_token: Callable[[str], None] | None = None,
+            **kwargs: Any) -> Answer:
+        cancels.append(cancel)
+
+        def token(piece: str) -> None:
+            if on_token is not None:
+                on_token(piece)
+            started.set()
+            cancel.wait(60)
+
+        return real_ask(question, cancel=cancel, on_token=token, **kwargs)
+
+    monkeypatch.setattr(svc, "ask", ask)
+    return started, cancels
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_client_disconnect_cancels_the_answer(
+    served: tuple[str, Ragtune], monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    url, svc = served
+    started, cancels = _held_answers(monkeypatch, svc)
+    payload = json.dumps(
+        {"model": "ragtune:kb", "messages": [{"role": "user", "content": QUESTION}], "stream": stream}
+    ).encode()
+    host, port = url.removeprefix("http://").removesuffix("/v1").split(":")
+    head = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {TOKEN}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port))) as conn:  # a client that hangs up mid-answer
+        conn.sendall(head.encode() + payload)
+        assert started.wait(120)  # the answer is under way; leaving the block hangs up
+    assert cancels[-1].wait(120), "the server did not cancel the answer of a client that left"
