@@ -5,25 +5,17 @@ a reason, before any answer is generated (no model is loaded for these)."""
 from __future__ import annotations
 
 import math
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from adapter_factory import make_lora
+from cli_support import ragtune as run_ragtune
 
 
 def ragtune(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ragtune", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-    )
+    return run_ragtune(*args, check=False)
 
 
 @pytest.fixture

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_support import ragtune
 from ragtune import settings
 from ragtune.core.services import Ragtune
-
-
-def ragtune(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "ragtune", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture

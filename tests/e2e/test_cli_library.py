@@ -4,7 +4,6 @@ libraries, remove and doctor, and kill -9 in the middle of indexing followed by 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,19 +13,7 @@ from pathlib import Path
 import apsw
 import pymupdf
 
-
-def ragtune(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "ragtune", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
+from cli_support import ragtune
 
 
 def make_folder(root: Path) -> Path:

@@ -4,7 +4,6 @@ added again, and two ``ragtune index`` of one library at once embed every chunk 
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -13,19 +12,7 @@ from pathlib import Path
 
 import apsw
 
-
-def ragtune(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "ragtune", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
+from cli_support import ragtune
 
 
 def _indexed_count(db_path: Path) -> int:
