@@ -25,6 +25,8 @@ def answer_note(answer: Answer) -> str:
     """The footer's note after the timings (unsupported sentences have their own warning)."""
     if answer.cancelled:
         return "stopped"
+    if answer.error:  # a server cut the answer off: what came is kept
+        return f"cut off: {answer.error}"
     if answer.declined:
         return "no passage was relevant enough; the model was not asked to guess"
     return ""

@@ -33,6 +33,8 @@ def answer_note(answer: Answer) -> str:
         parts.append("declined: nothing relevant found in the library")
     if answer.cancelled:
         parts.append("stopped")
+    if answer.error:  # a server cut the answer off: what came is kept
+        parts.append(f"cut off: {answer.error}")
     return " · ".join(parts)
 
 
