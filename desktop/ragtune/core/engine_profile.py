@@ -103,3 +103,35 @@ def store_api_key(base_url: str, key: str) -> None:
     import keyring
 
     keyring.set_password(KEYRING_SERVICE, normalize_url(base_url), key)
+
+
+def save_api_key(base_url: str, key: str) -> None:
+    """The window's name for :func:`store_api_key`: the key goes to the keyring, never the file."""
+    store_api_key(base_url, key)
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """What a reachable server said about itself (``check_connection``)."""
+
+    model: str
+    context_size: int
+    warning: str | None = None
+
+    def describe(self) -> str:
+        return f"Connected: model {self.model}, context {self.context_size}"
+
+
+def check_connection(settings: Settings, key: str | None = None) -> ConnectionReport:
+    """Reach the server that ``settings`` describe (as the openai engine), list its models and read
+    its context size. Raises the engine's typed errors (``EngineUnreachable``, ``EngineAuthError``,
+    ...); slow (network), so the window calls it on a background lane. ``key`` None = the stored
+    key (``api_key``)."""
+    from ragtune.core.generation.openai_engine import OpenAIEngine
+
+    profile = EngineProfile.from_settings(settings)
+    engine = OpenAIEngine(profile, key=key or None)
+    try:
+        return ConnectionReport(engine.model, engine.n_ctx, engine.warning)
+    finally:
+        engine.close()

@@ -30,6 +30,7 @@ from ragtune.core.answer_types import (
     check_strength,
 )
 from ragtune.gui.look import muted
+from ragtune.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,20 @@ SETTINGS_KEY = "adapters/list"
 SLIDER_MIN = round(ADAPTER_STRENGTH_MIN * 100)
 SLIDER_MAX = round(ADAPTER_STRENGTH_MAX * 100)
 DEBOUNCE_MS = 250
+
+
+SERVER_NOTE = (
+    "Answers come from a model server ({url}). Adapters apply only if that server supports them: "
+    "a llama-server started with these adapters loaded (--lora), matched by file name. Other "
+    "servers refuse them; switch to the built-in model in Settings to use a local adapter file."
+)
+
+
+def server_note(settings: Settings) -> str:
+    """What the adapters box says when the engine is a server; "" for the built-in model."""
+    if settings.engine == "local":
+        return ""
+    return SERVER_NOTE.format(url=settings.engine_url or "no address set")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
 from ragtune.core.units import format_size
-from ragtune.gui.adapter_list import AdapterRow, SavedAdapter, load_saved, save_list
+from ragtune.gui.adapter_list import AdapterRow, SavedAdapter, load_saved, save_list, server_note
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
 from ragtune.gui.tasks import Job
@@ -99,10 +99,13 @@ class ModelPanel(QWidget):
         self.add_adapter_button.clicked.connect(self._add_adapter_dialog)
         self.empty_label = muted(QLabel("No adapters. Add a LoRA adapter (.gguf) made for this model."))
         self.empty_label.setWordWrap(True)
+        self.server_label = QLabel()
+        self.server_label.setWordWrap(True)
         self.rows_layout = QVBoxLayout()
         self.rows_layout.setContentsMargins(0, 0, 0, 0)
         adapter_box = QGroupBox("Adapters")
         adapter_layout = QVBoxLayout(adapter_box)
+        adapter_layout.addWidget(self.server_label)
         adapter_layout.addLayout(self.rows_layout)
         adapter_layout.addWidget(self.empty_label)
         buttons = QHBoxLayout()
@@ -119,12 +122,20 @@ class ModelPanel(QWidget):
     def refresh(self) -> None:
         """Re-read the known models and the current one (read lane: nothing is loaded)."""
         svc = self.ctx.svc
+        self.show_engine()
         self.ctx.reads.submit(
             lambda _job: (svc.models(), svc.current_model()),
             on_result=self._show_models,
             on_error=self._models_unreadable,
             name="models",
         )
+
+    def show_engine(self) -> None:
+        """Say plainly when adapters depend on a model server rather than local files."""
+        note = server_note(self.ctx.svc.settings)
+        self.server_label.setText(note)
+        self.server_label.setVisible(bool(note))
+        self.add_adapter_button.setText("Add adapter (server must have it)…" if note else "Add adapter…")
 
     def _models_unreadable(self, exc: BaseException) -> None:
         self.ctx.messages.error(exc, "Reading models")

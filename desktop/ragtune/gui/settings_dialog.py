@@ -1,5 +1,5 @@
-"""The settings dialog (Ctrl+,): threads, context size, passages, temperature, answer length and
-chunking. A change that needs a re-index says so and asks first; the data folder and log file are
+"""The settings dialog (Ctrl+,): threads, context size, passages, temperature, answer length,
+chunking and the engine (``gui/engine_settings.py``: built-in model or an OpenAI-compatible server). A change that needs a re-index says so and asks first; the data folder and log file are
 shown so a user can find them.
 """
 
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ragtune import paths
 from ragtune.gui.context import AppContext
+from ragtune.gui.engine_settings import EngineSection
 from ragtune.gui.look import muted
 from ragtune.settings import Settings
 
@@ -96,6 +97,8 @@ class SettingsDialog(QDialog):
         form.addRow("Data folder", self.data_folder)
         form.addRow("Log file", self.log_file)
 
+        self.engine = EngineSection(ctx)
+
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setVisible(False)
@@ -106,13 +109,14 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.engine)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self._update_hint()
 
     def values(self) -> Settings:
         """The settings as the dialog shows them now."""
-        return replace(
+        return self.engine.apply(replace(
             self.ctx.svc.settings,
             threads=self.threads.value(),
             context_size=self.context_size.value(),
@@ -121,17 +125,29 @@ class SettingsDialog(QDialog):
             max_answer_tokens=self.max_answer_tokens.value(),
             chunk_tokens=self.chunk_tokens.value(),
             chunk_overlap=self.chunk_overlap.value(),
-        )
+        ))
 
     def _update_hint(self) -> None:
         needs = self.ctx.svc.settings.needs_reindex(self.values())
         self.reindex_hint.setText("Changing the chunking needs a re-index." if needs else "")
 
+    def _refuse(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(True)
+
     def accept(self) -> None:
         new = self.values()
         if new.chunk_overlap >= new.chunk_tokens:
-            self.error_label.setText("The chunk overlap must be smaller than the chunk size.")
-            self.error_label.setVisible(True)
+            self._refuse("The chunk overlap must be smaller than the chunk size.")
+            return
+        problem = self.engine.problem()
+        if problem:
+            self._refuse(problem)
+            return
+        try:
+            self.engine.store_key()
+        except Exception as exc:  # any keyring backend's failure: say it, keep the dialog open
+            self._refuse(f"The API key could not be kept in the system keyring: {exc}")
             return
         old = self.ctx.svc.settings
         reindex = False
