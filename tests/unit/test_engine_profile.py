@@ -4,6 +4,7 @@ from (environment, else the keyring; never the settings file)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import keyring
 import pytest
@@ -122,3 +123,48 @@ def test_cli_engine_set_saves_the_profile_and_keys_the_keyring(
     assert api_key(saved.engine_url) == "sk-typed"
     assert run_cli(["engine", "set", "local"]) == 0
     assert settings.load().engine == "local"
+
+
+class _Remote:
+    """A stand-in for a connected server engine: remembers the key it was made with."""
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_changed_api_key_reconnects_the_server_engine(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from ragtune.core.answer_service import Answers
+    from ragtune.core.engine_profile import key_fingerprint
+
+    made: list[_Remote] = []
+
+    def factory(_path: Path, s: settings.Settings) -> Any:
+        made.append(_Remote(api_key(s.engine_url)))
+        return made[-1]
+
+    s = settings.Settings(engine="openai", engine_url="http://gpu.example.com:8080/v1")
+    store_api_key(s.engine_url, "sk-old")
+    answers = Answers(s, factory)
+    first = answers._get_engine()
+    assert answers._get_engine() is first  # same profile, same key: stays connected
+    assert [r.key for r in made] == ["sk-old"]
+
+    store_api_key(s.engine_url, "sk-new")  # what the Settings dialog's key field does
+    assert answers._get_engine() is not first
+    assert made[0].closed
+    assert [r.key for r in made] == ["sk-old", "sk-new"]
+    assert "sk-new" not in repr(answers._engine_key)  # a fingerprint, never the key
+    assert answers._engine_key is not None
+    assert key_fingerprint(s.engine_url) in answers._engine_key
+
+    monkeypatch.setenv("RAGTUNE_API_KEY", "sk-env")
+    answers._get_engine()
+    assert [r.key for r in made] == ["sk-old", "sk-new", "sk-env"]

@@ -21,7 +21,7 @@ from ragtune.core import compare as compare_mod
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, Answer, ModelInfo
 from ragtune.core.answering import answer_question
 from ragtune.core.embedded import ensure_chat_model, ensure_embedding_model
-from ragtune.core.engine_profile import EngineProfile
+from ragtune.core.engine_profile import EngineProfile, key_fingerprint
 from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
@@ -46,8 +46,8 @@ def default_engine(path: Path, settings: Settings) -> ChatModel:
 
 
 class Answers:
-    """The chat model (made on first use, remade when its file, context size or threads change)
-    and what runs on it. ``settings`` is kept in step by the facade."""
+    """The chat model (made on first use, remade when its file, context size or threads change, or,
+    for a server, its profile or API key) and what runs on it. ``settings`` is kept in step by the facade."""
 
     def __init__(self, settings: Settings, engine_factory: EngineFactory = default_engine) -> None:
         self.settings = settings
@@ -91,9 +91,11 @@ class Answers:
             path = models.resolve_model(s.chat_model or None)
             key: tuple[object, ...] = (str(path), s.context_size, s.threads)
             label = path.name
-        else:  # a server: the profile is the key (docs/architecture.md, "The answer path")
+        else:  # a server: the profile and the API key's fingerprint (never the key) are the key,
+            # so a key changed in the keyring or environment reconnects on the next answer
             path = Path(s.engine_url)
-            key = (s.engine, EngineProfile.from_settings(s))
+            profile = EngineProfile.from_settings(s)
+            key = (s.engine, profile, key_fingerprint(profile.base_url))
             label = s.engine_url
         if self._engine is None or self._engine_key != key:
             self.drop_engine()

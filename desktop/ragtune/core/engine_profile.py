@@ -9,6 +9,7 @@ server's base URL) through the ``keyring`` package.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import os
@@ -96,6 +97,15 @@ def api_key(base_url: str) -> str | None:
     except Exception as exc:  # a broken keyring backend must not stop answering
         log.info("Keyring unavailable: %s", exc)
     return None
+
+
+def key_fingerprint(base_url: str) -> str:
+    """A short hash of the API key ``api_key(base_url)`` finds ("" when none): lets the service see
+    that the key changed (so a connected engine reconnects) without holding the key itself."""
+    key = api_key(base_url)
+    if not key:
+        return ""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def store_api_key(base_url: str, key: str) -> None:
