@@ -165,7 +165,11 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
 
 
 def cmd_adapters(svc: Ragtune, args: argparse.Namespace) -> int:
+    _apply_model(svc, args)
     info = svc.check_adapter(args.path)
+    if info.architecture == "server":
+        print(f"OK: {info.name} is loaded on the server at {svc.settings.engine_url}.")
+        return 0
     print(f"OK: {info.name} fits the current model ({info.architecture}, {info.tensors} tensors, alpha {info.alpha:g}).")
     return 0
 
@@ -251,7 +255,8 @@ def add_answer_commands(sub: Any) -> None:
 
     p = sub.add_parser("adapters", help="check a LoRA adapter against the current model")
     p.add_argument("action", choices=["check"])
-    p.add_argument("path")
+    p.add_argument("path", help="a GGUF file; with a server engine, the file name of one it loaded")
+    _add_engine_options(p)
     p.set_defaults(func=cmd_adapters)
 
     p = sub.add_parser("history", help="list past questions, or show one chat")

@@ -7,8 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+from cli_support import ragtune
 from ragtune import settings
+from remote_servers import ScriptedServer, reply_stream
 
 
 def test_ask_through_a_server_warns_about_plain_http(llama_url: str) -> None:
@@ -27,3 +30,22 @@ def test_ask_through_a_server_warns_about_plain_http(llama_url: str) -> None:
     assert answer["model"].endswith(".gguf")
     assert answer["error"] == ""
     assert settings.load().engine == "local"  # the options are for this command only
+
+
+def test_a_local_adapter_file_with_a_server_engine_gets_a_clear_message(tmp_path: Path) -> None:
+    listing: list[dict[str, object]] = [{"id": 0, "path": "/srv/loras/style.gguf", "scale": 0.0}]
+    server = ScriptedServer(reply_stream(["ok"]), lora=listing)
+    try:
+        local = tmp_path / "mine.gguf"
+        local.write_bytes(b"not a gguf")
+        result = ragtune("ask", "Say hello.", "--no-rag", "--engine", "openai", "--endpoint",
+                         server.url, "--adapter", str(local), check=False, timeout=120)
+        assert result.returncode != 0
+        assert "loaded at launch" in result.stderr
+        assert "style.gguf" in result.stderr
+        assert server.calls == 0  # refused before any question is sent
+        ok = ragtune("adapters", "check", "style.gguf", "--engine", "openai", "--endpoint",
+                     server.url, timeout=120)
+        assert "style.gguf is loaded on the server" in ok.stdout
+    finally:
+        server.close()

@@ -224,3 +224,22 @@ def test_llama_server_adapters_are_picked_by_file_name(scripted: list[ScriptedSe
     engine.set_adapters([])
     list(engine.stream_chat(HELLO, 4))
     assert "lora" not in server.bodies[-1]
+
+
+def test_a_server_adapter_is_checked_against_what_the_server_loaded(
+    scripted: list[ScriptedServer], tmp_path: Path
+) -> None:
+    listing: list[dict[str, object]] = [{"id": 0, "path": "/srv/loras/facts.gguf", "scale": 0.0}]
+    with_loras = ScriptedServer(reply_stream(["ok"]), lora=listing)
+    without = ScriptedServer(reply_stream(["ok"]))
+    scripted.extend([with_loras, without])
+    local = tmp_path / "facts.gguf"  # not a GGUF at all: a server adapter's file is never read
+    local.write_bytes(b"not a gguf")
+    with Ragtune(settings=Settings(engine="openai", engine_url=with_loras.url)) as svc:
+        info = svc.check_adapter(local)
+        assert (info.name, info.architecture) == ("facts.gguf", "server")
+        with pytest.raises(AdapterError, match=r"no adapter 'mine\.gguf'.*facts\.gguf.*at launch"):
+            svc.check_adapter(tmp_path / "mine.gguf")
+    with Ragtune(settings=Settings(engine="openai", engine_url=without.url)) as svc, \
+            pytest.raises(AdapterError, match=r"does not support adapters.*at launch"):
+        svc.check_adapter(local)

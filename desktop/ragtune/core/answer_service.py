@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from ragtune.core import compare as compare_mod
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, Answer, ModelInfo
@@ -27,9 +28,24 @@ from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.engine import Engine
 from ragtune.core.types import Hit, Progress, ProgressCallback
+from ragtune.errors import AdapterError
 from ragtune.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: Added to a server engine's adapter refusal: what an adapter is there and how to name one.
+SERVER_ADAPTERS = (
+    "On a server, adapters are the ones it loaded at launch (llama-server --lora FILE); name one "
+    "by its file name (--adapter FILE.gguf[:STRENGTH]); no local file is sent"
+)
+
+
+@runtime_checkable
+class ServerAdapters(Protocol):
+    """A server engine that can say whether it loaded an adapter (``OpenAIEngine``)."""
+
+    def check_adapter(self, path: str) -> AdapterInfo: ...
+
 
 #: Makes the chat model for a resolved model file and the current settings (context size, threads).
 EngineFactory = Callable[[Path, Settings], ChatModel]
@@ -115,7 +131,17 @@ class Answers:
         self._engine_key = None
 
     def check_adapter(self, path: str | Path) -> AdapterInfo:
-        """Validate an adapter against the current model (raises AdapterError with the reason)."""
+        """Validate an adapter against the current model (raises AdapterError with the reason).
+        With a server engine, ``path`` names (by file name) an adapter the server loaded at launch
+        (llama-server's ``GET /lora-adapters``); no local file is read."""
+        if self.settings.engine != "local":
+            engine = self._get_engine()
+            try:
+                if not isinstance(engine, ServerAdapters):
+                    raise AdapterError(f"this engine ({engine.info.name}) takes no adapters")
+                return engine.check_adapter(str(path))
+            except AdapterError as exc:
+                raise AdapterError(f"{exc}. {SERVER_ADAPTERS}") from exc
         model_path = models.resolve_model(self.settings.chat_model or None)
         return validate_adapter(Path(path), model_path)
 

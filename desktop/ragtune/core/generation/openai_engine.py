@@ -26,11 +26,12 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import PurePath
 from typing import Any
 
 import httpx
 
-from ragtune.core.answer_types import AdapterSpec, ModelInfo
+from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
 from ragtune.core.engine_profile import EngineProfile, api_key, http_warning
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.generation.openai_stream import (
@@ -191,6 +192,10 @@ class OpenAIEngine:
         if not active:
             self._lora = []
             return
+        self._lora = server_lora(self._lora_listing(), active, self.base_url)
+
+    def _lora_listing(self) -> list[Any]:
+        """llama-server's ``GET /lora-adapters``; AdapterError on a server without adapters."""
         listing = None
         try:
             response = self._http.get(f"{self.root_url}/lora-adapters")
@@ -202,7 +207,14 @@ class OpenAIEngine:
                 f"this server ({self.base_url}) does not support adapters; use the local engine "
                 "to answer with a LoRA adapter"
             )
-        self._lora = server_lora(listing, active, self.base_url)
+        return listing
+
+    def check_adapter(self, path: str) -> AdapterInfo:
+        """The adapter ``path`` names (by file name) among those the server loaded at launch; a
+        local file is never read nor sent. AdapterError lists the loaded ones."""
+        server_lora(self._lora_listing(), [AdapterSpec(path, 1.0)], self.base_url)
+        name = PurePath(path).name
+        return AdapterInfo(path=name, name=name, architecture="server", alpha=0.0, tensors=0)
 
     def stream_chat(
         self,
