@@ -3,13 +3,17 @@
 Routes: ``GET /v1/models`` lists one model, ``ragtune:LIBRARY``; ``POST /v1/chat/completions``
 answers the last user message from the library with RAG (``svc.ask``), whole or streamed as
 Server-Sent Events in OpenAI's chunk format ending with ``data: [DONE]``. Earlier messages are not
-sent to the model: each question is answered from the library alone.
+sent to the model: each question is answered from the library alone, as in the window (the answer
+path prompts with one question and its passages; system messages are ignored too, the RAG prompt
+is Ragtune's own). When the request holds earlier user/assistant turns, the response says so in
+``note``.
 
 Extra fields, next to OpenAI's: the completion (and the last stream chunk, the one with a
 ``finish_reason``) carries ``citations`` (a list of ``{n, path, page, location, start, end, text}``,
 the ``[n]`` markers in the text point at them) and ``declined`` (true when the library holds nothing
-relevant, so the model was not asked) and ``interrupted`` (null, or why the answer was cut off, its
-text being what came before).
+relevant, so the model was not asked), ``interrupted`` (null, or why the answer was cut off, its
+text being what came before) and ``note`` (null, or a sentence saying that earlier turns of the
+conversation were not sent to the model, and how many).
 
 Model lane (docs/architecture.md, "Threads"): a llama.cpp context is not thread-safe, so every
 answer runs on one worker thread, one after the other; a client that disconnects cancels its
@@ -92,9 +96,10 @@ def error_body(message: str, kind: str, code: str | None = None) -> dict[str, An
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
-def question_of(messages: list[ChatMessage]) -> str:
-    """The last user message as plain text (string content or text parts)."""
-    for message in reversed(messages):
+def _last_question(messages: list[ChatMessage]) -> tuple[int, str]:
+    """The index and plain text (string content or text parts) of the last user message with text."""
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
         if message.role != "user":
             continue
         if isinstance(message.content, str):
@@ -103,8 +108,25 @@ def question_of(messages: list[ChatMessage]) -> str:
             parts = message.content or []
             text = "\n".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
         if text.strip():
-            return text
+            return index, text
     raise ApiError(400, "No user message with text to answer.", code="no_question")
+
+
+def question_of(messages: list[ChatMessage]) -> str:
+    """The last user message as plain text: the question answered."""
+    return _last_question(messages)[1]
+
+
+def history_note(messages: list[ChatMessage]) -> str | None:
+    """The ``note`` field: None, or that the conversation's other user/assistant turns were left out."""
+    asked = _last_question(messages)[0]
+    others = sum(1 for i, m in enumerate(messages) if i != asked and m.role in ("user", "assistant"))
+    if not others:
+        return None
+    return (
+        f"Answered the last user message on its own, from the library: the {others} other "
+        "message(s) of the conversation were not sent to the model."
+    )
 
 
 def citations_json(answer: Answer) -> list[Any]:
@@ -113,16 +135,19 @@ def citations_json(answer: Answer) -> list[Any]:
     return citations
 
 
-def extra_fields(answer: Answer) -> dict[str, Any]:
+def extra_fields(answer: Answer, note: str | None = None) -> dict[str, Any]:
     """Ragtune's fields next to OpenAI's (the module docstring)."""
     return {
         "citations": citations_json(answer),
         "declined": answer.declined,
         "interrupted": answer.error or None,
+        "note": note,
     }
 
 
-def completion_json(answer: Answer, model_id: str, completion_id: str, created: int) -> dict[str, Any]:
+def completion_json(
+    answer: Answer, model_id: str, completion_id: str, created: int, note: str | None = None
+) -> dict[str, Any]:
     t = answer.timings
     return {
         "id": completion_id,
@@ -141,7 +166,7 @@ def completion_json(answer: Answer, model_id: str, completion_id: str, created: 
             "completion_tokens": t.completion_tokens,
             "total_tokens": t.prompt_tokens + t.completion_tokens,
         },
-        **extra_fields(answer),
+        **extra_fields(answer, note),
     }
 
 
@@ -185,10 +210,10 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
 
     @app.post("/v1/chat/completions", response_model=None)
     async def chat(body: ChatRequest, request: Request) -> dict[str, Any] | StreamingResponse:
-        question = question_of(body.messages)
+        question, note = question_of(body.messages), history_note(body.messages)
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if body.stream:
-            events = _stream(lane, ask, question, model_id, completion_id, created)
+            events = _stream(lane, ask, question, model_id, completion_id, created, note)
             return StreamingResponse(events, media_type="text/event-stream")
         cancel = threading.Event()
         loop = asyncio.get_running_loop()
@@ -203,7 +228,7 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
             raise
         except RagtuneError as exc:
             raise ApiError(500, str(exc), "server_error") from exc
-        return completion_json(answer, model_id, completion_id, created)
+        return completion_json(answer, model_id, completion_id, created, note)
 
     return app
 
@@ -219,6 +244,7 @@ async def _stream(
     model_id: str,
     completion_id: str,
     created: int,
+    note: str | None = None,
 ) -> AsyncGenerator[str, None]:
     """The answer as OpenAI chunks; a disconnect (the generator closed) cancels the answer."""
     loop = asyncio.get_running_loop()
@@ -259,7 +285,7 @@ async def _stream(
                 answer: Answer = value
                 if answer.text.startswith(sent) and len(answer.text) > len(sent):
                     yield chunk({"content": answer.text[len(sent):]})  # e.g. a decline
-                yield chunk({}, "stop", **extra_fields(answer))
+                yield chunk({}, "stop", **extra_fields(answer, note))
                 break
         yield "data: [DONE]\n\n"
     finally:

@@ -78,6 +78,7 @@ def test_answer_carries_citations(served: tuple[str, Ragtune]) -> None:
     body = json.loads(raw.text)
     assert body["declined"] is False
     assert body["interrupted"] is None
+    assert body["note"] is None  # no earlier turns
     first = body["citations"][0]
     assert {"n", "path", "page", "location", "text"} <= first.keys()
     assert first["path"].endswith("orchard.md")
@@ -99,6 +100,24 @@ def test_stream_joins_to_the_answer(served: tuple[str, Ragtune]) -> None:
     assert extra["declined"] is False
     assert extra["citations"][0]["path"].endswith("orchard.md")
     assert svc.history("kb", limit=1)[0].content == text  # the same text the service recorded
+
+
+def test_earlier_turns_are_noted_and_the_last_question_is_answered(served: tuple[str, Ragtune]) -> None:
+    history: list[Any] = [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "How many electric vans does the fleet have?"},
+        {"role": "assistant", "content": "17 [1]"},
+        {"role": "user", "content": QUESTION},
+    ]
+    chunks = list(
+        client(served[0]).chat.completions.create(model="ragtune:kb", messages=history, stream=True)
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "312" in text
+    extra = chunks[-1].model_extra or {}
+    assert "2 other message(s)" in extra["note"]
+    assert "not sent to the model" in extra["note"]
+    assert extra["citations"][0]["path"].endswith("orchard.md")  # retrieval on the last question
 
 
 def test_wrong_or_missing_token_gets_401(served: tuple[str, Ragtune]) -> None:
