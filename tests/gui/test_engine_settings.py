@@ -148,16 +148,16 @@ def test_model_panel_says_adapters_depend_on_the_server(qtbot: QtBot, panel_ctx:
     panel = ModelPanel(panel_ctx)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.current is not None, timeout=180_000)
-    assert panel.server_label.isHidden()
+    assert panel.adapters.server_label.isHidden()
     panel_ctx.svc.settings = replace(
         panel_ctx.svc.settings, engine="openai", engine_url="http://127.0.0.1:8080/v1"
     )
     panel.show_engine()
-    assert not panel.server_label.isHidden()
-    note = panel.server_label.text()
+    assert not panel.adapters.server_label.isHidden()
+    note = panel.adapters.server_label.text()
     assert "only if that server supports them" in note
     assert "llama-server" in note
     assert "127.0.0.1:8080" in note
     panel_ctx.svc.settings = replace(panel_ctx.svc.settings, engine="local")
     panel.show_engine()
-    assert panel.server_label.isHidden()
+    assert panel.adapters.server_label.isHidden()

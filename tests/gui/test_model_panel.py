@@ -66,10 +66,10 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
     assert base
 
     lora = make_lora(tmp_path / "sky-style.gguf", chat_model_path, seed=3)
-    with qtbot.waitSignal(panel.adapter_added, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.adapters.adapter_added, timeout=WAIT_MS):
         panel.add_adapter_file(str(lora))
-    assert len(panel.rows) == 1
-    row = panel.rows[0]
+    assert len(panel.adapters.rows) == 1
+    row = panel.adapters.rows[0]
     assert row.name == "sky-style"
     assert row.toggle.isChecked()
     assert (row.slider.minimum(), row.slider.maximum(), row.slider.value()) == (0, 200, 100)
@@ -79,14 +79,14 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
     with_adapter = ask()
     assert with_adapter != base
 
-    with qtbot.waitSignal(panel.adapters_changed, timeout=2000):
+    with qtbot.waitSignal(panel.adapters.adapters_changed, timeout=2000):
         row.toggle.setChecked(False)
     assert panel.active_adapters() == []
     assert not row.slider.isEnabled()
     assert ask() == base  # off again: the model answers as before
 
     row.toggle.setChecked(True)
-    with qtbot.waitSignal(panel.adapters_changed, timeout=2000):  # debounced
+    with qtbot.waitSignal(panel.adapters.adapters_changed, timeout=2000):  # debounced
         row.slider.setValue(200)
     assert row.value_label.text() == "200 %"
     assert panel.active_adapters() == [AdapterSpec(str(lora), 2.0)]
@@ -110,8 +110,8 @@ def test_adapter_list_is_restored_and_vanished_files_dropped(
 
     panel = ModelPanel(panel_ctx)
     qtbot.addWidget(panel)
-    qtbot.waitUntil(lambda: len(panel.rows) == 1, timeout=WAIT_MS)
-    row = panel.rows[0]
+    qtbot.waitUntil(lambda: len(panel.adapters.rows) == 1, timeout=WAIT_MS)
+    row = panel.adapters.rows[0]
     assert row.path == str(lora)
     assert not row.enabled
     assert row.percent == 150
@@ -119,9 +119,9 @@ def test_adapter_list_is_restored_and_vanished_files_dropped(
     assert any("gone.gguf is gone" in text for text in shown)
     assert [a.path for a in load_saved(panel_ctx.settings)] == [str(lora)]
 
-    with qtbot.waitSignal(panel.adapters_changed, timeout=2000):
+    with qtbot.waitSignal(panel.adapters.adapters_changed, timeout=2000):
         row.remove_button.click()
-    assert panel.rows == []
+    assert panel.adapters.rows == []
     assert load_saved(panel_ctx.settings) == []
 
 
@@ -142,23 +142,23 @@ def test_wrong_adapter_is_refused_with_its_reason(
 ) -> None:
     panel = _panel(qtbot, panel_ctx)
     bad = make_lora(tmp_path / "bad.gguf", chat_model_path, layers=[0], **options)
-    with qtbot.waitSignal(panel.adapter_refused, timeout=WAIT_MS) as refused:
+    with qtbot.waitSignal(panel.adapters.adapter_refused, timeout=WAIT_MS) as refused:
         panel.add_adapter_file(str(bad))
     assert reason in refused.args[0]
     status = panel_ctx.messages.last_message
     assert "bad.gguf refused" in status
     assert reason in status
-    assert panel.rows == []
+    assert panel.adapters.rows == []
     assert panel.active_adapters() == []
     assert load_saved(panel_ctx.settings) == []
 
 
 def test_a_model_file_is_not_an_adapter(qtbot: QtBot, panel_ctx: Any, chat_model_path: Path) -> None:
     panel = _panel(qtbot, panel_ctx)
-    with qtbot.waitSignal(panel.adapter_refused, timeout=WAIT_MS) as refused:
+    with qtbot.waitSignal(panel.adapters.adapter_refused, timeout=WAIT_MS) as refused:
         panel.add_adapter_file(str(chat_model_path))
     assert "not a LoRA adapter" in refused.args[0]
-    assert panel.rows == []
+    assert panel.adapters.rows == []
 
 
 def test_corrupt_model_is_refused(qtbot: QtBot, panel_ctx: Any, tmp_path: Path) -> None:

@@ -1,9 +1,8 @@
-"""The model and adapters panel: the current chat model, switching and adding models, and the
-LoRA adapters applied to the next answers (on/off, strength, remove).
+"""The model panel: the current chat model, switching and adding models, and below it the LoRA
+adapters box (``gui/adapter_panel.py``, ``self.adapters``), rechecked after a model switch.
 
-Model work (loading, adding, checking an adapter) runs on the model lane; the panel only shows what
-comes back. Adapters are applied hot by the engine at the next answer: the panel hands the list
-to whoever asks (``active_adapters()``) and says when it changes (``adapters_changed``).
+Model work (loading, adding) runs on the model lane; the panel only shows what comes back. The
+window reads the adapters for the next answer through ``active_adapters()``.
 """
 
 from __future__ import annotations
@@ -18,23 +17,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
+from ragtune.core.answer_types import AdapterSpec, ModelInfo
 from ragtune.core.units import format_size
-from ragtune.gui.adapter_list import AdapterRow, SavedAdapter, load_saved, save_list, server_note
+from ragtune.gui.adapter_panel import GGUF_FILTER, AdapterPanel
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
-
-GGUF_FILTER = "GGUF files (*.gguf);;All files (*)"
 
 
 def model_details(info: ModelInfo) -> str:
@@ -50,25 +46,21 @@ def model_details(info: ModelInfo) -> str:
 
 
 class ModelPanel(QWidget):
-    """Current model, model switcher, and the adapters list."""
+    """Current model, model switcher, and the adapters box (``self.adapters``)."""
 
-    adapters_changed = Signal()
     model_loaded = Signal(object)  # ModelInfo
     model_refused = Signal(str)  # the reason, in plain words
-    adapter_added = Signal(str)  # path
-    adapter_refused = Signal(str)  # the reason, in plain words
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rows: list[AdapterRow] = []
         self.current: ModelInfo | None = None
         self.known: list[ModelInfo] = []
         self._loading = False
-        self._checking: dict[str, tuple[bool, int]] = {}  # path -> (on, percent) being checked
+        self.adapters = AdapterPanel(ctx)
         self._build()
         self.refresh()
-        self._restore_adapters()
+        self.adapters.restore()
 
     # -- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -94,28 +86,9 @@ class ModelPanel(QWidget):
         model_layout.addWidget(self.add_model_button)
         model_layout.addWidget(self.state_label)
 
-        self.add_adapter_button = QPushButton(icon("adapter"), "Add adapter…")
-        self.add_adapter_button.setToolTip("Add a LoRA adapter (.gguf) made for this model")
-        self.add_adapter_button.clicked.connect(self._add_adapter_dialog)
-        self.empty_label = muted(QLabel("No adapters. Add a LoRA adapter (.gguf) made for this model."))
-        self.empty_label.setWordWrap(True)
-        self.server_label = QLabel()
-        self.server_label.setWordWrap(True)
-        self.rows_layout = QVBoxLayout()
-        self.rows_layout.setContentsMargins(0, 0, 0, 0)
-        adapter_box = QGroupBox("Adapters")
-        adapter_layout = QVBoxLayout(adapter_box)
-        adapter_layout.addWidget(self.server_label)
-        adapter_layout.addLayout(self.rows_layout)
-        adapter_layout.addWidget(self.empty_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_adapter_button)
-        buttons.addStretch(1)
-        adapter_layout.addLayout(buttons)
-
         layout = QVBoxLayout(self)
         layout.addWidget(model_box)
-        layout.addWidget(adapter_box)
+        layout.addWidget(self.adapters)
         layout.addStretch(1)
 
     # -- the model ------------------------------------------------------------------------------
@@ -132,10 +105,15 @@ class ModelPanel(QWidget):
 
     def show_engine(self) -> None:
         """Say plainly when adapters depend on a model server rather than local files."""
-        note = server_note(self.ctx.svc.settings)
-        self.server_label.setText(note)
-        self.server_label.setVisible(bool(note))
-        self.add_adapter_button.setText("Add adapter (server must have it)…" if note else "Add adapter…")
+        self.adapters.show_engine()
+
+    def active_adapters(self) -> list[AdapterSpec]:
+        """The adapters for the next answer (``AdapterPanel.active_adapters``)."""
+        return self.adapters.active_adapters()
+
+    def add_adapter_file(self, path: str, enabled: bool = True, percent: int = 100) -> Job | None:
+        """Check an adapter file and list it (``AdapterPanel.add_adapter_file``)."""
+        return self.adapters.add_adapter_file(path, enabled, percent)
 
     def _models_unreadable(self, exc: BaseException) -> None:
         self.ctx.messages.error(exc, "Reading models")
@@ -198,7 +176,7 @@ class ModelPanel(QWidget):
         self._show_current(info)
         self.refresh()
         self.model_loaded.emit(info)
-        self._recheck_adapters()
+        self.adapters.recheck()
 
     def _model_failed(self, exc: BaseException) -> None:
         self._set_loading(False)
@@ -239,111 +217,3 @@ class ModelPanel(QWidget):
         text = payload if isinstance(payload, str) else getattr(payload, "current", "")
         if text:
             self.state_label.setText(str(text))
-
-    # -- adapters -------------------------------------------------------------------------------
-    def active_adapters(self) -> list[AdapterSpec]:
-        """The adapters switched on with a strength above 0, in the order they were added."""
-        for row in self.rows:
-            row.flush()
-        return [row.spec() for row in self.rows if row.enabled and row.percent > 0]
-
-    def adapter_paths(self) -> list[str]:
-        return [row.path for row in self.rows]
-
-    def _add_adapter_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add a LoRA adapter", "", GGUF_FILTER)
-        if path:
-            self.add_adapter_file(path)
-
-    def add_adapter_file(self, path: str, enabled: bool = True, percent: int = 100) -> Job | None:
-        """Check an adapter against the current model (model lane); a valid one gets a row, a wrong
-        one is refused with the reason in plain words."""
-        path = str(Path(path).expanduser().absolute())
-        if path in self.adapter_paths() or path in self._checking:
-            self.ctx.messages.notice(f"Adapter {Path(path).name} is already in the list.")
-            return None
-        self._checking[path] = (enabled, percent)
-        svc = self.ctx.svc
-
-        def work(_job: Job) -> tuple[str, AdapterInfo | Exception]:
-            try:
-                return path, svc.check_adapter(path)
-            except Exception as exc:  # AdapterError in plain words; reported with the path
-                return path, exc
-
-        # bound-method callbacks: nothing arrives once the panel is gone
-        return self.ctx.model_lane.submit(work, on_result=self._adapter_checked, name="check adapter")
-
-    def _adapter_checked(self, value: tuple[str, AdapterInfo | Exception]) -> None:
-        path, outcome = value
-        enabled, percent = self._checking.pop(path, (True, 100))
-        if isinstance(outcome, Exception):
-            self.ctx.messages.error(outcome, f"Adapter {Path(path).name} refused")
-            self.adapter_refused.emit(str(outcome))
-            return
-        if path in self.adapter_paths():
-            return
-        info = outcome
-        row = AdapterRow(path, enabled, percent)
-        row.setToolTip(f"{path}\n{info.architecture} · alpha {info.alpha:g} · {info.tensors} tensors")
-        row.changed.connect(self._rows_changed)
-        row.remove_requested.connect(self.remove_adapter)
-        self.rows.append(row)
-        self.rows_layout.addWidget(row)
-        self.ctx.messages.notice(f"Adapter {row.name} added; it applies to the next answer.")
-        self._rows_changed()
-        self.adapter_added.emit(path)
-
-    def remove_adapter(self, row: AdapterRow) -> None:
-        if row not in self.rows:
-            return
-        self.rows.remove(row)
-        self.rows_layout.removeWidget(row)
-        row.deleteLater()
-        self.ctx.messages.notice(f"Adapter {row.name} removed.")
-        self._rows_changed()
-
-    def _rows_changed(self) -> None:
-        self.empty_label.setVisible(not self.rows)
-        save_list(self.ctx.settings, [row.saved() for row in self.rows])
-        self.adapters_changed.emit()
-
-    def _restore_adapters(self) -> None:
-        """Bring back the saved list; files that vanished or no longer fit are dropped with a notice."""
-        self.empty_label.setVisible(True)
-        saved = load_saved(self.ctx.settings)
-        present: list[SavedAdapter] = []
-        for item in saved:
-            if Path(item.path).is_file():
-                present.append(item)
-            else:
-                self.ctx.messages.notice(
-                    f"Adapter {Path(item.path).name} is gone ({item.path}); removed from the list."
-                )
-        if len(present) != len(saved):
-            save_list(self.ctx.settings, present)
-        for item in present:
-            self.add_adapter_file(item.path, item.enabled, item.percent)
-
-    def _recheck_adapters(self) -> None:
-        """After a model switch: drop adapters that do not fit the new model, saying why."""
-        svc = self.ctx.svc
-        paths = self.adapter_paths()
-        if not paths:
-            return
-
-        def work(_job: Job) -> dict[str, str]:
-            misfits: dict[str, str] = {}
-            for path in paths:
-                try:
-                    svc.check_adapter(path)
-                except Exception as exc:  # AdapterError, or a file that vanished meanwhile
-                    misfits[path] = str(exc)
-            return misfits
-
-        self.ctx.model_lane.submit(work, on_result=self._drop_misfits, name="recheck adapters")
-
-    def _drop_misfits(self, misfits: dict[str, str]) -> None:
-        for row in [r for r in self.rows if r.path in misfits]:
-            self.remove_adapter(row)
-            self.ctx.messages.notice(f"Adapter {row.name} removed: {misfits[row.path]}")
