@@ -1,5 +1,5 @@
 """The command line: ``ragtune index | search | libraries | remove | doctor | models | adapters |
-ask | compare | history | prepare | serve``. Same service API as the window; errors go to stderr with a
+ask | compare | history | eval | prepare | serve``. Same service API as the window; errors go to stderr with a
 non-zero exit code."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
+from ragtune.cli_eval import add_eval_commands
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.cli_serve import add_serve_command
 from ragtune.core.locations import locator
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     add_answer_commands(sub)
+    add_eval_commands(sub)
     add_serve_command(sub)
     return parser
 

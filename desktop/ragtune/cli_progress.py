@@ -57,6 +57,11 @@ class ProgressBar:
             return f"Preparing {p.current}: [{bar}] {format_size(p.done)} of {format_size(p.total)}"
         if p.stage in ("scanning", "loading"):
             return p.current
+        if p.stage in ("evaluating", "generating"):  # answers (a run) or passages (generation)
+            filled = int(self.width * p.fraction)
+            bar = "#" * filled + "-" * (self.width - filled)
+            unit = "answers" if p.stage == "evaluating" else "passages"
+            return f"[{bar}] {p.done}/{p.total} {unit}  ETA {_fmt_eta(p.eta_s)}  {p.current[:50]}"
         filled = int(self.width * p.fraction)
         bar = "#" * filled + "-" * (self.width - filled)
         # a file the parser has been on for a while is named, with the time left before it gives up

@@ -30,6 +30,13 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.locations",  # "file.pdf, p. 3" locators
         "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
         "ragtune.core.engine_profile",  # engine kinds, the plain-http warning, the API key's home
+        # evaluation (svc.evaluation): its value types, figures, verdict words and exports
+        "ragtune.core.evaluate.questions",  # Question, QuestionSet, Kind, Split, Origin
+        "ragtune.core.evaluate.run_types",  # RunInfo, RunRecord, Result, GenerationReport
+        "ragtune.core.evaluate.summary",  # a run's counts with intervals, recall@k, MRR
+        "ragtune.core.evaluate.verdict",  # the verdict in plain words
+        "ragtune.core.evaluate.report",  # a run as JSON, CSV and HTML
+        "ragtune.core.evaluate.run_config",  # what differs between two runs' configurations
     }
 )
 

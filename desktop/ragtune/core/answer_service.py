@@ -123,6 +123,10 @@ class Answers:
                 progress(Progress("loading", 1, 1, current=f"Loaded {label}"))
         return self._engine
 
+    def engine_for_work(self) -> ChatModel:
+        """The loaded chat model (loading it), for work beyond answers: writing questions."""
+        return self._get_engine()
+
     def drop_engine(self) -> None:
         """Free the loaded model (the next answer loads it again)."""
         if self._engine is not None:

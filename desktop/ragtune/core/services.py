@@ -54,6 +54,7 @@ CONTRACT (other modules build on it; change it only in step with its callers):
     svc.page_text(path, page) -> str                  # a page as indexed (the source viewer)
     svc.settings / svc.update_settings(settings) -> bool      # True when a re-index is needed
         # assigning svc.settings changes them for this session only
+    svc.evaluation -> Evaluation   # question sets, generation, bench runs (core.evaluate.service)
     svc.close()
 """
 
@@ -78,6 +79,7 @@ from ragtune.core.answer_types import (
 from ragtune.core.chats import Chats
 from ragtune.core.compare import EventCallback
 from ragtune.core.embedding import Embedder
+from ragtune.core.evaluate.service import Evaluation
 from ragtune.core.library_service import Library
 from ragtune.core.store.doctor import DoctorReport
 from ragtune.core.types import (
@@ -99,6 +101,7 @@ class Parts:
     library: Library
     answers: Answers
     chats: Chats
+    evaluation: Evaluation  # uses library and answers
 
 
 class Ragtune:
@@ -113,10 +116,12 @@ class Ragtune:
     ) -> None:
         self._settings = settings or settings_store.load()
         library = Library(db_path, self._settings, embedder)
+        answers = Answers(self._settings, engine_factory)
         self.parts = Parts(
             library=library,
-            answers=Answers(self._settings, engine_factory),
+            answers=answers,
             chats=Chats(library.connection, library.library_id),
+            evaluation=Evaluation(library, answers),
         )
 
     # -- settings and plumbing ------------------------------------------------------------------
@@ -137,6 +142,10 @@ class Ragtune:
         self.settings = new
         settings_store.save(new)
         return needs_reindex
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return self.parts.evaluation
 
     @property
     def db_path(self) -> Path:

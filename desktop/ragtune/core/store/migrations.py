@@ -120,11 +120,72 @@ CREATE TABLE exclusions (
 );
 """
 
+#: question sets and evaluation runs (``core.evaluate``): a run keeps a snapshot of the questions it
+#: asked and of everything that produced its answers, and one row per question and mode, written as
+#: each answer finishes so an interrupted run resumes where it stopped
+SCHEMA_V4 = """
+CREATE TABLE question_sets (
+    id         INTEGER PRIMARY KEY,
+    library_id INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    version    INTEGER NOT NULL DEFAULT 1,
+    created    REAL NOT NULL,
+    UNIQUE (library_id, name)
+);
+CREATE TABLE questions (
+    id                INTEGER PRIMARY KEY,
+    set_id            INTEGER NOT NULL REFERENCES question_sets(id) ON DELETE CASCADE,
+    question          TEXT NOT NULL,
+    answer            TEXT NOT NULL DEFAULT '',
+    alternatives_json TEXT NOT NULL DEFAULT '[]',
+    gold_file         TEXT NOT NULL DEFAULT '',
+    gold_page         INTEGER NOT NULL DEFAULT 0,
+    kind              TEXT NOT NULL CHECK (kind IN ('answerable', 'absent')),
+    split             TEXT NOT NULL CHECK (split IN ('train', 'test')),
+    origin            TEXT NOT NULL,
+    note              TEXT NOT NULL DEFAULT '',
+    created           REAL NOT NULL
+);
+CREATE INDEX questions_set ON questions (set_id, id);
+CREATE TABLE eval_runs (
+    id             INTEGER PRIMARY KEY,
+    library_id     INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+    set_id         INTEGER REFERENCES question_sets(id) ON DELETE SET NULL,
+    set_name       TEXT NOT NULL,
+    set_version    INTEGER NOT NULL,
+    split          TEXT NOT NULL,
+    modes_json     TEXT NOT NULL,
+    config_json    TEXT NOT NULL,
+    questions_json TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    created        REAL NOT NULL,
+    finished       REAL
+);
+CREATE TABLE eval_results (
+    run_id         INTEGER NOT NULL REFERENCES eval_runs(id) ON DELETE CASCADE,
+    question_id    INTEGER NOT NULL,
+    mode           TEXT NOT NULL,
+    answer         TEXT NOT NULL,
+    correct        INTEGER,
+    cites_gold     INTEGER,
+    declined       INTEGER NOT NULL,
+    gold_rank      INTEGER,
+    ttft_s         REAL NOT NULL DEFAULT 0,
+    tokens_per_s   REAL NOT NULL DEFAULT 0,
+    total_s        REAL NOT NULL DEFAULT 0,
+    citations_json TEXT NOT NULL DEFAULT '[]',
+    error          TEXT NOT NULL DEFAULT '',
+    created        REAL NOT NULL,
+    PRIMARY KEY (run_id, question_id, mode)
+);
+"""
+
 #: migration N (1-based) brings the schema from user_version N-1 to N
 MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V1,
     vectors.convert_legacy,  # 2: float vec0 table -> sign-bit vec0 + exact float table
     SCHEMA_V3,  # 3: exclusions
+    SCHEMA_V4,  # 4: question sets and evaluation runs
 ]
 
 

@@ -1,0 +1,268 @@
+"""``ragtune eval``: question sets and the bench from the terminal.
+
+    ragtune eval sets --library NAME
+    ragtune eval questions --library NAME [--set SET] [--split train|test]
+    ragtune eval import FILE --library NAME [--set SET]       (JSONL or CSV; README "Question sets")
+    ragtune eval export FILE --library NAME [--set SET] [--split train|test]
+    ragtune eval split --library NAME [--set SET] [--test-share 0.3] [--seed 0]
+    ragtune eval generate --library NAME -n N [--set SET] [--absent K]
+    ragtune eval run --library NAME [--set SET] [--split test|train|all] [--modes model,rag,...]
+                     [--adapter FILE[:STRENGTH]]... [--fresh] [--json]
+    ragtune eval show [RUN] [--against RUN] [--json] [--html FILE] [--csv FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
+from ragtune.core.answer_types import AdapterSpec, Mode
+from ragtune.core.evaluate.generate import GenerationReport
+from ragtune.core.evaluate.questions import Split
+from ragtune.core.evaluate.report import run_csv, run_html, run_json
+from ragtune.core.evaluate.run_config import differences
+from ragtune.core.evaluate.run_types import RunRecord, RunStatus
+from ragtune.core.evaluate.summary import summarize
+from ragtune.core.evaluate.verdict import verdict
+from ragtune.core.services import Ragtune
+from ragtune.errors import RagtuneError
+
+GENERATED_SET = "Generated"
+
+
+def _set_name(svc: Ragtune, args: argparse.Namespace, default: str | None = None) -> str:
+    """``--set``, else the library's only set (or ``default``)."""
+    if args.set:
+        return str(args.set)
+    sets = svc.evaluation.question_sets(args.library)
+    if len(sets) == 1:
+        return sets[0].name
+    if default is not None:
+        return default
+    if not sets:
+        raise RagtuneError(
+            f"Library \u201c{args.library}\u201d has no question set yet: "
+            "`ragtune eval import FILE` or `ragtune eval generate -n 20` makes one."
+        )
+    names = ", ".join(f"\u201c{s.name}\u201d" for s in sets)
+    raise RagtuneError(f"Library \u201c{args.library}\u201d has several question sets ({names}): name one with --set.")
+
+
+def _split(text: str | None) -> Split | None:
+    if text in (None, "", "all"):
+        return None
+    try:
+        return Split(str(text))
+    except ValueError:
+        raise RagtuneError(f"--split must be train, test or all (not {text!r}).") from None
+
+
+def _modes(text: str | None) -> list[Mode] | None:
+    if not text:
+        return None
+    modes = []
+    for part in text.split(","):
+        try:
+            modes.append(Mode(part.strip()))
+        except ValueError:
+            valid = ", ".join(str(m) for m in Mode)
+            raise RagtuneError(f"Unknown mode {part.strip()!r}: use {valid}.") from None
+    return modes
+
+
+def cmd_sets(svc: Ragtune, args: argparse.Namespace) -> int:
+    sets = svc.evaluation.question_sets(args.library)
+    if args.json:
+        print(json.dumps([{"name": s.name, "version": s.version, **s.counts} for s in sets], indent=2))
+        return 0
+    if not sets:
+        print(f"No question sets in \u201c{args.library}\u201d.")
+    for s in sets:
+        c = s.counts
+        print(f"{s.name}: {s.size} questions ({c['test']} test, {c['train']} train; "
+              f"{c['answerable']} answerable, {c['absent']} absent), version {s.version}")
+    return 0
+
+
+def cmd_questions(svc: Ragtune, args: argparse.Namespace) -> int:
+    items = svc.evaluation.questions(args.library, _set_name(svc, args), _split(args.split))
+    for q in items:
+        expected = " | ".join(q.expected) or "(absent)"
+        where = f"  [{q.gold_file}{f' p. {q.gold_page}' if q.gold_page else ''}]" if q.gold_file else ""
+        print(f"{q.id:5d} {q.split.value:5s} {q.question}  -> {expected}{where}")
+    return 0
+
+
+def cmd_import(svc: Ragtune, args: argparse.Namespace) -> int:
+    name = args.set or Path(args.file).stem
+    result = svc.evaluation.import_questions(args.library, name, args.file)
+    for line in result.errors:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    print(f"Imported {result.added} questions into \u201c{name}\u201d"
+          + (f"; skipped {len(result.errors)} rows (above)." if result.errors else "."))
+    return 1 if result.errors else 0
+
+
+def cmd_export(svc: Ragtune, args: argparse.Namespace) -> int:
+    n = svc.evaluation.export_questions(args.library, _set_name(svc, args), args.file, _split(args.split))
+    print(f"Wrote {n} questions to {args.file}.")
+    return 0
+
+
+def cmd_split(svc: Ragtune, args: argparse.Namespace) -> int:
+    s = svc.evaluation.resplit(args.library, _set_name(svc, args), args.test_share, args.seed)
+    print(f"{s.name}: {s.counts['test']} test, {s.counts['train']} train (seed {args.seed}).")
+    return 0
+
+
+def cmd_generate(svc: Ragtune, args: argparse.Namespace) -> int:
+    name = args.set or GENERATED_SET
+    bar = ProgressBar()
+    with cancel_on_ctrl_c() as cancel:
+        report = svc.evaluation.generate(args.library, name, args.n, args.absent, bar, cancel)
+    bar.close()
+    if args.json:
+        print(json.dumps(_generation_json(report), indent=2, ensure_ascii=False))
+        return 130 if report.cancelled else 0
+    print(f"Kept {report.kept} of {report.tried} questions tried ({report.kept_per_100:.0f} per 100) and "
+          f"{report.absent_kept} of {report.absent_tried} absent ones, {report.seconds:.0f} s "
+          f"({report.seconds_per_kept:.1f} s per kept question); added to \u201c{name}\u201d.")
+    dropped = {**report.dropped, **{f"absent: {k}": v for k, v in report.absent_dropped.items()}}
+    if dropped:
+        print("Dropped: " + ", ".join(f"{reason} {count}" for reason, count in sorted(dropped.items())))
+    for q in report.questions:
+        print(f"  [{q.split.value}] {q.question}  -> {q.answer or '(absent)'}")
+    if report.cancelled:
+        print("Stopped: the questions kept so far were added.", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _generation_json(report: GenerationReport) -> dict[str, Any]:
+    return {
+        "tried": report.tried, "kept": report.kept, "dropped": report.dropped,
+        "absent_tried": report.absent_tried, "absent_kept": report.absent_kept,
+        "absent_dropped": report.absent_dropped, "seconds": round(report.seconds, 2),
+        "seconds_per_kept": round(report.seconds_per_kept, 2), "cancelled": report.cancelled,
+        "questions": [{"id": q.id, **q.as_row()} for q in report.questions],
+    }
+
+
+def _print_run(record: RunRecord) -> None:
+    s = summarize(record)
+    info = record.info
+    print(f"Run {info.id}: {info.library} / {info.set_name} (v{info.set_version}), {info.split} split, "
+          f"{info.answered}/{info.total} answers, {info.status}")
+    print(f"{'mode':15s}{'correct':>22s}{'cited':>22s}{'declined absent':>22s}{'TTFT':>8s}")
+    for m in s.modes:
+        ttft = "" if m.median_ttft_s is None else f"{m.median_ttft_s:.2f}s"
+        print(f"{m.mode.label:15s}{m.correct.describe():>22s}{m.cited.describe():>22s}"
+              f"{m.declined_absent.describe():>22s}{ttft:>8s}")
+    recall = "  ".join(f"recall@{k} {c}" for k, c in s.retrieval.recall.items())
+    print(f"Retrieval: {recall}  MRR {s.retrieval.mrr:.2f}")
+    print()
+    print(verdict(record, s))
+
+
+def cmd_run(svc: Ragtune, args: argparse.Namespace) -> int:
+    adapters = [AdapterSpec.parse(a) for a in args.adapter or []]
+    bar = ProgressBar()
+    with cancel_on_ctrl_c() as cancel:
+        record = svc.evaluation.run(
+            args.library, _set_name(svc, args), _split(args.split), _modes(args.modes), adapters,
+            fresh=args.fresh, progress=bar, cancel=cancel,
+        )
+    bar.close()
+    if args.json:
+        print(json.dumps(run_json(record), indent=2, ensure_ascii=False))
+    else:
+        _print_run(record)
+    if record.info.status != RunStatus.FINISHED:
+        print(f"Stopped: run `ragtune eval run` again with the same settings to resume run {record.info.id}.",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_show(svc: Ragtune, args: argparse.Namespace) -> int:
+    if args.run is None:
+        runs = svc.evaluation.runs(args.library)
+        if not runs:
+            print("No evaluation runs yet: `ragtune eval run --library NAME` makes one.")
+        for r in runs:
+            print(f"{r.id:4d}  {r.library} / {r.set_name}  {r.split}  {','.join(map(str, r.modes))}  "
+                  f"{r.answered}/{r.total}  {r.status}")
+        return 0
+    record = svc.evaluation.load_run(args.run)
+    if args.html:
+        Path(args.html).write_text(run_html(record), encoding="utf-8")
+    if args.csv:
+        Path(args.csv).write_text(run_csv(record), encoding="utf-8")
+    if args.json:
+        print(json.dumps(run_json(record), indent=2, ensure_ascii=False))
+    else:
+        _print_run(record)
+    if args.against is not None:
+        other = svc.evaluation.load_run(args.against)
+        print(f"\nAgainst run {other.info.id}:")
+        mine, theirs = summarize(record), summarize(other)
+        for m in mine.modes:
+            o = theirs.mode(m.mode)
+            if o is not None:
+                print(f"  {m.mode.label}: correct {o.correct} -> {m.correct}, cited {o.cited} -> {m.cited}")
+        for line in differences(other.info.config, record.info.config) or ["same configuration"]:
+            print(f"  {line}")
+    return 0
+
+
+def add_eval_commands(sub: Any) -> None:
+    ev = sub.add_parser("eval", help="question sets and the bench: which mode answers best").add_subparsers(
+        dest="eval_command", required=True
+    )
+
+    def cmd(name: str, func: Any, help_: str, library: bool = True) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = ev.add_parser(name, help=help_)
+        if library:
+            p.add_argument("--library", "-l", required=True)
+        p.set_defaults(func=func)
+        return p
+
+    p = cmd("sets", cmd_sets, "list a library's question sets")
+    p.add_argument("--json", action="store_true")
+    p = cmd("questions", cmd_questions, "list a set's questions")
+    p.add_argument("--set")
+    p.add_argument("--split")
+    p = cmd("import", cmd_import, "read questions from a JSONL or CSV file")
+    p.add_argument("file")
+    p.add_argument("--set", help="default: the file's name")
+    p = cmd("export", cmd_export, "write a set as JSONL or CSV (by the file's suffix)")
+    p.add_argument("file")
+    p.add_argument("--set")
+    p.add_argument("--split")
+    p = cmd("split", cmd_split, "split a set into train and test again (seeded)")
+    p.add_argument("--set")
+    p.add_argument("--test-share", type=float, default=0.3)
+    p.add_argument("--seed", type=int, default=0)
+    p = cmd("generate", cmd_generate, "have the chat model write questions about the library")
+    p.add_argument("-n", type=int, default=20, help="passages to try")
+    p.add_argument("--absent", type=int, default=None, help="absent questions to try (default n/5)")
+    p.add_argument("--set", help=f"default: {GENERATED_SET}")
+    p.add_argument("--json", action="store_true")
+    p = cmd("run", cmd_run, "run the bench: every question in every mode")
+    p.add_argument("--set")
+    p.add_argument("--split", default="test", help="test (default), train or all")
+    p.add_argument("--modes", help="comma-separated: model,rag,adapter,rag+adapter")
+    p.add_argument("--adapter", action="append", metavar="FILE[:STRENGTH]")
+    p.add_argument("--fresh", action="store_true", help="start a new run instead of resuming")
+    p.add_argument("--json", action="store_true")
+    p = cmd("show", cmd_show, "list runs, or show one", library=False)
+    p.add_argument("run", nargs="?", type=int)
+    p.add_argument("--library", "-l")
+    p.add_argument("--against", type=int, metavar="RUN", help="compare with another run")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    p.add_argument("--csv", metavar="FILE", help="write every answer as CSV")

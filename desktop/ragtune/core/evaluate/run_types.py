@@ -1,0 +1,79 @@
+"""Value types of evaluation runs: what a run was (``RunInfo``), one answer's judged result
+(``Result``), and a run with its questions and results (``RunRecord``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ragtune.core.answer_types import Mode
+from ragtune.core.evaluate.questions import Question
+
+
+class RunStatus:
+    RUNNING = "running"  # also what a crashed run stays at: the next run with its settings resumes it
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One question answered in one mode, and how it was judged.
+
+    ``correct`` is None for absent questions (they are scored by ``declined``: answering one is a
+    hallucination); ``cites_gold`` is None when the mode has no passages or the item no gold file.
+    ``gold_rank`` is the 1-based rank of the gold passage in retrieval (None: not retrieved or no
+    gold file). ``error`` says why there is no (full) answer, e.g. the prompt did not fit.
+    """
+
+    question_id: int
+    mode: Mode
+    answer: str
+    correct: bool | None
+    cites_gold: bool | None
+    declined: bool
+    gold_rank: int | None
+    ttft_s: float = 0.0
+    tokens_per_s: float = 0.0
+    total_s: float = 0.0
+    citations: list[dict[str, Any]] = field(default_factory=list)  # n, path, page, location, text
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A stored run: which set (and version), split and modes, everything that produced its answers
+    (``config``: model and its sha256, adapters with sha256 and strengths, embedder, chunking,
+    answer settings, engine) and how far it got."""
+
+    id: int
+    library: str
+    set_name: str
+    set_version: int
+    split: str
+    modes: list[Mode]
+    config: dict[str, Any]
+    status: str
+    created: float
+    finished: float | None
+    questions: int
+    answered: int  # results stored (questions x modes)
+
+    @property
+    def total(self) -> int:
+        return self.questions * len(self.modes)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run with the questions it asked (a snapshot taken when it started) and its results."""
+
+    info: RunInfo
+    questions: list[Question]
+    results: list[Result]
+
+    def result(self, question_id: int, mode: Mode) -> Result | None:
+        for r in self.results:
+            if r.question_id == question_id and r.mode == mode:
+                return r
+        return None

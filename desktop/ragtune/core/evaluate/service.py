@@ -1,0 +1,234 @@
+"""``Evaluation``: the evaluate part of the service: question sets, generation, bench runs.
+
+It sits above the library (retrieval, the database) and the answers (the chat model) parts and
+uses both; the facade (``ragtune.core.services``) holds it as ``svc.evaluation``. Sets and runs are
+read and written on the calling thread's connection; ``run`` and ``generate`` use the model, so they
+run on the model lane (docs/architecture.md, "Threads").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import apsw
+
+from ragtune import paths
+from ragtune.core.answer_service import Answers
+from ragtune.core.answer_types import AdapterSpec, Answer, Mode
+from ragtune.core.evaluate import question_files, question_store, run_store
+from ragtune.core.evaluate.bench import run_questions
+from ragtune.core.evaluate.generate import GenerationReport, generate_questions
+from ragtune.core.evaluate.passage_sample import sample_passages
+from ragtune.core.evaluate.questions import Origin, Question, QuestionSet, Split
+from ragtune.core.evaluate.run_config import run_config
+from ragtune.core.evaluate.run_types import RunInfo, RunRecord
+from ragtune.core.evaluate.split import assign_splits
+from ragtune.core.library_service import Library
+from ragtune.core.types import Hit, ProgressCallback
+from ragtune.errors import RagtuneError
+
+SAMPLE_SET_NAME = "Sample questions"
+SAMPLE_SET_FILE = "question_set.jsonl"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import added, and one ``line N: reason`` per row it skipped."""
+
+    question_set: QuestionSet
+    added: int
+    errors: list[str]
+
+
+def default_modes(adapters: Sequence[AdapterSpec]) -> list[Mode]:
+    """Model alone and RAG; with adapters, also adapter and RAG + adapter."""
+    return Mode.of(True, bool(adapters)).and_baselines()
+
+
+class Evaluation:
+    """Question sets and bench runs of the libraries (see the module docstring)."""
+
+    def __init__(self, library: Library, answers: Answers) -> None:
+        self._library = library
+        self._answers = answers
+
+    def _conn(self) -> apsw.Connection:
+        return self._library.connection()
+
+    def _set(self, library: str, name: str) -> QuestionSet:
+        return question_store.find_set(self._conn(), self._library.library_id(library), library, name)
+
+    # -- question sets ----------------------------------------------------------------------
+    def question_sets(self, library: str) -> list[QuestionSet]:
+        """The library's sets; the sample library (a library with the built-in sample folder as a
+        source) gets its hand-written set the first time it is asked for."""
+        sets = question_store.list_sets(self._conn(), self._library.library_id(library), library)
+        if not sets and self._is_sample(library):
+            made = self.ensure_sample_set(library)
+            sets = [made] if made is not None else []
+        return sets
+
+    def _is_sample(self, library: str) -> bool:
+        sample = paths.sample_library_dir().resolve()
+        return any(
+            info.name == library and any(Path(src).resolve() == sample for src in info.sources)
+            for info in self._library.libraries()
+        )
+
+    def create_question_set(self, library: str, name: str) -> QuestionSet:
+        return question_store.create_set(self._conn(), self._library.library_id(library), library, name)
+
+    def rename_question_set(self, library: str, name: str, new_name: str) -> None:
+        question_store.rename_set(self._conn(), self._set(library, name).id, new_name)
+
+    def delete_question_set(self, library: str, name: str) -> None:
+        question_store.delete_set(self._conn(), self._set(library, name).id)
+
+    def questions(self, library: str, set_name: str, split: Split | None = None) -> list[Question]:
+        return question_store.questions(self._conn(), self._set(library, set_name).id, split)
+
+    def add_questions(
+        self, library: str, set_name: str, items: Iterable[Question], keep_splits: Sequence[bool] = ()
+    ) -> list[Question]:
+        """Add ``items`` to the set (created when missing). Items whose ``keep_splits`` flag is set
+        keep their split; the others get the seeded split (``core.evaluate.split``)."""
+        items = list(items)
+        qset = self.create_question_set(library, set_name)
+        keep = list(keep_splits) + [False] * (len(items) - len(keep_splits))
+        unsplit = assign_splits([q for q, k in zip(items, keep, strict=True) if not k])
+        it = iter(unsplit)
+        ordered = [q if k else next(it) for q, k in zip(items, keep, strict=True)]
+        return question_store.add_questions(self._conn(), qset.id, ordered)
+
+    def update_question(self, library: str, set_name: str, item: Question) -> Question:
+        return question_store.update_question(self._conn(), self._set(library, set_name).id, item)
+
+    def delete_questions(self, library: str, set_name: str, ids: Iterable[int]) -> int:
+        return question_store.delete_questions(self._conn(), self._set(library, set_name).id, ids)
+
+    def resplit(self, library: str, set_name: str, test_share: float = 0.3, seed: int = 0) -> QuestionSet:
+        """Split the whole set again with ``test_share`` and ``seed``."""
+        qset = self._set(library, set_name)
+        items = question_store.questions(self._conn(), qset.id)
+        split = assign_splits(items, test_share, seed)
+        question_store.set_splits(self._conn(), qset.id, {q.id: q.split for q in split})
+        return self._set(library, set_name)
+
+    def import_questions(self, library: str, set_name: str, path: str | Path) -> ImportResult:
+        """Read a JSONL or CSV file into the set (created when missing); bad rows are reported."""
+        report = question_files.read_file(Path(path))
+        if not report.items and report.errors:
+            raise RagtuneError(
+                f"No question could be read from {path}:\n" + "\n".join(report.errors[:20])
+            )
+        added = self.add_questions(library, set_name, report.items, report.has_split)
+        return ImportResult(self._set(library, set_name), len(added), report.errors)
+
+    def export_questions(
+        self, library: str, set_name: str, path: str | Path, split: Split | None = None
+    ) -> int:
+        items = self.questions(library, set_name, split)
+        question_files.write_file(Path(path), items)
+        return len(items)
+
+    def ensure_sample_set(self, library: str) -> QuestionSet | None:
+        """Give ``library`` (the sample library) its hand-written question set, once."""
+        source = paths.sample_library_dir() / SAMPLE_SET_FILE
+        if not source.is_file():
+            return None
+        lib_id = self._library.library_id(library)
+        if any(s.name == SAMPLE_SET_NAME for s in question_store.list_sets(self._conn(), lib_id, library)):
+            return self._set(library, SAMPLE_SET_NAME)
+        report = question_files.read_file(source)
+        items = [replace(q, origin=Origin.WRITTEN) for q in report.items]
+        self.add_questions(library, SAMPLE_SET_NAME, items, report.has_split)
+        return self._set(library, SAMPLE_SET_NAME)
+
+    def generate(
+        self,
+        library: str,
+        set_name: str,
+        n: int,
+        absent: int | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> GenerationReport:
+        """Have the chat model write up to ``n`` answerable (and ``absent`` absent) questions about
+        passages spread over the library's documents; the kept ones are added to the set (created
+        when missing) with the seeded split. Runs on the model lane."""
+        if n < 1:
+            raise RagtuneError("Ask for at least one question (-n 1 or more).")
+        lib_id = self._library.library_id(library)
+        want_absent = (n + 3) // 4 if absent is None else absent
+        passages = sample_passages(self._conn(), lib_id, 3 * max(n, want_absent))
+        if not passages:
+            raise RagtuneError(f"\u201c{library}\u201d has no indexed text to write questions about yet.")
+        k = max(10, self._answers.settings.search_results)
+        model = self._answers.engine_for_work()
+
+        def search(question: str) -> list[Hit]:
+            return self._library.search(library, question, k)
+
+        report = generate_questions(model, passages, search, n, want_absent, progress, cancel)
+        if report.questions:
+            report.questions = self.add_questions(library, set_name, report.questions)
+        return report
+
+    # -- runs -------------------------------------------------------------------------------
+    def run(
+        self,
+        library: str,
+        set_name: str,
+        split: Split | None = Split.TEST,
+        modes: Sequence[Mode] | None = None,
+        adapters: Sequence[AdapterSpec] = (),
+        fresh: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RunRecord:
+        """Run the bench on the set's ``split`` (None: every item) in ``modes`` (default: model
+        alone and RAG, plus the adapter modes when adapters are given). Resumes the newest
+        unfinished run with exactly these settings unless ``fresh``."""
+        adapters = list(adapters)
+        modes = list(modes) if modes else default_modes(adapters)
+        if any(m.uses_adapters for m in modes) and not adapters:
+            raise RagtuneError("The adapter modes need an adapter: name one (--adapter FILE[:STRENGTH]).")
+        qset = self._set(library, set_name)
+        items = question_store.questions(self._conn(), qset.id, split)
+        if not items:
+            where = f"the {split} split of " if split else ""
+            raise RagtuneError(f"There are no questions in {where}\u201c{set_name}\u201d to run.")
+        for spec in adapters:
+            self._answers.check_adapter(spec.path)
+        model = self._answers.load_model()
+        config = run_config(self._answers.settings, model, adapters, self._library.embedder.model_id)
+        conn, lib_id, split_name = self._conn(), self._library.library_id(library), split or "all"
+        run_id = None if fresh else run_store.find_resumable(conn, lib_id, qset, split_name, modes, config)
+        if run_id is None:
+            run_id = run_store.create_run(conn, lib_id, qset, split_name, modes, config, items)
+        items = run_store.load_run(conn, run_id).questions
+        k = self._answers.settings.search_results
+
+        def search(question: str) -> list[Hit]:
+            return self._library.search(library, question, k)
+
+        def answer(
+            question: str, hits: list[Hit] | None, specs: Sequence[AdapterSpec], stop: threading.Event | None
+        ) -> Answer:
+            return self._answers.ask(question, hits, specs, cancel=stop)
+
+        run_questions(conn, run_id, items, modes, adapters, search, answer, progress, cancel)
+        return run_store.load_run(conn, run_id)
+
+    def runs(self, library: str | None = None) -> list[RunInfo]:
+        lib_id = self._library.library_id(library) if library else None
+        return run_store.list_runs(self._conn(), lib_id)
+
+    def load_run(self, run_id: int) -> RunRecord:
+        return run_store.load_run(self._conn(), run_id)
+
+    def delete_run(self, run_id: int) -> None:
+        run_store.delete_run(self._conn(), run_id)
