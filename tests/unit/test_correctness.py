@@ -100,6 +100,12 @@ def test_words_of_a_non_numeric_answer_must_mostly_be_there() -> None:
     assert not is_correct("Bring a utility bill.", docs)
 
 
+def test_words_the_question_already_says_need_not_be_repeated() -> None:
+    reserve = Question("How many items can a member reserve?", "10 items")
+    assert is_correct("Members can reserve up to ten.", reserve)
+    assert not is_correct("Members can reserve up to five.", reserve)
+
+
 def test_ratios_and_dates_need_every_number() -> None:
     ratio = Question("What feeding ratio is used for the starter?", "1:5:5")
     assert is_correct("Feed it at 1:5:5 by weight.", ratio)
@@ -118,6 +124,10 @@ def test_declines_by_the_gate_or_in_words() -> None:
     assert is_declined("I don't know.", False)
     assert is_declined("The documents don\u2019t say how much it weighs.", False)
     assert not is_declined("Books may be borrowed for 21 days [1].", False)
+    assert is_declined("The provided context does not contain any information about e-books.", False)
+    # a plain negative answer is not a decline
+    assert not is_declined("The battery is not covered by the warranty [1].", False)
+    assert not is_declined("No, newspapers are not available for loan.", False)
     # the fact first, then what the sources leave out: not a decline
     assert not is_declined("Books may be borrowed for 21 days. The sources do not mention e-books.", False)
 

@@ -91,22 +91,22 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _TIMES = {"twice": 2, "thrice": 3}
 _EXTRA_STOPWORDS = frozenset(["per", "every", "each", "least", "most", "up", "maximum", "minimum"])
 
+#: phrases that say the answer is not known or not in the sources; kept to phrases about knowing
+#: and sources, so that a plain negative answer ("the battery is not covered") is not a decline
 _DECLINE_PHRASES = (
-    "i don't know", "i do not know", "i'm not sure", "i am not sure", "not sure",
+    "i don't know", "i do not know", "i'm not sure", "i am not sure", "i'm sorry, but",
     "cannot find", "can't find", "could not find", "couldn't find", "unable to find", "did not find",
     "didn't find", "no information", "not enough information", "insufficient information",
+    "contain information", "contain any information", "provide information",
+    "provide any information", "include information", "include any information",
     "no relevant", "no mention", "not mentioned", "isn't mentioned", "is not mentioned",
     "does not mention", "do not mention", "doesn't mention", "don't mention",
     "does not say", "do not say", "doesn't say", "don't say", "does not specify", "do not specify",
     "doesn't specify", "don't specify", "not specified", "not stated", "does not state",
-    "do not state", "not provided", "does not provide", "do not provide", "doesn't provide",
-    "don't provide", "does not contain", "do not contain", "doesn't contain", "don't contain",
-    "not included", "does not include", "do not include", "not available", "not covered",
-    "cannot answer", "can't answer", "unable to answer", "not able to answer", "cannot determine",
-    "can't determine", "unable to determine", "cannot provide", "can't provide", "unable to provide",
-    "i do not have", "i don't have", "i have no", "there is no information", "no data",
-    "not in the sources", "not in the provided", "not in the documents", "not in the library",
-    "outside the scope", "beyond the scope",
+    "do not state", "cannot answer", "can't answer", "unable to answer", "not able to answer",
+    "cannot determine", "can't determine", "unable to determine", "cannot be determined",
+    "i do not have", "i don't have", "not in the sources", "not in the provided",
+    "not in the documents", "not in the library", "outside the scope", "beyond the scope",
 )
 
 
@@ -238,7 +238,11 @@ def _states(answer: list[str], expected: str, question_words: set[str]) -> bool:
     words = _content([t for t in want if t not in _UNITS.values() or not numbers])
     if not words:
         return True
-    needed = words - question_words or words
+    needed = words - question_words  # what the question already says need not be repeated
+    if not needed:
+        if numbers:
+            return True
+        needed = words
     have = _content(answer)
     recall = len(needed & have) / len(needed)
     return recall >= (NUMERIC_WORD_RECALL if numbers else WORD_RECALL)
