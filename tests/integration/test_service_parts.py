@@ -53,6 +53,15 @@ class FakeModel:
     ) -> Iterator[str]:
         yield from re.findall(r"\S+\s*", self.reply)
 
+    def complete_json(
+        self,
+        messages: Sequence[Message],
+        schema: dict[str, Any],
+        max_tokens: int = 256,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        return {"answer": self.reply}
+
     def close(self) -> None:
         self.closed = True
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ragtune.core.answer_types import AdapterSpec, ModelInfo
 from ragtune.core.answering import answer_question, is_relevant, select_passages
@@ -46,6 +47,16 @@ class FakeEngine:
     ) -> Iterator[str]:
         self.calls.append(list(messages))
         yield from re.findall(r"\S+\s*", self.reply)
+
+    def complete_json(
+        self,
+        messages: Sequence[Message],
+        schema: dict[str, Any],
+        max_tokens: int = 256,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        self.calls.append(list(messages))
+        return {"answer": self.reply}
 
     def close(self) -> None:
         pass

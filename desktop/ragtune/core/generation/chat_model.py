@@ -8,6 +8,9 @@ engine, so nothing here may be specific to llama.cpp (no tokenize, no native han
   caller can fit passages into ``n_ctx`` (a prompt fits when its count plus max_tokens <= n_ctx).
 - ``stream_chat`` yields the answer's text pieces; on cancel it raises ``Cancelled`` after the
   pieces so far; a prompt that leaves no room raises ``ModelError`` (``PromptTooLong``).
+- ``complete_json`` returns the answer constrained to JSON matching a schema (llama.cpp's grammar
+  in process, ``response_format`` on a server); ModelError when it is not valid JSON (e.g. cut by
+  ``max_tokens``), Cancelled on cancel. Greedy (temperature 0).
 - ``last_stats`` describes the last ``stream_chat`` (tokens, time to first token, tokens/s).
 - ``set_adapters`` applies exactly the given LoRA adapters (strength 0 = left out).
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from ragtune.core.answer_types import AdapterSpec, ModelInfo
 from ragtune.core.generation.chat_tokens import Message
@@ -60,6 +63,17 @@ class ChatModel(Protocol):
         cancel: threading.Event | None = None,
     ) -> Iterator[str]:
         """Yield the answer's text pieces (Cancelled on cancel, after the pieces so far)."""
+        ...
+
+    def complete_json(
+        self,
+        messages: Sequence[Message],
+        schema: dict[str, Any],
+        max_tokens: int = 256,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """The model's answer constrained to JSON matching ``schema`` (ModelError when it is not
+        valid JSON, Cancelled on cancel)."""
         ...
 
     def close(self) -> None:

@@ -9,6 +9,7 @@
   shows the reuse. The cache is cleared whenever the adapter set or strengths change.
 - Cancel is checked between tokens (a stopping criterion) and, during prompt evaluation, by
   llama.cpp's abort callback, so a long prompt stops too.
+- ``complete_json`` samples under llama.cpp's grammar made from a JSON schema (``json_output``).
 - Not thread-safe: one worker thread owns an Engine (docs/architecture.md, "Threads").
 """
 
@@ -22,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
-from ragtune.core.generation import llama_log
+from ragtune.core.generation import json_output, llama_log
 from ragtune.core.generation.adapters import AdapterSet
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.chat_tokens import ChatTokenizer, Message
 from ragtune.core.generation.gguf_info import GGUFInfo, read_gguf
+from ragtune.core.generation.llama_stop import Watch
 from ragtune.core.generation.stats import GenerationStats
 from ragtune.errors import Cancelled, ModelError
 
@@ -35,22 +37,6 @@ __all__ = ["Engine", "GenerationStats", "Message", "PromptTooLong"]
 
 class PromptTooLong(ModelError):
     """The formatted prompt leaves no room in the context window (the caller must trim it)."""
-
-
-class _Watch:
-    """Stopping criterion: counts sampled tokens and stops on cancel."""
-
-    def __init__(self, cancel: threading.Event | None) -> None:
-        self.cancel = cancel
-        self.sampled = 0
-        self.cancelled = False
-
-    def __call__(self, _input_ids: Any, _logits: Any) -> bool:
-        self.sampled += 1
-        if self.cancel is not None and self.cancel.is_set():
-            self.cancelled = True
-            return True
-        return False
 
 
 class Engine:
@@ -168,6 +154,24 @@ class Engine:
     ) -> Iterator[str]:
         """Yield the answer's text pieces. Raises Cancelled (after the pieces so far) on cancel,
         PromptTooLong when the prompt leaves no room. Greedy, hence deterministic, at temperature 0."""
+        return self._generate(messages, max_tokens, temperature, cancel)
+
+    def complete_json(
+        self,
+        messages: Sequence[Message],
+        schema: dict[str, Any],
+        max_tokens: int = 256,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """The answer sampled (greedily) under the grammar made from ``schema``; ModelError when it
+        is not valid JSON (cut by ``max_tokens``), Cancelled on cancel."""
+        text = "".join(self._generate(messages, max_tokens, 0.0, cancel, json_output.grammar(schema)))
+        return json_output.parse(text, schema, self.last_stats.finish_reason)
+
+    def _generate(
+        self, messages: Sequence[Message], max_tokens: int, temperature: float,
+        cancel: threading.Event | None, grammar: Any = None,
+    ) -> Iterator[str]:
         start = time.perf_counter()
         tokens = self.chat_tokens(messages)
         n_ctx = self.n_ctx
@@ -177,7 +181,7 @@ class Engine:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         cached = self._cached_prefix(tokens)
-        watch = _Watch(cancel)
+        watch = Watch(cancel)
         first: float | None = None
         finish = ""
         self._arm_abort(cancel)
@@ -185,7 +189,7 @@ class Engine:
             stream = self._llm.create_completion(
                 prompt=tokens, max_tokens=max_tokens, temperature=temperature, stream=True,
                 seed=self.seed, stop=[eos] if (eos := self._chat.formatter.eos_token) else [],
-                stopping_criteria=self._criteria(watch),
+                stopping_criteria=watch.criteria(), grammar=grammar,
             )
             try:
                 for chunk in stream:
@@ -216,11 +220,6 @@ class Engine:
         )
         if watch.cancelled:
             raise Cancelled("Generation cancelled.")
-
-    def _criteria(self, watch: _Watch) -> Any:
-        from llama_cpp import StoppingCriteriaList
-
-        return StoppingCriteriaList([watch])
 
     def _cached_prefix(self, tokens: list[int]) -> int:
         llm = self._llm

@@ -7,6 +7,7 @@ whose useful parts are outside the OpenAI API (``cache_prompt``, ``/tokenize``, 
 connect/read timeouts (a server that stops sending is detected, never waited on forever), and lets
 a cancel close the stream at once, all with one dependency fastembed already brings.
 
+- ``complete_json``: the schema goes as ``response_format``; ``json_output`` reads the answer.
 - Streaming: server-sent events; time to first token and tokens/s are measured from the stream.
 - Cancel is checked between events; the response is closed at once and ``Cancelled`` raised.
 - Faults are typed (``ragtune.errors``): unreachable host, refused key (401/403), unknown model
@@ -33,6 +34,7 @@ import httpx
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
 from ragtune.core.engine_profile import EngineProfile, api_key, http_warning
+from ragtune.core.generation import json_output
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.generation.openai_stream import (
     MESSAGE_MARGIN,
@@ -223,10 +225,25 @@ class OpenAIEngine:
         temperature: float = 0.0,
         cancel: threading.Event | None = None,
     ) -> Iterator[str]:
+        return self._stream(messages, max_tokens, temperature, cancel, {})
+
+    def complete_json(
+        self, messages: Sequence[Message], schema: dict[str, Any], max_tokens: int = 256,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """The answer under ``response_format`` json_schema, streamed and joined (greedy)."""
+        fmt = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+        text = "".join(self._stream(messages, max_tokens, 0.0, cancel, {"response_format": fmt}))
+        return json_output.parse(text, schema, self.last_stats.finish_reason)
+
+    def _stream(
+        self, messages: Sequence[Message], max_tokens: int, temperature: float,
+        cancel: threading.Event | None, extra: dict[str, Any],
+    ) -> Iterator[str]:
         body = {
             "model": self.model, "messages": list(messages), "max_tokens": max_tokens,
             "temperature": temperature, "stream": True, "cache_prompt": True,
-            "stream_options": {"include_usage": True},
+            "stream_options": {"include_usage": True}, **extra,
         }
         if self._lora:
             body["lora"] = self._lora

@@ -1,0 +1,117 @@
+"""Questions generated from the sample library by the real embedded chat model (``core.evaluate.
+generate``): constrained JSON output, kept pairs that pass the checks and name their gold source,
+and cancel. Real SQLite, the real embedder and model; only a few passages, to keep it short."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ragtune import paths
+from ragtune.core.evaluate import pair_checks
+from ragtune.core.evaluate.generate import generate_questions
+from ragtune.core.evaluate.passage_sample import Passage, sample_passages
+from ragtune.core.evaluate.questions import Kind, Origin
+from ragtune.core.services import Ragtune
+from ragtune.core.types import Progress
+from ragtune.errors import Cancelled, ModelError
+from ragtune.settings import Settings
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"colour": {"type": "string"}, "count": {"type": "integer"}},
+    "required": ["colour", "count"],
+}
+ASK = [{"role": "user", "content": "Name one colour of the rainbow and how many colours it has."}]
+
+
+@pytest.fixture
+def sample(embedder: Any) -> Iterator[tuple[Ragtune, list[Passage]]]:
+    with Ragtune(settings=Settings(), embedder=embedder) as svc:
+        svc.index("sample", [paths.sample_library_dir()])
+        library = svc.parts.library
+        yield svc, sample_passages(library.connection(), library.library_id("sample"), 4, seed=0)
+
+
+def test_complete_json_returns_a_dict_matching_the_schema(engine: Any) -> None:
+    reply = engine.complete_json(ASK, SCHEMA, max_tokens=48)
+    assert set(reply) == {"colour", "count"}
+    assert isinstance(reply["colour"], str)
+    assert isinstance(reply["count"], int)
+    with pytest.raises(ModelError, match="token limit"):
+        engine.complete_json(ASK, SCHEMA, max_tokens=3)  # cut before the JSON closes
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        engine.complete_json(ASK, SCHEMA, cancel=cancel)
+
+
+def test_passages_are_spread_over_documents_and_pages(sample: tuple[Ragtune, list[Passage]]) -> None:
+    svc, passages = sample
+    assert len(passages) == 4
+    assert len({p.path for p in passages}) == 3  # round-robin: every document before a second
+    assert len({(p.path, p.page) for p in passages}) == 4
+    assert all(len(p.text.strip()) >= 200 for p in passages)
+    library = svc.parts.library
+    again = sample_passages(library.connection(), library.library_id("sample"), 4, seed=0)
+    assert again == passages
+
+
+def test_generated_pairs_pass_the_checks_and_name_their_source(
+    engine: Any, sample: tuple[Ragtune, list[Passage]]
+) -> None:
+    svc, passages = sample
+    events: list[Progress] = []
+    report = generate_questions(
+        engine, passages, lambda q: svc.search("sample", q, 10), n=4, absent=1, progress=events.append
+    )
+    assert not report.cancelled
+    assert report.tried == 4
+    assert report.kept + sum(report.dropped.values()) == report.tried
+    assert report.absent_kept + sum(report.absent_dropped.values()) == report.absent_tried
+    assert report.kept >= 1  # greedy decoding: the same pairs every run
+    assert report.seconds > 0
+    assert report.seconds_per_kept > 0
+    assert events[-1].stage == "done"
+    assert [e.done for e in events[:-1]] == list(range(len(events) - 1))
+    by_path_page = {(p.path, p.page): p for p in passages}
+    answerable = [q for q in report.questions if q.kind is Kind.ANSWERABLE]
+    assert len(answerable) == report.kept
+    for q in report.questions:
+        assert q.origin is Origin.GENERATED
+    for q in answerable:
+        source = by_path_page[(q.gold_file, q.gold_page)]
+        hits = svc.search("sample", q.question, 10)
+        assert pair_checks.check_pair(q.question, q.answer, source.text, hits, source.chunk_id) is None
+    for q in report.questions:
+        if q.kind is Kind.ABSENT:
+            assert q.answer == ""
+            assert q.gold_file == ""
+            assert pair_checks.shape_ok(q.question, "", answerable=False)
+
+
+def test_cancel_returns_what_was_kept(engine: Any, sample: tuple[Ragtune, list[Passage]]) -> None:
+    svc, passages = sample
+    cancel = threading.Event()
+    cancel.set()
+    report = generate_questions(engine, passages, lambda q: svc.search("sample", q, 10), n=4, cancel=cancel)
+    assert report.cancelled
+    assert report.tried == 0
+    assert report.questions == []
+
+    cancel = threading.Event()
+
+    def stop_after_first(event: Progress) -> None:
+        if event.done == 1:
+            cancel.set()
+
+    report = generate_questions(
+        engine, passages, lambda q: svc.search("sample", q, 10), n=4, absent=0,
+        progress=stop_after_first, cancel=cancel,
+    )
+    assert report.cancelled
+    assert report.tried == 1
+    assert len(report.questions) == report.kept <= 1
