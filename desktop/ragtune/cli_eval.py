@@ -21,11 +21,10 @@ from typing import Any
 
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.core.answer_types import AdapterSpec, Mode
-from ragtune.core.evaluate.generate import GenerationReport
 from ragtune.core.evaluate.questions import Split
 from ragtune.core.evaluate.report import run_csv, run_html, run_json
 from ragtune.core.evaluate.run_config import differences
-from ragtune.core.evaluate.run_types import RunRecord, RunStatus
+from ragtune.core.evaluate.run_types import GenerationReport, RunRecord, RunStatus
 from ragtune.core.evaluate.summary import summarize
 from ragtune.core.evaluate.verdict import verdict
 from ragtune.core.services import Ragtune

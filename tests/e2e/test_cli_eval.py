@@ -28,7 +28,9 @@ def library(tmp_path: Path, embedder: object, chat_model_path: Path) -> str:
     folder = tmp_path / "kb"
     folder.mkdir()
     (folder / "orchard.md").write_text(
-        "# Orchard report\n\nThe Hillside orchard harvested 312 tonnes of apples in 2025.\n"
+        "# Orchard report\n\nThe Hillside orchard harvested 312 tonnes of apples in 2025. The harvest "
+        "began on 4 September and ended on 19 October, with 46 pickers working in two shifts. Most of "
+        "the crop was Elstar; the rest was Jonagold and Boskoop, sold to the Ghent cooperative.\n"
     )
     (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
     with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
@@ -89,3 +91,16 @@ def test_eval_errors_are_plain(library: str) -> None:
     bad = ragtune("eval", "show", "99", check=False)
     assert bad.returncode == 2
     assert "no evaluation run 99" in bad.stderr
+
+
+def test_eval_generate_writes_checked_questions(library: str) -> None:
+    made = ragtune("eval", "generate", "--library", library, "-n", "1", "--absent", "0", "--json")
+    report = json.loads(made.stdout)
+    assert report["tried"] >= 1
+    assert report["kept"] == len(report["questions"]) <= 1
+    assert report["kept"] + sum(report["dropped"].values()) == report["tried"]
+    for q in report["questions"]:  # kept ones name their source and were added to the set
+        assert q["origin"] == "generated"
+        assert q["gold_file"].endswith("orchard.md")
+    sets = json.loads(ragtune("eval", "sets", "--library", library, "--json").stdout)
+    assert sets[0]["name"] == "Generated" if report["kept"] else sets == []

@@ -24,13 +24,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ragtune.core.answering import select_passages
 from ragtune.core.evaluate import pair_checks
 from ragtune.core.evaluate.passage_sample import Passage
 from ragtune.core.evaluate.questions import Kind, Origin, Question
+from ragtune.core.evaluate.run_types import GenerationReport
 from ragtune.core.generation.chat_model import ChatModel, Message
 from ragtune.core.text_match import words
 from ragtune.core.types import Hit, Progress, ProgressCallback
@@ -65,32 +65,6 @@ ABSENT_TASK = (
     "does NOT answer because it never mentions that subject at all (for example a price, a "
     "colour, a person, a history or a comparison the text never gives)."
 )
-
-
-@dataclass
-class GenerationReport:
-    """What one generation run produced: the kept questions and how the tries went."""
-
-    questions: list[Question] = field(default_factory=list)
-    tried: int = 0  # answerable pairs asked of the model
-    kept: int = 0
-    dropped: dict[str, int] = field(default_factory=dict)  # reason code -> count
-    absent_tried: int = 0
-    absent_kept: int = 0
-    absent_dropped: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    cancelled: bool = False
-
-    @property
-    def kept_per_100(self) -> float:
-        """Answerable pairs kept per 100 tried."""
-        return 100.0 * self.kept / self.tried if self.tried else 0.0
-
-    @property
-    def seconds_per_kept(self) -> float:
-        """Wall time of the whole run over the questions kept (of both kinds)."""
-        kept = self.kept + self.absent_kept
-        return self.seconds / kept if kept else 0.0
 
 
 def pair_messages(passage: Passage) -> list[Message]:

@@ -1,5 +1,6 @@
 """Value types of evaluation runs: what a run was (``RunInfo``), one answer's judged result
-(``Result``), and a run with its questions and results (``RunRecord``)."""
+(``Result``), a run with its questions and results (``RunRecord``), and what a question
+generation run produced (``GenerationReport``)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,29 @@ class RunRecord:
             if r.question_id == question_id and r.mode == mode:
                 return r
         return None
+
+
+@dataclass
+class GenerationReport:
+    """What one generation run produced: the kept questions and how the tries went."""
+
+    questions: list[Question] = field(default_factory=list)
+    tried: int = 0  # answerable pairs asked of the model
+    kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)  # reason code -> count
+    absent_tried: int = 0
+    absent_kept: int = 0
+    absent_dropped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def kept_per_100(self) -> float:
+        """Answerable pairs kept per 100 tried."""
+        return 100.0 * self.kept / self.tried if self.tried else 0.0
+
+    @property
+    def seconds_per_kept(self) -> float:
+        """Wall time of the whole run over the questions kept (of both kinds)."""
+        kept = self.kept + self.absent_kept
+        return self.seconds / kept if kept else 0.0
