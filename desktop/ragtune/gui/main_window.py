@@ -25,6 +25,7 @@ from ragtune.gui.chat_view import ChatView
 from ragtune.gui.compare_view import CompareView
 from ragtune.gui.context import AppContext, ui_settings
 from ragtune.gui.drops import gguf_kind, local_paths, split_paths
+from ragtune.gui.evaluate_view import EvaluateView
 from ragtune.gui.indexing import IndexController
 from ragtune.gui.library_panel import LibraryPanel
 from ragtune.gui.look import icon
@@ -38,7 +39,7 @@ from ragtune.gui.window_actions import install_actions
 
 log = logging.getLogger(__name__)
 
-TAB_SOURCES, TAB_MODEL, TAB_COMPARE = 0, 1, 2
+TAB_SOURCES, TAB_MODEL, TAB_COMPARE, TAB_EVALUATE = 0, 1, 2, 3
 DEFAULT_SIZE = (1280, 820)
 
 
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.compare_view = CompareView(
             self.ctx, self.model_panel.active_adapters, lambda: self.library_panel.current
         )
+        self.evaluate_view = EvaluateView(self.ctx, self.model_panel.active_adapters)
         self.watcher = FolderWatcher(self)
         self._build()
         self._connect()
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.source_viewer, "Sources")
         self.tabs.addTab(self.model_panel, icon("adapter"), "Model && adapters")
         self.tabs.addTab(self.compare_view, icon("compare"), "Compare")
+        self.tabs.addTab(self.evaluate_view, icon("evaluate"), "Evaluate")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.left)
@@ -113,6 +116,9 @@ class MainWindow(QMainWindow):
         self.chat_view.answer_finished.connect(lambda _a: self.chat_list.refresh())
         self.chat_view.citation_clicked.connect(self.show_citation)
         self.compare_view.citation_clicked.connect(self.show_citation)
+        self.evaluate_view.citation_clicked.connect(self.show_citation)
+        self.library_panel.library_changed.connect(self.evaluate_view.set_library)
+        self.model_panel.adapters.adapters_changed.connect(self.evaluate_view.refresh_adapters)
         self.watcher.changed.connect(lambda library: self.indexer.index(library))
 
     # -- state ----------------------------------------------------------------------------------
@@ -204,7 +210,7 @@ class MainWindow(QMainWindow):
         the chat its width back after."""
         sizes = self.splitter.sizes()
         total = sum(sizes)
-        if index == TAB_COMPARE and total > 0:
+        if index in (TAB_COMPARE, TAB_EVALUATE) and total > 0:
             if self._sizes_before_compare is None:
                 self._sizes_before_compare = sizes
             left = min(sizes[0], int(total * 0.22))

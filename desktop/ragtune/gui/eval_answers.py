@@ -1,0 +1,179 @@
+"""The per-question view of a run: pick a question, see each mode's answer side by side (one under
+the other when the pane is too narrow), with whether it was judged correct, declined, cited the gold
+source, its time to first token, and its citations as chips. A chip's click emits
+``citation_clicked`` with a ``Citation`` for the source viewer (as in the chat).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ragtune.core.evaluate.questions import Kind, Question
+from ragtune.core.evaluate.run_types import Result, RunRecord
+from ragtune.gui.answer_format import chip_text, snippet
+from ragtune.gui.eval_work import citation_from
+from ragtune.gui.flow_layout import FlowLayout
+from ragtune.gui.look import muted
+from ragtune.gui.message_parts import ChipButton, ElidedLabel, wrapping
+
+#: narrower than this per answer, the answers are stacked instead of side by side
+ANSWER_MIN_WIDTH = 200
+
+
+def judgement(item: Question, r: Result) -> str:
+    """``correct · cites the gold source · 0.42 s to first token`` and the like."""
+    parts = []
+    if r.error:
+        parts.append(f"failed: {r.error}")
+    elif item.kind == Kind.ABSENT:
+        parts.append("declined (right: not in the documents)" if r.declined else "made up an answer")
+    elif r.declined:
+        parts.append("declined")
+    else:
+        parts.append("correct" if r.correct else "not correct")
+    if r.cites_gold is not None:
+        parts.append("cites the gold source" if r.cites_gold else "does not cite the gold source")
+    if r.ttft_s > 0:
+        parts.append(f"{r.ttft_s:.2f} s to first token")
+    return " · ".join(parts)
+
+
+def expected_text(item: Question) -> str:
+    if item.kind == Kind.ABSENT:
+        return "Not in the documents: the right answer is to decline."
+    text = "Expected: " + (" | ".join(item.expected) or "(no expected answer)")
+    if item.gold_file:
+        text += f" · in {item.gold_file}" + (f", p. {item.gold_page}" if item.gold_page else "")
+    return text
+
+
+class AnswerBox(QFrame):
+    """One mode's answer to the chosen question."""
+
+    citation_clicked = Signal(object)  # Citation
+
+    def __init__(self, label: str, item: Question, result: Result | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareColumn")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        title = ElidedLabel(label)
+        title.setObjectName("heading")
+        self.verdict = wrapping(muted(QLabel(judgement(item, result) if result else "not answered yet")))
+        text = result.answer.strip() if result is not None and result.answer.strip() else "(no answer)"
+        self.text = wrapping(QLabel(text))
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        chips_box = QWidget()
+        chips = FlowLayout(chips_box)
+        for c in result.citations if result is not None else []:
+            citation = citation_from(c)
+            chip = ChipButton(chip_text(citation.n, citation.path, citation.page))
+            chip.setToolTip(f"{chip.full_text}\n{snippet(citation.text, 300)}")
+            chip.clicked.connect(lambda _=False, c=citation: self.citation_clicked.emit(c))
+            chips.addWidget(chip)
+        chips_box.setVisible(chips.count() > 0)
+        self.chips_box = chips_box
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(title)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.text)
+        layout.addWidget(chips_box)
+        layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def chip_buttons(self) -> list[QToolButton]:
+        return self.chips_box.findChildren(QToolButton, "chip")
+
+
+class AnswersPanel(QWidget):
+    """A question picker over the run's questions, then one ``AnswerBox`` per mode."""
+
+    citation_clicked = Signal(object)  # Citation
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record: RunRecord | None = None
+        self.boxes: list[AnswerBox] = []
+        self.picker = QComboBox()
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(20)
+        self.picker.currentIndexChanged.connect(self._show)
+        self.expected = wrapping(muted(QLabel()))
+        self.expected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.row = QWidget()
+        self.row_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.row)
+        self.row_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(self.row)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.expected)
+        layout.addWidget(scroll, 1)
+
+    def show_record(self, record: RunRecord | None) -> None:
+        self.record = record
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for q in record.questions if record is not None else []:
+            answered = record is not None and any(r.question_id == q.id for r in record.results)
+            self.picker.addItem(q.question if answered else f"{q.question} (not answered yet)", q.id)
+            self.picker.setItemData(self.picker.count() - 1, q.question, Qt.ItemDataRole.ToolTipRole)
+        self.picker.blockSignals(False)
+        self.picker.setCurrentIndex(0 if self.picker.count() else -1)
+        self._show()
+
+    def choose(self, question_id: int) -> None:
+        index = self.picker.findData(question_id)
+        if index >= 0:
+            self.picker.setCurrentIndex(index)
+
+    def _show(self, _index: int = -1) -> None:
+        for box in self.boxes:
+            box.setParent(None)
+            box.deleteLater()
+        self.boxes = []
+        record = self.record
+        qid = self.picker.currentData()
+        item = next((q for q in record.questions if q.id == qid), None) if record else None
+        if record is None or item is None:
+            self.expected.setText("No run to show yet." if record is None else "")
+            return
+        self.expected.setText(expected_text(item))
+        for mode in record.info.modes:
+            box = AnswerBox(mode.label, item, record.result(item.id, mode))
+            box.citation_clicked.connect(self.citation_clicked.emit)
+            self.boxes.append(box)
+            self.row_layout.addWidget(box, 1)
+        self._arrange()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        wide = self.width() >= max(len(self.boxes), 1) * ANSWER_MIN_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.row_layout.direction() != direction:
+            self.row_layout.setDirection(direction)
