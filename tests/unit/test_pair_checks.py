@@ -108,3 +108,5 @@ def test_answer_on_target() -> None:
     assert not pc.answer_on_target(wrong, "18 months", passage, title)
     assert pc.check_pair(wrong, "18 months", passage, hits(4), 4, title) == pc.OFF_TARGET
     assert pc.answer_on_target("What is it?", "18 months", passage)  # no clue to compare: not judged
+    modes = "Press once for warm white (60 lumens), twice for bright white (200 lumens)."
+    assert pc.answer_on_target("What is the maximum brightness in lumens?", "200 lumens", modes, title)

@@ -9,7 +9,7 @@ the first failure's reason code (None: keep the pair).
   case, crude stems; "four" matches "4"), so the answer states what the passage says and nothing
   the model made up.
 - **On target** (``answer_on_target``): a sentence of the passage holds both one of the answer's
-  facts and a word of the question that is neither in the answer nor in the document's title, so
+  facts and a rare word of the question that is neither in the answer nor in the title, so
   the answer is the fact the question asks about, not another number of the same passage.
 - **Not given away** (``answer_given_away``): the question does not already state the answer.
 - **Not copied** (``copies_passage``): the question is not a sentence of the passage with "what"
@@ -54,7 +54,8 @@ _COMMON = (
     "none number often old one open order part per place point possible put rather really right "
     "round second see seen set several short side since small something sometimes still take "
     "thing things think three time times today together total two type under upon use used using "
-    "usually want way week weeks well whole within without work year years yes"
+    "usually want way week weeks well whole within without work year years yes maximum minimum "
+    "duration average"
 )
 #: frequent English words an answer may use without the passage using them ("about", "hours"...)
 COMMON_WORDS = frozenset(_COMMON.split())
@@ -101,17 +102,23 @@ def answer_supported(answer: str, passage: str) -> bool:
 
 def answer_on_target(question: str, answer: str, passage: str, title: str = "") -> bool:
     """Some sentence of ``passage`` holds one of the answer's facts (its numbers and rare words,
-    else its content words) and one of the question's clues (its content words that are neither in
-    the answer nor in ``title``). True when there is nothing to compare."""
+    else its content words) and one of the question's clues (its rare words that are neither in the
+    answer nor in ``title``; "bright" matches "brightness"). True when there is nothing to compare."""
     facts = (numbers_in(answer) | rare_words(answer)) or content_words(answer)
-    clues = content_words(question) - content_words(answer) - content_words(title) - numbers_in(answer)
+    clues = rare_words(question) - content_words(answer) - content_words(title)
     if not facts or not clues:
         return True
     for sentence in sentences(passage):
         have = content_words(sentence) | numbers_in(sentence)
-        if facts & have and clues & have:
+        if facts & have and any(_related(clue, word) for clue in clues for word in have):
             return True
     return False
+
+
+def _related(a: str, b: str) -> bool:
+    """The same word, or one a prefix of the other of at least 5 letters ("bright", "brightness")."""
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (len(short) >= 5 and long_.startswith(short))
 
 
 def answer_given_away(question: str, answer: str) -> bool:
