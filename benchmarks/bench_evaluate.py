@@ -44,7 +44,8 @@ def main() -> int:
             svc.index("sample", [paths.sample_library_dir()])
             svc.load_model()
             sets = svc.evaluation.question_sets("sample")
-            assert sets and sets[0].name == SAMPLE_SET_NAME
+            assert sets
+            assert sets[0].name == SAMPLE_SET_NAME
             inside: list[float] = []
             real_ask = svc.parts.answers.ask
 
@@ -69,7 +70,7 @@ def main() -> int:
     for m in s.modes:
         ttft = "" if m.median_ttft_s is None else f"{m.median_ttft_s:.2f}"
         print(f"{m.mode.label:15s}{m.correct.describe():>20s}{m.cited.describe():>20s}"
-              f"{m.declined_absent.describe():>20s}{str(m.hallucinated_absent):>16s}{ttft:>8s}")
+              f"{m.declined_absent.describe():>20s}{m.hallucinated_absent!s:>16s}{ttft:>8s}")
     recall = "  ".join(f"recall@{k} {c}" for k, c in s.retrieval.recall.items())
     print(f"Retrieval: {recall}  MRR {s.retrieval.mrr:.2f}")
     print(verdict(record, s))

@@ -16,7 +16,7 @@ from typing import Any
 from ragtune.core.answer_types import AdapterSpec, Mode
 from ragtune.core.evaluate.questions import QuestionSet, Split
 from ragtune.core.evaluate.report import run_csv, run_html, run_json
-from ragtune.core.evaluate.run_types import RunInfo, RunRecord, RunStatus
+from ragtune.core.evaluate.run_types import GenerationReport, RunInfo, RunRecord, RunStatus
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Citation, Progress
 from ragtune.gui.tasks import Job
@@ -69,7 +69,7 @@ def run_bench(
     return RunOutcome(record, record.info.id in before)
 
 
-def generate(svc: Ragtune, library: str, set_name: str, n: int, job: Job) -> Any:
+def generate(svc: Ragtune, library: str, set_name: str, n: int, job: Job) -> GenerationReport:
     """The model lane's question generation (a ``GenerationReport``)."""
     return svc.evaluation.generate(library, set_name, n, progress=job.report, cancel=job.cancel)
 
@@ -130,7 +130,7 @@ def run_title(info: RunInfo) -> str:
     return f"Run {info.id} ({when}, {info.set_name}, {info.split}, {info.status}, {info.answered}/{info.total})"
 
 
-def generation_text(report: Any, set_name: str) -> str:
+def generation_text(report: GenerationReport, set_name: str) -> str:
     """What a generation run kept, in one sentence."""
     kept = int(getattr(report, "kept", 0)) + int(getattr(report, "absent_kept", 0))
     tried = int(getattr(report, "tried", 0)) + int(getattr(report, "absent_tried", 0))

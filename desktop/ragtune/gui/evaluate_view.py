@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ragtune.core.answer_types import AdapterSpec
 from ragtune.core.evaluate.questions import QuestionSet
-from ragtune.core.evaluate.run_types import RunRecord
+from ragtune.core.evaluate.run_types import GenerationReport, RunRecord
 from ragtune.core.types import Progress
 from ragtune.gui import eval_set_actions as actions
 from ragtune.gui import eval_work as work
@@ -246,7 +246,7 @@ class EvaluateView(QWidget):
             return
         set_name = self.set_name() or work.GENERATED_SET
 
-        def done(report: Any) -> None:
+        def done(report: GenerationReport) -> None:
             text = work.generation_text(report, set_name)
             self.bar.show_status(text)
             self.ctx.messages.notice(text)
