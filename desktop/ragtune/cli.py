@@ -15,6 +15,7 @@ from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_eval import add_eval_commands
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.cli_serve import add_serve_command
+from ragtune.cli_train import add_train_commands
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Hit, Progress
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_answer_commands(sub)
     add_eval_commands(sub)
     add_serve_command(sub)
+    add_train_commands(sub)
     return parser
 
 

@@ -1,0 +1,62 @@
+"""The training-set builder with a fake search and a word-count tokenizer: what is dropped and why
+(gold not retrieved, too long for the context, holding a held-out question), the test split refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragtune.core.evaluate.questions import Kind, Question, Split
+from ragtune.core.finetune.examples import build_training_set
+from ragtune.core.finetune.types import GROUNDED
+from ragtune.core.types import Hit
+from ragtune.settings import Settings
+
+DOCS = {
+    "fees.md": "Members pay a late fee of 25 cents per day for every adult item.",
+    "loans.md": "Books may be borrowed for 21 days and renewed twice.",
+    "garden.md": "The solar lamp charges in eight hours of direct sunlight.",
+}
+
+
+def _hit(i: int, path: str) -> Hit:
+    return Hit(i, i, path, path, 1, 0, len(DOCS[path]), DOCS[path], 1.0 / i, vector_similarity=0.5)
+
+
+def search(question: str) -> list[Hit]:
+    return [_hit(i, p) for i, p in enumerate(DOCS, start=1)]
+
+
+def words(messages: list[dict[str, str]]) -> int:
+    return sum(len(m["content"].split()) for m in messages)
+
+
+ITEMS = [
+    Question("What is the late fee?", "25 cents per day", gold_file="fees.md", split=Split.TRAIN, id=1),
+    Question("How long can books be borrowed?", "21 days", gold_file="loans.md", split=Split.TRAIN, id=2),
+    Question("Who founded the library?", "Ada", gold_file="history.md", split=Split.TRAIN, id=3),
+    Question("Is there parking?", kind=Kind.ABSENT, split=Split.TRAIN, id=4),
+]
+
+
+def test_counts_and_drops() -> None:
+    report = build_training_set(ITEMS, search, words, 4096, Settings(passages=2), decline_share=0.0)
+    assert (report.grounded, report.decline, report.absent, report.skipped_no_gold) == (2, 0, 1, 1)
+    first = report.examples[0]
+    assert first.kind == GROUNDED
+    assert first.messages[-1]["content"] in ("25 cents per day [1].", "25 cents per day [2].")
+    assert len(first.chunk_ids) == 2
+
+    tight = build_training_set(ITEMS, search, words, 150, Settings(passages=2, max_answer_tokens=8))
+    assert tight.examples == []
+    assert tight.too_long == 3
+
+    held = build_training_set(ITEMS, search, words, 4096, Settings(), held_out=[Question("is there PARKING?")])
+    assert held.held_out == 1
+    assert held.absent == 0
+
+
+def test_the_test_split_and_a_bad_share_are_refused() -> None:
+    with pytest.raises(ValueError, match="train split"):
+        build_training_set([*ITEMS, Question("Q?", "A", split=Split.TEST)], search, words, 4096, Settings())
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        build_training_set(ITEMS, search, words, 4096, Settings(), decline_share=1.2)
