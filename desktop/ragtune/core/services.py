@@ -55,6 +55,7 @@ CONTRACT (other modules build on it; change it only in step with its callers):
     svc.settings / svc.update_settings(settings) -> bool      # True when a re-index is needed
         # assigning svc.settings changes them for this session only
     svc.evaluation -> Evaluation   # question sets, generation, bench runs (core.evaluate.service)
+    svc.finetune -> FineTune       # training sets, adapters trained here (core.finetune.service)
     svc.close()
 """
 
@@ -80,6 +81,7 @@ from ragtune.core.chats import Chats
 from ragtune.core.compare import EventCallback
 from ragtune.core.embedding import Embedder
 from ragtune.core.evaluate.service import Evaluation
+from ragtune.core.finetune.service import FineTune
 from ragtune.core.library_service import Library
 from ragtune.core.store.doctor import DoctorReport
 from ragtune.core.types import (
@@ -102,6 +104,7 @@ class Parts:
     answers: Answers
     chats: Chats
     evaluation: Evaluation  # uses library and answers
+    finetune: FineTune  # uses library and answers
 
 
 class Ragtune:
@@ -122,6 +125,7 @@ class Ragtune:
             answers=answers,
             chats=Chats(library.connection, library.library_id),
             evaluation=Evaluation(library, answers),
+            finetune=FineTune(library, answers),
         )
 
     # -- settings and plumbing ------------------------------------------------------------------
@@ -146,6 +150,10 @@ class Ragtune:
     @property
     def evaluation(self) -> Evaluation:
         return self.parts.evaluation
+
+    @property
+    def finetune(self) -> FineTune:
+        return self.parts.finetune
 
     @property
     def db_path(self) -> Path:
