@@ -65,10 +65,15 @@ Script = Callable[[BaseHTTPRequestHandler], None]
 
 
 class ScriptedServer:
-    """A tiny real HTTP server: GET /v1/models lists "tiny"; chat completions follow ``script``."""
+    """A tiny real HTTP server: GET /v1/models lists ``models`` ("tiny"); chat completions follow
+    ``script``; ``GET /lora-adapters`` answers ``lora`` (404 when None)."""
 
     def __init__(
-        self, script: Script, models_status: int = 200, lora: list[dict[str, object]] | None = None
+        self,
+        script: Script,
+        models_status: int = 200,
+        lora: list[dict[str, object]] | None = None,
+        models: tuple[str, ...] = ("tiny",),
     ) -> None:
         self.script = script
         self.calls = 0
@@ -85,7 +90,7 @@ class ScriptedServer:
                 if self.path.endswith("/lora-adapters") and lora is None:
                     self.send_error(404)
                     return
-                listing = lora if self.path.endswith("/lora-adapters") else {"data": [{"id": "tiny"}]}
+                listing = lora if self.path.endswith("/lora-adapters") else {"data": [{"id": m} for m in models]}
                 body = json.dumps(listing).encode()
                 self.send_response(models_status)
                 self.send_header("Content-Length", str(len(body)))

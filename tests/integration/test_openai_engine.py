@@ -243,3 +243,23 @@ def test_a_server_adapter_is_checked_against_what_the_server_loaded(
     with Ragtune(settings=Settings(engine="openai", engine_url=without.url)) as svc, \
             pytest.raises(AdapterError, match=r"does not support adapters.*at launch"):
         svc.check_adapter(local)
+
+
+def test_a_vllm_style_server_selects_an_adapter_by_model_name(scripted: list[ScriptedServer]) -> None:
+    """vLLM serves each ``--lora-modules NAME=PATH`` as a model of its own: the adapter is chosen by
+    sending its name as the model (no /lora-adapters there), one at a time, at full strength."""
+    server = ScriptedServer(reply_stream(["Ahoy."]), models=("Qwen", "style"))
+    scripted.append(server)
+    engine = OpenAIEngine(_profile(server.url, model="Qwen"))
+    engine.set_adapters([AdapterSpec("/adapters/style.gguf", 1.0)])
+    assert "".join(engine.stream_chat(HELLO, 8)) == "Ahoy."
+    assert server.bodies[-1]["model"] == "style"
+    assert engine.check_adapter("style.gguf").architecture == "server"
+    with pytest.raises(AdapterError, match="full strength"):
+        engine.set_adapters([AdapterSpec("style.gguf", 0.5)])
+    with pytest.raises(AdapterError, match=r"no adapter 'voice.gguf'.*style.*--lora-modules voice=PATH"):
+        engine.set_adapters([AdapterSpec("voice.gguf", 1.0)])
+    engine.set_adapters([])
+    list(engine.stream_chat(HELLO, 8))
+    assert server.bodies[-1]["model"] == "Qwen"
+    engine.close()

@@ -42,12 +42,12 @@ from ragtune.core.generation.openai_stream import (
     StreamReader,
     error_detail,
     estimate_tokens,
+    model_adapter,
     retry_wait,
     server_lora,
 )
 from ragtune.core.generation.stats import GenerationStats
 from ragtune.errors import (
-    AdapterError,
     Cancelled,
     EngineAuthError,
     EngineBusy,
@@ -77,6 +77,8 @@ class OpenAIEngine:
         self._http = httpx.Client(headers=headers, timeout=timeout)
         self.last_stats = GenerationStats()
         self._lora: list[dict[str, Any]] = []  # llama-server's per-request adapters
+        self._adapter_model = ""  # vLLM: the model name that selects an adapter
+        self._model_ids: list[str] = []
         self._counter: str | None = None  # "template", "extras" or "estimate", probed on first use
         self.model = profile.model
         self.model = self._pick_model(profile.model)
@@ -115,6 +117,7 @@ class OpenAIEngine:
             ids = [str(m["id"]) for m in response.json().get("data", [])]
         except (ValueError, KeyError, TypeError, AttributeError):
             ids = []
+        self._model_ids = ids
         if not wanted:
             if not ids:
                 raise EngineError(f"the model server at {self.base_url} lists no model; name one")
@@ -188,33 +191,37 @@ class OpenAIEngine:
         return int(counted["count"]) + MESSAGE_MARGIN * len(messages) + PROMPT_MARGIN
 
     def set_adapters(self, specs: Sequence[AdapterSpec]) -> None:
-        """Adapters the server loaded itself (llama-server's ``GET /lora-adapters``), picked by
-        file name and sent with each request; any other server refuses a non-empty set."""
+        """Adapters the server loaded itself: llama-server's (``GET /lora-adapters``) picked by
+        file name and sent with each request, or vLLM's LoRA modules chosen by model name; any
+        other server refuses a non-empty set."""
         active = [s for s in specs if s.scale != 0]
+        self._lora, self._adapter_model = [], ""
         if not active:
-            self._lora = []
             return
-        self._lora = server_lora(self._lora_listing(), active, self.base_url)
+        listing = self._lora_listing()
+        if listing is not None:
+            self._lora = server_lora(listing, active, self.base_url)
+        else:
+            self._adapter_model = model_adapter(self._model_ids, self.model, active, self.base_url)
 
-    def _lora_listing(self) -> list[Any]:
-        """llama-server's ``GET /lora-adapters``; AdapterError on a server without adapters."""
-        listing = None
+    def _lora_listing(self) -> list[Any] | None:
+        """llama-server's ``GET /lora-adapters``; None on a server without it."""
         try:
             response = self._http.get(f"{self.root_url}/lora-adapters")
             listing = response.json() if response.status_code == 200 else None
         except (httpx.HTTPError, ValueError):
-            pass
-        if not isinstance(listing, list):
-            raise AdapterError(
-                f"this server ({self.base_url}) does not support adapters; use the local engine "
-                "to answer with a LoRA adapter"
-            )
-        return listing
+            return None
+        return listing if isinstance(listing, list) else None
 
     def check_adapter(self, path: str) -> AdapterInfo:
         """The adapter ``path`` names (by file name) among those the server loaded at launch; a
         local file is never read nor sent. AdapterError lists the loaded ones."""
-        server_lora(self._lora_listing(), [AdapterSpec(path, 1.0)], self.base_url)
+        spec = [AdapterSpec(path, 1.0)]
+        listing = self._lora_listing()
+        if listing is not None:
+            server_lora(listing, spec, self.base_url)
+        else:
+            model_adapter(self._model_ids, self.model, spec, self.base_url)
         name = PurePath(path).name
         return AdapterInfo(path=name, name=name, architecture="server", alpha=0.0, tensors=0)
 
@@ -241,7 +248,7 @@ class OpenAIEngine:
         cancel: threading.Event | None, extra: dict[str, Any],
     ) -> Iterator[str]:
         body = {
-            "model": self.model, "messages": list(messages), "max_tokens": max_tokens,
+            "model": self._adapter_model or self.model, "messages": list(messages), "max_tokens": max_tokens,
             "temperature": temperature, "stream": True, "cache_prompt": True,
             "stream_options": {"include_usage": True}, **extra,
         }

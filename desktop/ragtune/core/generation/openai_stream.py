@@ -116,3 +116,27 @@ def server_lora(listing: list[Any], specs: Sequence[AdapterSpec], base_url: str)
             )
         chosen.append({"id": ids[name], "scale": spec.scale})
     return chosen
+
+
+def model_adapter(ids: Sequence[str], base: str, specs: Sequence[AdapterSpec], base_url: str) -> str:
+    """The model name that selects the adapter in ``specs`` on a server that serves each LoRA
+    module as a model of its own (vLLM's ``--lora-modules NAME=PATH``): ``NAME`` is the adapter's
+    file name or its stem. Such a server applies one adapter at full strength."""
+    offered = [i for i in ids if i != base]
+    if not offered:
+        raise AdapterError(
+            f"this server ({base_url}) does not support adapters; use the local engine to answer "
+            "with a LoRA adapter"
+        )
+    if len(specs) > 1 or specs[0].scale != 1.0:
+        raise AdapterError(
+            f"the server at {base_url} applies one adapter at full strength (1.0) per answer"
+        )
+    path = PurePath(specs[0].path)
+    for name in (path.name, path.stem):
+        if name in offered:
+            return name
+    raise AdapterError(
+        f"the server at {base_url} serves no adapter {path.name!r} (its models: "
+        f"{', '.join(offered[:10])}); start it with --lora-modules {path.stem}=PATH"
+    )
