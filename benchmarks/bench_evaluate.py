@@ -66,11 +66,11 @@ def main() -> int:
     s = summarize(record)
     print(f"Sample questions, {args.split} split: {s.answerable} answerable, {s.absent} absent; "
           f"{len(record.results)} answers in {wall:.0f} s")
-    print(f"{'mode':15s}{'correct':>20s}{'cited':>20s}{'declined absent':>20s}{'made up':>16s}{'TTFT s':>8s}")
+    print(f"{'mode':15s}{'correct':>22s}{'cited':>22s}{'declined absent':>22s}{'made up':>10s}{'TTFT s':>8s}")
     for m in s.modes:
         ttft = "" if m.median_ttft_s is None else f"{m.median_ttft_s:.2f}"
-        print(f"{m.mode.label:15s}{m.correct.describe():>20s}{m.cited.describe():>20s}"
-              f"{m.declined_absent.describe():>20s}{m.hallucinated_absent!s:>16s}{ttft:>8s}")
+        print(f"{m.mode.label:15s}{m.correct.describe():>22s}{m.cited.describe():>22s}"
+              f"{m.declined_absent.describe():>22s}{m.hallucinated_absent!s:>10s}{ttft:>8s}")
     recall = "  ".join(f"recall@{k} {c}" for k, c in s.retrieval.recall.items())
     print(f"Retrieval: {recall}  MRR {s.retrieval.mrr:.2f}")
     print(verdict(record, s))
