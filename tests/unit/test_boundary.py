@@ -37,6 +37,8 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.evaluate.verdict",  # the verdict in plain words
         "ragtune.core.evaluate.report",  # a run as JSON, CSV and HTML
         "ragtune.core.evaluate.run_config",  # what differs between two runs' configurations
+        # fine-tuning: the trainer's options, progress events, result and the missing-extra message
+        "ragtune.core.finetune.train_types",
         # fine-tuning (svc.finetune): its value types (Example, TrainingSetReport)
         "ragtune.core.finetune.types",
     }
