@@ -76,17 +76,23 @@ def _child(conn: Connection, stop: Any, args: dict[str, Any]) -> None:
     def emit(event: TrainProgress) -> None:
         conn.send(("progress", event))
 
+    final: tuple[str, Any]
     try:
-        result = trainer.train(**args, emit=emit, should_stop=stop.is_set)
-        conn.send(("done", result))
+        final = ("done", trainer.train(**args, emit=emit, should_stop=stop.is_set))
     except Cancelled as exc:
-        conn.send(("cancelled", str(exc)))
+        final = ("cancelled", str(exc))
     except RagtuneError as exc:
-        conn.send(("error", str(exc)))
+        final = ("error", str(exc))
     except MemoryError:
-        conn.send(("error", "training ran out of memory; close other programs or train on shorter examples"))
+        final = ("error", "training ran out of memory; close other programs or train on shorter examples")
+    except (BrokenPipeError, EOFError):
+        return  # the caller is gone
     except Exception as exc:  # torch, transformers: anything else is reported with its trace
-        conn.send(("error", f"training failed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+        final = ("error", f"training failed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    try:
+        conn.send(final)
+    except OSError:  # the caller is gone (killed or cancelled): nobody to tell
+        pass
     finally:
         with contextlib.suppress(OSError):
             conn.close()
