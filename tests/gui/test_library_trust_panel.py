@@ -55,23 +55,26 @@ def test_missing_source_excluded_file_and_refused_path(
     (folder / "drop.txt").write_text("Ferries to the island leave every two hours.\n")
     with qtbot.waitSignal(panel.indexer.finished, timeout=WAIT_MS):
         panel.add_paths([str(folder)])
-    qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "indexed"})
+    qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "indexed"}, timeout=WAIT_MS)
 
     svc = panel.ctx.svc
     svc.remove("My documents", folder / "drop.txt")
     panel.refresh_libraries()
-    qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "excluded"})
+    qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "excluded"}, timeout=WAIT_MS)
     with qtbot.waitSignal(panel.indexer.finished, timeout=WAIT_MS) as rescan:
         panel.rescan()
     assert rescan.args[1].added == 0
     with qtbot.waitSignal(panel.indexer.finished, timeout=WAIT_MS) as again:
         panel.add_paths([str(folder / "drop.txt")])  # adding it again includes it again
     assert again.args[1].added == 1
-    qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "indexed"})
+    qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "indexed"}, timeout=WAIT_MS)
 
     folder.rename(tmp_path / "unplugged")
     panel.refresh_libraries()
-    qtbot.waitUntil(lambda: panel.source_list.count() == 1 and "(missing)" in panel.source_list.item(0).text())
+    qtbot.waitUntil(
+        lambda: panel.source_list.count() == 1 and "(missing)" in panel.source_list.item(0).text(),
+        timeout=WAIT_MS,
+    )
     with qtbot.waitSignal(panel.indexer.finished, timeout=WAIT_MS) as missing:
         panel.rescan()
     assert missing.args[1].removed == 0
