@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ragtune.core.evaluate.questions import Kind, Origin, Question, Split
+from ragtune.core.user_files import read_user_text
 from ragtune.errors import RagtuneError
 
 COLUMNS = ("question", "answer", "alternatives", "gold_file", "gold_page", "kind", "split", "origin", "note")
@@ -113,16 +114,7 @@ def parse_row(row: Mapping[str, object]) -> tuple[Question, bool]:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise RagtuneError(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB: not a question set.")
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RagtuneError(f"{path} does not exist.") from None
-    except UnicodeDecodeError:
-        raise RagtuneError(f"{path} is not UTF-8 text: save it as UTF-8 and import it again.") from None
-    except OSError as exc:
-        raise RagtuneError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return read_user_text(path, MAX_FILE_BYTES, "a question set")
 
 
 def read_jsonl(text: str) -> ReadReport:

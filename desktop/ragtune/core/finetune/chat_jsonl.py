@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ragtune.core.finetune.types import STYLE, Example
+from ragtune.core.user_files import read_user_text
 from ragtune.errors import RagtuneError
 
 #: larger files are refused: a hand-made style set is far smaller
@@ -22,18 +23,7 @@ ROLES = ("system", "user", "assistant")
 
 
 def _read_text(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise RagtuneError(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB: not a training set.")
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RagtuneError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise RagtuneError(f"{path} is a folder, not a JSONL file.") from None
-    except UnicodeDecodeError:
-        raise RagtuneError(f"{path} is not UTF-8 text: save it as UTF-8 (JSONL) and try again.") from None
-    except OSError as exc:
-        raise RagtuneError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return read_user_text(path, MAX_FILE_BYTES, "a JSONL training set")
 
 
 def parse_messages(row: object) -> list[dict[str, str]]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ragtune.core.finetune.train_types import TrainError
-from ragtune.core.generation.chat_tokens import WORD_JOINER, Message, split_rendered
+from ragtune.core.generation.chat_tokens import Message, plain_tokens, split_rendered
 
 IGNORE = -100
 
@@ -51,17 +51,7 @@ class ChatEncoder:
 
     def content_tokens(self, text: str) -> list[int]:
         """``text`` as plain text, never one of the template's special tokens (as the engine does)."""
-        tokens = self._tokenize(text, special=False)
-        for _ in range(8):
-            bad = {t for t in tokens if t in self._forbidden}
-            if not bad:
-                return tokens
-            for token in bad:
-                literal = self._text(token)
-                if len(literal) > 1:
-                    text = text.replace(literal, literal[0] + WORD_JOINER + literal[1:])
-            tokens = self._tokenize(text, special=False)
-        return [t for t in tokens if t not in self._forbidden]
+        return plain_tokens(text, lambda t: self._tokenize(t, special=False), self._forbidden, self._text)
 
     def _render(self, formatter: Any, messages: Sequence[Message]) -> list[Any]:
         def render(marked: list[Message]) -> str:

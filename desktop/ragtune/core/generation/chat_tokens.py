@@ -128,14 +128,24 @@ class ChatTokenizer:
 
     def content_tokens(self, text: str) -> list[int]:
         """``text`` as plain text: never a control token, never one of the template's own tokens."""
-        tokens = self._tokenize(text, special=False)
-        for _ in range(8):
-            bad = {t for t in tokens if t in self._forbidden}
-            if not bad:
-                return tokens
-            for token in bad:
-                literal = self.token_text(token)
-                if len(literal) > 1:
-                    text = text.replace(literal, literal[0] + WORD_JOINER + literal[1:])
-            tokens = self._tokenize(text, special=False)
-        return [t for t in tokens if t not in self._forbidden]
+        return plain_tokens(text, lambda t: self._tokenize(t, special=False), self._forbidden, self.token_text)
+
+
+def plain_tokens(
+    text: str, tokenize: Callable[[str], list[int]], forbidden: set[int], token_text: Callable[[int], str]
+) -> list[int]:
+    """``text`` tokenized as plain text (``tokenize`` with special tokens not parsed) without any
+    ``forbidden`` token: a tokenizer may still match a user-defined token in plain text, so each one
+    found gets a word joiner after its first character and the text is tokenized again (shared by
+    the engine's ``ChatTokenizer`` and the trainer's ``ChatEncoder``)."""
+    tokens = tokenize(text)
+    for _ in range(8):
+        bad = {t for t in tokens if t in forbidden}
+        if not bad:
+            return tokens
+        for token in bad:
+            literal = token_text(token)
+            if len(literal) > 1:
+                text = text.replace(literal, literal[0] + WORD_JOINER + literal[1:])
+        tokens = tokenize(text)
+    return [t for t in tokens if t not in forbidden]
