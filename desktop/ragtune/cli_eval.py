@@ -33,7 +33,7 @@ from ragtune.errors import RagtuneError
 GENERATED_SET = "Generated"
 
 
-def _set_name(svc: Ragtune, args: argparse.Namespace, default: str | None = None) -> str:
+def set_name_of(svc: Ragtune, args: argparse.Namespace, default: str | None = None) -> str:
     """``--set``, else the library's only set (or ``default``)."""
     if args.set:
         return str(args.set)
@@ -88,7 +88,7 @@ def cmd_sets(svc: Ragtune, args: argparse.Namespace) -> int:
 
 
 def cmd_questions(svc: Ragtune, args: argparse.Namespace) -> int:
-    items = svc.evaluation.questions(args.library, _set_name(svc, args), _split(args.split))
+    items = svc.evaluation.questions(args.library, set_name_of(svc, args), _split(args.split))
     for q in items:
         expected = " | ".join(q.expected) or "(absent)"
         where = f"  [{q.gold_file}{f' p. {q.gold_page}' if q.gold_page else ''}]" if q.gold_file else ""
@@ -107,13 +107,13 @@ def cmd_import(svc: Ragtune, args: argparse.Namespace) -> int:
 
 
 def cmd_export(svc: Ragtune, args: argparse.Namespace) -> int:
-    n = svc.evaluation.export_questions(args.library, _set_name(svc, args), args.file, _split(args.split))
+    n = svc.evaluation.export_questions(args.library, set_name_of(svc, args), args.file, _split(args.split))
     print(f"Wrote {n} questions to {args.file}.")
     return 0
 
 
 def cmd_split(svc: Ragtune, args: argparse.Namespace) -> int:
-    s = svc.evaluation.resplit(args.library, _set_name(svc, args), args.test_share, args.seed)
+    s = svc.evaluation.resplit(args.library, set_name_of(svc, args), args.test_share, args.seed)
     print(f"{s.name}: {s.counts['test']} test, {s.counts['train']} train (seed {args.seed}).")
     return 0
 
@@ -151,7 +151,7 @@ def _generation_json(report: GenerationReport) -> dict[str, Any]:
     }
 
 
-def _print_run(record: RunRecord) -> None:
+def print_run(record: RunRecord) -> None:
     s = summarize(record)
     info = record.info
     print(f"Run {info.id}: {info.library} / {info.set_name} (v{info.set_version}), {info.split} split, "
@@ -172,14 +172,14 @@ def cmd_run(svc: Ragtune, args: argparse.Namespace) -> int:
     bar = ProgressBar()
     with cancel_on_ctrl_c() as cancel:
         record = svc.evaluation.run(
-            args.library, _set_name(svc, args), _split(args.split), _modes(args.modes), adapters,
+            args.library, set_name_of(svc, args), _split(args.split), _modes(args.modes), adapters,
             fresh=args.fresh, progress=bar, cancel=cancel,
         )
     bar.close()
     if args.json:
         print(json.dumps(run_json(record), indent=2, ensure_ascii=False))
     else:
-        _print_run(record)
+        print_run(record)
     if record.info.status != RunStatus.FINISHED:
         print(f"Stopped: run `ragtune eval run` again with the same settings to resume run {record.info.id}.",
               file=sys.stderr)
@@ -204,7 +204,7 @@ def cmd_show(svc: Ragtune, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(run_json(record), indent=2, ensure_ascii=False))
     else:
-        _print_run(record)
+        print_run(record)
     if args.against is not None:
         other = svc.evaluation.load_run(args.against)
         print(f"\nAgainst run {other.info.id}:")

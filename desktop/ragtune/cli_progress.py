@@ -16,7 +16,7 @@ from ragtune.core.types import Progress
 from ragtune.core.units import format_size
 
 
-def _fmt_eta(seconds: float | None) -> str:
+def fmt_eta(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
     seconds = int(seconds)
@@ -61,18 +61,18 @@ class ProgressBar:
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             unit = "answers" if p.stage == "evaluating" else "passages"
-            return f"[{bar}] {p.done}/{p.total} {unit}  ETA {_fmt_eta(p.eta_s)}  {p.current[:50]}"
+            return f"[{bar}] {p.done}/{p.total} {unit}  ETA {fmt_eta(p.eta_s)}  {p.current[:50]}"
         filled = int(self.width * p.fraction)
         bar = "#" * filled + "-" * (self.width - filled)
         # a file the parser has been on for a while is named, with the time left before it gives up
         now = (
-            f"reading {p.parsing[-40:]} (gives up in {_fmt_eta(p.parse_left_s)})"
+            f"reading {p.parsing[-40:]} (gives up in {fmt_eta(p.parse_left_s)})"
             if p.parsing and p.parse_left_s is not None
             else p.current[-40:]
         )
         return (
             f"[{bar}] {p.done}/{p.total} files  {p.chunks} chunks  "
-            f"{p.rate:.1f} files/s  ETA {_fmt_eta(p.eta_s)}  {now}"
+            f"{p.rate:.1f} files/s  ETA {fmt_eta(p.eta_s)}  {now}"
         )
 
     def close(self) -> None:

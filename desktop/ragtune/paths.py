@@ -82,3 +82,19 @@ def catalogue_dir() -> Path:
 def sample_library_dir() -> Path:
     """Documents of the sample library that a new user can ask about at once."""
     return resources_dir() / "sample_library"
+
+
+def adapters_dir() -> Path:
+    """LoRA adapters trained here (``ragtune train``, the Fine-tune panel)."""
+    return _ensure(data_dir() / "adapters")
+
+
+def training_dir(name: str) -> Path:
+    """The work folder of the training run that makes adapter ``name``: its training set and its
+    checkpoint (a killed run resumes from it)."""
+    return _ensure(data_dir() / "training" / name)
+
+
+def shipped_adapters_dir() -> Path:
+    """Adapters that ship with Ragtune (made for the embedded model)."""
+    return resources_dir() / "adapters"

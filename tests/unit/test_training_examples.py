@@ -60,3 +60,18 @@ def test_the_test_split_and_a_bad_share_are_refused() -> None:
         build_training_set([*ITEMS, Question("Q?", "A", split=Split.TEST)], search, words, 4096, Settings())
     with pytest.raises(ValueError, match="between 0 and 1"):
         build_training_set(ITEMS, search, words, 4096, Settings(), decline_share=1.2)
+
+
+def test_a_held_out_items_passage_never_reaches_an_example() -> None:
+    """The passage-level leak rule: the test item's gold passage (its file, stating its answer) is
+    no distractor, and a train item whose gold passage it is gets no example."""
+    test_item = Question("For how many days may a book be borrowed?", "21 days", gold_file="loans.md",
+                         split=Split.TEST, id=9)
+    report = build_training_set(ITEMS, search, words, 4096, Settings(passages=3), decline_share=0.0,
+                                held_out=[test_item])
+    loans_chunk = 2
+    assert report.examples
+    assert all(loans_chunk not in ex.chunk_ids for ex in report.examples)
+    assert all("renewed twice" not in m["content"] for ex in report.examples for m in ex.messages)
+    assert report.held_out == 1  # "How long can books be borrowed?" shares that gold passage
+    assert report.grounded == 1

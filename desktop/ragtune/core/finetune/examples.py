@@ -10,7 +10,9 @@ Ragtune answers with at inference (RAFT's recipe, docs/architecture.md "The answ
   hash of each question) get the gold passage left out and one more distractor instead; absent
   items give declines from their retrieved passages. The target is Ragtune's decline sentence.
 - **Train split only**: an item of the test split raises ``ValueError`` (the caller filters, the
-  builder checks); an example in which a ``held_out`` question's text appears is dropped.
+  builder checks); an example in which a ``held_out`` question's text appears is dropped, and so
+  is a held-out item's passage: a hit on a test item's gold file (and page) that states its answer
+  is never a distractor, and a train item whose own gold passage is one is dropped (``held_out``).
 
 The gold passage is the best-ranked retrieved hit of the gold file (and page) that states the
 answer (else the best-ranked one); other hits of the gold file are never distractors, nor hits
@@ -114,7 +116,12 @@ class _Builder:
         self.count_tokens, self.n_ctx, self.settings, self.seed = count_tokens, n_ctx, settings, seed
         self.source = source
         self.held_out = [_normalized(q.question) for q in held_out if q.question.strip()]
+        self.held_out_items = [q for q in held_out if q.kind == Kind.ANSWERABLE and q.expected]
         self.counts: dict[str, int] = {}
+
+    def holds_out(self, hit: Hit) -> bool:
+        """Whether ``hit`` is a held-out item's passage: on its gold file (and page), stating its answer."""
+        return any(q.is_gold(hit.path, hit.page) and is_correct(hit.text, q) for q in self.held_out_items)
 
     def drop(self, reason: str) -> None:
         self.counts[reason] = self.counts.get(reason, 0) + 1
@@ -198,10 +205,14 @@ def build_training_set(
     absent: list[tuple[Question, list[Hit]]] = []
     for item in items:
         hits = search(item.question)
+        gold = _gold(item, hits) if item.kind == Kind.ANSWERABLE and item.expected else None
+        if gold is not None and b.holds_out(gold):
+            b.drop("held_out")
+            continue
+        hits = [h for h in hits if not b.holds_out(h)]
         if item.kind == Kind.ABSENT:
             absent.append((item, _distractors(item, hits, None)[: want + 1]))
             continue
-        gold = _gold(item, hits) if item.expected else None
         if gold is None:
             b.drop("skipped_no_gold")
             continue

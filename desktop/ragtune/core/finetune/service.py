@@ -1,26 +1,61 @@
 """``FineTune``: the fine-tune part of the service (``svc.finetune``): training sets from a
-library's question set (train split) and a person's JSONL files.
+library's question set (train split) and a person's JSONL files, and adapters trained from them.
 
 Like ``Evaluation`` it sits above the library (retrieval, the question sets in its database) and the
 answers (the chat model, whose tokenizer and context size shape the examples) parts. Building a
 training set loads the chat model, so it runs on the model lane (docs/architecture.md, "Threads").
+``train`` runs the trainer in a child process and only waits for it: it may run on any thread, and
+the chat model keeps answering meanwhile. The adapter lands in ``paths.adapters_dir()``; the work
+folder ``paths.training_dir(name)`` keeps the training set and the checkpoint a killed run resumes
+from (removed once the adapter is written and validated).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ragtune import paths
 from ragtune.core.answer_service import Answers
 from ragtune.core.evaluate import question_store
-from ragtune.core.evaluate.questions import Split
+from ragtune.core.evaluate.questions import Question, Split
+from ragtune.core.finetune import train_checkpoint
 from ragtune.core.finetune.chat_jsonl import read_chat_jsonl
-from ragtune.core.finetune.examples import build_training_set, write_jsonl
+from ragtune.core.finetune.examples import build_training_set, jsonl_sha256, write_jsonl
+from ragtune.core.finetune.train_process import train_adapter
+from ragtune.core.finetune.train_types import (
+    TrainedAdapter,
+    TrainError,
+    TrainOptions,
+    TrainProgress,
+)
 from ragtune.core.finetune.types import Example, TrainingSetReport
+from ragtune.core.generation import models
+from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.library_service import Library
 from ragtune.core.types import Hit
 from ragtune.errors import RagtuneError
+
+#: an adapter's name: letters, digits, spaces, dots, dashes and underscores, 1-64 characters
+_NAME = re.compile(r"[\w][\w .-]{0,63}")
+TRAINING_SET_FILE = "training_set.jsonl"
+
+
+def adapter_path(name: str) -> Path:
+    """Where the adapter ``name`` is written (``adapters_dir()/NAME.gguf``); TrainError for a
+    name that is not a plain file name."""
+    name = name.strip()
+    if name.lower().endswith(".gguf"):
+        name = name[:-5]
+    if not _NAME.fullmatch(name) or name.endswith((".", " ")):
+        raise TrainError(
+            f"\u201c{name}\u201d cannot name an adapter: use 1 to 64 letters, digits, spaces, dots, "
+            "dashes or underscores (for example cite-sources)"
+        )
+    return paths.adapters_dir() / f"{name}.gguf"
 
 
 class FineTune:
@@ -33,20 +68,24 @@ class FineTune:
     def training_set(
         self,
         library: str,
-        set_name: str,
+        set_name: str | None,
         decline_share: float = 0.2,
         seed: int = 0,
         jsonl: Sequence[str | Path] = (),
     ) -> TrainingSetReport:
         """The training set built from the train split of ``library``'s set ``set_name`` (grounded
-        and decline examples, ``core.finetune.examples``) plus the examples of the ``jsonl`` files
-        (their bad lines reported in ``errors`` as ``FILE: line N: reason``). Nothing is written."""
+        and decline examples, ``core.finetune.examples``; None: no set, the JSONL files only) plus
+        the examples of the ``jsonl`` files (their bad lines reported in ``errors`` as
+        ``FILE: line N: reason``). Nothing is written."""
         if not 0.0 <= decline_share <= 1.0:
             raise RagtuneError(f"The decline share must be between 0 and 1 (not {decline_share}).")
-        conn = self._library.connection()
-        qset = question_store.find_set(conn, self._library.library_id(library), library, set_name)
-        train = question_store.questions(conn, qset.id, Split.TRAIN)
-        test = question_store.questions(conn, qset.id, Split.TEST)
+        train: list[Question] = []
+        test: list[Question] = []
+        if set_name is not None:
+            conn = self._library.connection()
+            qset = question_store.find_set(conn, self._library.library_id(library), library, set_name)
+            train = question_store.questions(conn, qset.id, Split.TRAIN)
+            test = question_store.questions(conn, qset.id, Split.TEST)
         style: list[Example] = []
         errors: list[str] = []
         for path in jsonl:
@@ -54,6 +93,9 @@ class FineTune:
             style += examples
             errors += [f"{Path(path).name}: {line}" for line in bad]
         if not train and not style:
+            if set_name is None:
+                raise RagtuneError("No training examples: name a question set, or give a JSONL file "
+                                   "with valid chat examples." + "".join(f"\n{e}" for e in errors[:20]))
             raise RagtuneError(
                 f"\u201c{set_name}\u201d has no questions in its train split and no JSONL examples were "
                 "given: add questions, or split the set again (`ragtune eval split`)."
@@ -69,15 +111,55 @@ class FineTune:
 
         report = build_training_set(
             train, search, count_tokens, model.n_ctx, self._answers.settings, decline_share, seed,
-            style=style, held_out=test, source=set_name, errors=errors,
+            style=style, held_out=test, source=set_name or "", errors=errors,
         )
         if not report.examples:
-            raise RagtuneError(_nothing_built(report, set_name))
+            raise RagtuneError(_nothing_built(report, set_name or "the JSONL files"))
         return report
 
     def write_training_set(self, examples: Sequence[Example], path: str | Path) -> None:
         """Write ``examples`` as chat-messages JSONL (the canonical form whose sha256 the report gives)."""
         write_jsonl(examples, path)
+
+    def base_model(self) -> Path:
+        """The GGUF file training starts from: the current local chat model."""
+        settings = self._answers.settings
+        if settings.engine != "local":
+            raise TrainError(
+                "training needs the model's GGUF file on this computer; the chat model now runs on a "
+                f"server ({settings.engine_url}). Switch the engine to the local model to train."
+            )
+        return models.resolve_model(settings.chat_model or None)
+
+    def train(
+        self,
+        examples: Sequence[Example],
+        name: str,
+        options: TrainOptions,
+        progress: Callable[[TrainProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        replace: bool = False,
+    ) -> TrainedAdapter:
+        """Train the LoRA adapter ``name`` on ``examples`` over the current model, in a child
+        process (see the module docstring); the adapter is validated against the model before it
+        is returned. An adapter of that name is kept (TrainError) unless ``replace``. Running the
+        same call again after a crash, a kill or a cancel resumes from the last checkpoint."""
+        out = adapter_path(name)
+        if out.exists() and not replace:
+            raise TrainError(
+                f"an adapter named \u201c{out.stem}\u201d exists ({out}); choose another name, or "
+                "replace it (--replace)"
+            )
+        base = self.base_model()
+        work = paths.training_dir(out.stem)
+        sha = jsonl_sha256(examples)
+        write_jsonl(examples, work / TRAINING_SET_FILE)
+        result = train_adapter(base, [ex.messages for ex in examples], out, options, work, progress,
+                               cancel, set_sha256=sha)
+        info = validate_adapter(out, base)
+        (work / train_checkpoint.CHECKPOINT).unlink(missing_ok=True)
+        return TrainedAdapter(result, info, str(work / TRAINING_SET_FILE), sha)
 
 
 def _nothing_built(report: TrainingSetReport, set_name: str) -> str:

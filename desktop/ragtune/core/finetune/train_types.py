@@ -9,6 +9,7 @@ import importlib.util
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ragtune.core.answer_types import AdapterInfo
 from ragtune.errors import RagtuneError
 
 #: the optional extra that holds the trainer's packages, and its size as people read it
@@ -111,3 +112,14 @@ class TrainResult:
     seconds: float
     device: str
     stopped: str
+
+
+@dataclass(frozen=True)
+class TrainedAdapter:
+    """What ``svc.finetune.train`` made: the run's result, the adapter as validated against the
+    model, and the training set it learned from (its JSONL file and sha256)."""
+
+    result: TrainResult
+    info: AdapterInfo
+    training_set: str
+    training_set_sha256: str

@@ -35,7 +35,8 @@ class TrainingSetReport:
     return the gold passage), ``skipped_unstated`` (the gold passage, as trimmed for the prompt,
     does not state the answer), ``skipped_no_passages`` (retrieval returned nothing to put in the
     prompt), ``too_long`` (it does not fit the context whole), ``held_out`` (a test-split question
-    appears in it). ``errors``: ``FILE: line N: reason`` for each JSONL line skipped."""
+    appears in it, or the train item's gold passage is a test item's). ``errors``: ``FILE: line
+    N: reason`` for each JSONL line skipped."""
 
     examples: list[Example]
     sha256: str
