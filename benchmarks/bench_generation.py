@@ -83,6 +83,7 @@ def main() -> None:
     from adapter_factory import make_lora
     from ragtune.core.answer_types import AdapterSpec
     from ragtune.core.generation.engine import Engine
+    from ragtune.core.generation.llama_params import safe_model_params
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="GGUF file (default: the embedded model)")
@@ -101,7 +102,8 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
 
     engine = Engine(model, **common)
-    raw = llama_cpp.Llama(model, n_threads_batch=args.threads, verbose=False, **common)
+    with safe_model_params():
+        raw = llama_cpp.Llama(model, n_threads_batch=args.threads, verbose=False, **common)
     messages = _messages()
     n_prompt = engine.count_chat_tokens(messages)
     print(f"model {Path(model).name}, {args.threads} threads, prompt {n_prompt} tokens, "
@@ -174,7 +176,8 @@ def main() -> None:
         reloads = []
         for _ in range(max(2, args.reps // 2)):
             t0 = time.perf_counter()
-            llm = llama_cpp.Llama(model, lora_path=str(one), verbose=False, **common)
+            with safe_model_params():
+                llm = llama_cpp.Llama(model, lora_path=str(one), verbose=False, **common)
             reloads.append(time.perf_counter() - t0)
             llm.close()
         hot = _median(switches)

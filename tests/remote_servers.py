@@ -23,12 +23,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: ``python -m llama_cpp.server ARGS``, with the model loaded as Ragtune's engine loads it (no AMX
+#: weight buffers where llama.cpp would crash on them: core/generation/llama_params.py)
+SERVER = (
+    "import runpy, sys\n"
+    "from ragtune.core.generation.llama_params import safe_model_params\n"
+    "sys.argv = ['llama_cpp.server', *sys.argv[1:]]\n"
+    "with safe_model_params():\n"
+    "    runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def start_llama_server(model: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
     """``python -m llama_cpp.server`` on a free port; returns it once GET /v1/models answers."""
     port = free_port()
+    args = ["--model", str(model), "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", *extra]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", *extra],
+        [sys.executable, "-c", SERVER, *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"

@@ -132,6 +132,7 @@ def _train_json(args: argparse.Namespace, set_name: str | None, report: Training
 def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     options = TrainOptions(epochs=args.epochs, rank=args.rank, alpha=2.0 * args.rank,
                            learning_rate=args.learning_rate, max_minutes=args.max_minutes)
+    svc.finetune.check_new_adapter(args.name, args.replace)  # before any work
     set_name = _train_set_name(svc, args)
     report = svc.finetune.training_set(args.library, set_name, args.decline_share, args.seed, args.jsonl)
     for line in report.errors:

@@ -35,6 +35,8 @@ from ragtune.settings import Settings
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "adapters/list"
+#: adapter files the list has offered once (shipped or trained here): never offered again
+SEEN_KEY = "adapters/seen"
 # the slider is in percent and covers exactly the strengths the core accepts (0..200 % = 0.0..2.0)
 SLIDER_MIN = round(ADAPTER_STRENGTH_MIN * 100)
 SLIDER_MAX = round(ADAPTER_STRENGTH_MAX * 100)
@@ -92,6 +94,19 @@ def load_saved(settings: QSettings) -> list[SavedAdapter]:
 def save_list(settings: QSettings, adapters: list[SavedAdapter]) -> None:
     value = [{"path": a.path, "enabled": a.enabled, "percent": a.percent} for a in adapters]
     settings.setValue(SETTINGS_KEY, json.dumps(value))
+    settings.sync()
+
+
+def load_seen(settings: QSettings) -> set[str]:
+    try:
+        items = json.loads(str(settings.value(SEEN_KEY, "") or "[]"))
+    except ValueError:
+        return set()
+    return {str(i) for i in items} if isinstance(items, list) else set()
+
+
+def save_seen(settings: QSettings, seen: set[str]) -> None:
+    settings.setValue(SEEN_KEY, json.dumps(sorted(seen)))
     settings.sync()
 
 

@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec
-from ragtune.gui.adapter_list import AdapterRow, SavedAdapter, load_saved, save_list, server_note
+from ragtune.gui.adapter_list import (
+    AdapterRow,
+    SavedAdapter,
+    load_saved,
+    load_seen,
+    save_list,
+    save_seen,
+    server_note,
+)
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
 from ragtune.gui.tasks import Job
@@ -151,6 +159,20 @@ class AdapterPanel(QGroupBox):
             save_list(self.ctx.settings, present)
         for item in present:
             self.add_adapter_file(item.path, item.enabled, item.percent)
+        self.discover()
+
+    def discover(self) -> None:
+        """Offer, once each, the adapters shipped with Ragtune and those trained here (``ragtune
+        train``) that the list has never shown: added switched off, so answers stay as they were
+        until the person turns one on. One removed from the list is not offered again."""
+        seen = load_seen(self.ctx.settings)
+        known = [str(p) for p in self.ctx.svc.finetune.adapters()]
+        new = [p for p in known if p not in seen and p not in self.adapter_paths()]
+        if not new:
+            return
+        save_seen(self.ctx.settings, seen | set(new))
+        for path in new:
+            self.add_adapter_file(path, enabled=False)
 
     def recheck(self) -> None:
         """After a model switch: drop adapters that do not fit the new model, saying why."""

@@ -1,8 +1,8 @@
-"""What every panel of the window shares: the service, the three lanes, messages and UI settings."""
+"""What every panel of the window shares: the service, the lanes, messages and UI settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
@@ -29,8 +29,10 @@ class AppContext:
     reads: Lane
     messages: Messages
     settings: QSettings
+    #: waits on a training child process (the model lane stays free for the chat meanwhile)
+    train_lane: Lane = field(default_factory=lambda: Lane("train"))
 
     def shutdown(self) -> None:
         """Stop the lanes (cancelling their work) before the service closes."""
-        for lane in (self.model_lane, self.index_lane, self.reads):
+        for lane in (self.model_lane, self.index_lane, self.reads, self.train_lane):
             lane.shutdown()

@@ -18,6 +18,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEve
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
 from ragtune.core.answer_types import ChatInfo, Citation
+from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.services import Ragtune
 from ragtune.core.types import LibraryInfo
 from ragtune.gui.chat_list import ChatList
@@ -26,6 +27,7 @@ from ragtune.gui.compare_view import CompareView
 from ragtune.gui.context import AppContext, ui_settings
 from ragtune.gui.drops import gguf_kind, local_paths, split_paths
 from ragtune.gui.evaluate_view import EvaluateView
+from ragtune.gui.finetune_view import FineTuneView
 from ragtune.gui.indexing import IndexController
 from ragtune.gui.library_panel import LibraryPanel
 from ragtune.gui.look import icon
@@ -39,7 +41,7 @@ from ragtune.gui.window_actions import install_actions
 
 log = logging.getLogger(__name__)
 
-TAB_SOURCES, TAB_MODEL, TAB_COMPARE, TAB_EVALUATE = 0, 1, 2, 3
+TAB_SOURCES, TAB_MODEL, TAB_COMPARE, TAB_EVALUATE, TAB_FINETUNE = 0, 1, 2, 3, 4
 DEFAULT_SIZE = (1280, 820)
 
 
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
             self.ctx, self.model_panel.active_adapters, lambda: self.library_panel.current
         )
         self.evaluate_view = EvaluateView(self.ctx, self.model_panel.active_adapters)
+        self.finetune_view = FineTuneView(self.ctx)
         self.watcher = FolderWatcher(self)
         self._build()
         self._connect()
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.model_panel, icon("adapter"), "Model && adapters")
         self.tabs.addTab(self.compare_view, icon("compare"), "Compare")
         self.tabs.addTab(self.evaluate_view, icon("evaluate"), "Evaluate")
+        self.tabs.addTab(self.finetune_view, icon("adapter"), "Fine-tune")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.left)
@@ -118,6 +122,9 @@ class MainWindow(QMainWindow):
         self.compare_view.citation_clicked.connect(self.show_citation)
         self.evaluate_view.citation_clicked.connect(self.show_citation)
         self.library_panel.library_changed.connect(self.evaluate_view.set_library)
+        self.library_panel.library_changed.connect(self.finetune_view.set_library)
+        self.finetune_view.adapter_trained.connect(self._adapter_trained)
+        self.finetune_view.bench_finished.connect(self._adapter_benched)
         self.model_panel.adapters.adapters_changed.connect(self.evaluate_view.refresh_adapters)
         self.watcher.changed.connect(lambda library: self.indexer.index(library))
 
@@ -166,6 +173,13 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed and self.finetune_view.busy() and not self.ctx.messages.confirm(
+            "Training is running",
+            "Closing stops the training at its next step and keeps a checkpoint; Train with the same "
+            "settings resumes it. Close Ragtune?",
+        ):
+            event.ignore()
+            return
         if not self._closed:
             self._closed = True
             self.save_state()
@@ -179,6 +193,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(name or "Ragtune")
         if self.chat_view.chat is None:
             self.chat_view.set_chat(None)  # the empty chat's hints follow the library
+
+    def _adapter_trained(self, path: str) -> None:
+        """A new adapter: into the adapters list, switched on (the panel says it applies to the next answer)."""
+        self.model_panel.adapters.add_adapter_file(path)
+
+    def _adapter_benched(self, record: RunRecord | None) -> None:
+        self.evaluate_view.reload()
+        if record is not None:
+            self.evaluate_view.show_run(record.info.id)
 
     def _libraries_loaded(self, infos: list[LibraryInfo]) -> None:
         self.watcher.watch({i.name: list(i.sources) for i in infos})
@@ -210,7 +233,7 @@ class MainWindow(QMainWindow):
         the chat its width back after."""
         sizes = self.splitter.sizes()
         total = sum(sizes)
-        if index in (TAB_COMPARE, TAB_EVALUATE) and total > 0:
+        if index in (TAB_COMPARE, TAB_EVALUATE, TAB_FINETUNE) and total > 0:
             if self._sizes_before_compare is None:
                 self._sizes_before_compare = sizes
             left = min(sizes[0], int(total * 0.22))

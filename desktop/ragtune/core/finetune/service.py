@@ -121,6 +121,30 @@ class FineTune:
         """Write ``examples`` as chat-messages JSONL (the canonical form whose sha256 the report gives)."""
         write_jsonl(examples, path)
 
+    def adapters(self) -> list[Path]:
+        """The adapters that ship with Ragtune, then those trained here, each group by name."""
+        found: list[Path] = []
+        for folder in (paths.shipped_adapters_dir(), paths.adapters_dir()):
+            if folder.is_dir():
+                found += sorted(folder.glob("*.gguf"))
+        return found
+
+    def adapter_path(self, name: str) -> Path:
+        """Where ``train`` writes the adapter ``name`` (TrainError for a name that cannot be a file)."""
+        return adapter_path(name)
+
+    def check_new_adapter(self, name: str, replace: bool = False) -> Path:
+        """The path ``train`` would write for ``name``, checked before any work: TrainError for a
+        name that cannot be a file, an existing adapter (unless ``replace``), or no local model."""
+        out = adapter_path(name)
+        if out.exists() and not replace:
+            raise TrainError(
+                f"an adapter named \u201c{out.stem}\u201d exists ({out}); choose another name, or "
+                "replace it (--replace)"
+            )
+        self.base_model()
+        return out
+
     def base_model(self) -> Path:
         """The GGUF file training starts from: the current local chat model."""
         settings = self._answers.settings
@@ -145,12 +169,7 @@ class FineTune:
         process (see the module docstring); the adapter is validated against the model before it
         is returned. An adapter of that name is kept (TrainError) unless ``replace``. Running the
         same call again after a crash, a kill or a cancel resumes from the last checkpoint."""
-        out = adapter_path(name)
-        if out.exists() and not replace:
-            raise TrainError(
-                f"an adapter named \u201c{out.stem}\u201d exists ({out}); choose another name, or "
-                "replace it (--replace)"
-            )
+        out = self.check_new_adapter(name, replace)
         base = self.base_model()
         work = paths.training_dir(out.stem)
         sha = jsonl_sha256(examples)

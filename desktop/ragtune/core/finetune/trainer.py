@@ -6,8 +6,10 @@ training child process (``train_process.py``); torch is imported inside the func
   (``from_pretrained(folder, gguf_file=name)``, float32); the tokenizer too, and every example is
   tokenized as the engine does at inference (``train_tokens.py``).
 - PEFT LoRA (rank r, alpha, dropout 0) on the attention and MLP projections, never ``lm_head``
-  (tied to the embeddings in qwen2); the loss on the answer tokens only; AdamW at a constant
-  learning rate, gradients clipped to norm 1.
+  (tied to the embeddings in qwen2); the loss on the answer tokens only, and the vocabulary
+  projection computed only where an answer token is predicted (``answer_loss``: the logits of a
+  whole prompt, 150k wide, were most of the memory); AdamW at a constant learning rate, gradients
+  clipped to norm 1.
 - All CPU cores (``torch.set_num_threads``); CUDA (bf16 autocast) or Apple's MPS when present.
 - The data order of epoch e is a permutation seeded by ``seed + e``: step k always trains the same
   examples, so a run resumed from a checkpoint (``train_checkpoint.py``) goes on exactly.
@@ -17,9 +19,13 @@ training child process (``train_process.py``); torch is imported inside the func
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import math
 import os
 import random
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -141,6 +147,46 @@ def batch_tensors(items: Sequence[tuple[list[int], list[int]]], pad_id: int, dev
             (("input_ids", ids), ("attention_mask", mask), ("labels", labels))}
 
 
+def answer_loss(model: Any, batch: dict[str, Any]) -> Any:
+    """The mean cross-entropy over the answer tokens (``labels`` not ``IGNORE``), as the model's
+    own loss computes it, but with logits only at the positions that predict an answer token in
+    some row of the batch (``logits_to_keep``, the model's own head code)."""
+    import torch.nn.functional as F
+
+    targets = batch["labels"][:, 1:]  # the logits at position t predict token t + 1
+    keep = (targets != IGNORE).any(dim=0).nonzero().flatten()
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                   logits_to_keep=keep).logits
+    chosen = targets[:, keep]
+    return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), chosen.reshape(-1), ignore_index=IGNORE)
+
+
+def backward_step(model: Any, items: Sequence[tuple[list[int], list[int]]], device: str, autocast: Any) -> float:
+    """Forward and backward the step's examples one at a time (no padding, and the activations of
+    one example in memory, not of the whole batch), each loss weighted by its share of the step's
+    answer tokens: the gradients of the batch's mean answer loss. Returns that loss."""
+    answer = [sum(1 for label in labels[1:] if label != IGNORE) for _, labels in items]
+    total = sum(answer) or 1
+    loss_sum = 0.0
+    for (ids, labels), n in zip(items, answer, strict=True):
+        if n == 0:
+            continue
+        batch = batch_tensors([(ids, labels)], 0, device)
+        with autocast if autocast is not None else contextlib.nullcontext():
+            loss = answer_loss(model, batch) * (n / total)
+        loss.backward()
+        loss_sum += float(loss.detach())
+    return loss_sum
+
+
+def release_memory() -> None:
+    """Give freed heap back to the system (glibc keeps what the GGUF's dequantization freed)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def batch_order(n: int, batch_size: int, seed: int, step: int) -> list[int]:
     """The example indices of ``step``: epoch ``step // steps_per_epoch``, shuffled by ``seed + epoch``."""
     per_epoch = math.ceil(n / batch_size)
@@ -169,6 +215,7 @@ def train(
     emit(TrainProgress("loading", message=f"loading {base_gguf.name}"))
     device = pick_device()
     model, tokenizer, info = load_base(base_gguf)
+    release_memory()
     encoder = load_encoder(tokenizer, info.metadata)
     encoded, dropped = encode_examples(encoder, examples, options.max_length)
     base_sha = train_checkpoint.file_sha256(base_gguf)
@@ -189,7 +236,6 @@ def train(
     total = options.epochs * per_epoch
     if options.max_steps is not None:
         total = min(total, options.max_steps)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else None
     budget_s = options.max_minutes * 60 if options.max_minutes is not None else math.inf
     every_s = options.checkpoint_minutes * 60
@@ -213,26 +259,19 @@ def train(
             stopped = BUDGET
             break
         t0 = time.monotonic()
-        batch = batch_tensors([encoded[i] for i in batch_order(len(encoded), options.batch_size,
-                                                                options.seed, step)], pad_id, device)
-        if autocast is not None:
-            with autocast:
-                loss = model(**batch).loss
-        else:
-            loss = model(**batch).loss
-        loss_value = float(loss.detach())
+        items = [encoded[i] for i in batch_order(len(encoded), options.batch_size, options.seed, step)]
+        loss_value = backward_step(model, items, device, autocast)
         if not math.isfinite(loss_value):
             raise TrainError(
                 f"the loss became {loss_value} at step {step + 1}: training diverged. Lower the learning "
                 f"rate (now {options.learning_rate:g}) and run again; the last checkpoint is kept"
             )
-        loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
         train_s += time.monotonic() - t0
-        tokens += int(batch["attention_mask"].sum())
+        tokens += sum(len(ids) for ids, _ in items)
         done = step - first_step
         emit(TrainProgress("training", step=step, total=total, loss=loss_value,
                            tokens_per_s=tokens / train_s if train_s > 0 else 0.0,

@@ -28,6 +28,7 @@ from ragtune.core.generation.adapters import AdapterSet
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.chat_tokens import ChatTokenizer, Message
 from ragtune.core.generation.gguf_info import GGUFInfo, read_gguf
+from ragtune.core.generation.llama_params import safe_model_params
 from ragtune.core.generation.llama_stop import Watch
 from ragtune.core.generation.stats import GenerationStats
 from ragtune.errors import Cancelled, ModelError
@@ -65,10 +66,11 @@ class Engine:
         self._gguf: GGUFInfo | None = None
         self._info: ModelInfo | None = None
         try:
-            self._llm: Any = llama_cpp.Llama(
-                model_path=str(path), n_ctx=n_ctx, n_batch=min(n_batch, n_ctx), n_threads=threads,
-                n_threads_batch=threads, n_gpu_layers=n_gpu_layers, seed=seed, verbose=False,
-            )
+            with safe_model_params():
+                self._llm: Any = llama_cpp.Llama(
+                    model_path=str(path), n_ctx=n_ctx, n_batch=min(n_batch, n_ctx), n_threads=threads,
+                    n_threads_batch=threads, n_gpu_layers=n_gpu_layers, seed=seed, verbose=False,
+                )
         except (ValueError, RuntimeError, OSError) as exc:
             reason = llama_log.last_error(str(exc))
             raise ModelError(f"llama.cpp could not load {path.name}: {reason}") from exc
