@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from typing import Any
@@ -131,7 +132,7 @@ def _train_json(args: argparse.Namespace, set_name: str | None, report: Training
 
 def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     options = TrainOptions(epochs=args.epochs, rank=args.rank, alpha=2.0 * args.rank,
-                           learning_rate=args.learning_rate, max_minutes=args.max_minutes)
+                           learning_rate=args.learning_rate, max_minutes=args.max_minutes, seed=args.seed)
     svc.finetune.check_new_adapter(args.name, args.replace)  # before any work
     set_name = _train_set_name(svc, args)
     report = svc.finetune.training_set(args.library, set_name, args.decline_share, args.seed, args.jsonl)
@@ -168,7 +169,9 @@ def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     else:
         print(r.adapter)
     if record is not None and record.info.status != RunStatus.FINISHED:
-        print("The bench stopped: `ragtune eval run --adapter ADAPTER` resumes it.", file=sys.stderr)
+        print("The bench stopped; this resumes it: ragtune eval run --library "
+              f"{shlex.quote(args.library)} --set {shlex.quote(str(set_name))} --split test --modes "
+              f"{','.join(map(str, Mode))} --adapter {shlex.quote(r.adapter)}", file=sys.stderr)
         return 130
     return 0
 
@@ -203,7 +206,7 @@ def add_train_commands(sub: Any) -> None:
                    help="wall-clock budget: stop with an adapter of what was trained so far")
     p.add_argument("--decline-share", type=float, default=0.2,
                    help="share of grounded examples whose gold passage is left out (default 0.2)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seeds the training set's shuffles and the training")
     p.add_argument("--replace", action="store_true", help="replace an adapter of the same name")
     p.add_argument("--no-bench", action="store_true", help="do not judge the adapter on the test split")
     p.add_argument("--json", action="store_true", help="print the result (and the bench) as one JSON document")

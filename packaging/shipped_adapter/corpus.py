@@ -7,7 +7,8 @@ decline when none does. Some documents carry a sentence that tries to instruct t
 answers ignore.
 
 ``make_corpus(folder, seed)`` writes the documents (Markdown and plain text) and returns the question
-set: answerable items with their gold file, and absent items (on-topic questions none answers).
+set: answerable items with their gold file (the answer: the document's sentence stating the fact;
+the bare value an alternative), and absent items (on-topic questions none answers).
 """
 
 from __future__ import annotations
@@ -145,6 +146,10 @@ def _fill(text: str, name: str, values: dict[str, str]) -> str:
     return text.replace("{n}", name).format(**values)
 
 
+def sentences_of(facts: list[Fact], name: str, values: dict[str, str]) -> list[str]:
+    return [_fill(f.sentence, name, values) for f in facts]
+
+
 def make_corpus(folder: Path, seed: int = 7) -> list[Question]:
     """Write the documents into ``folder`` and return the question set (all in the train split)."""
     rng = random.Random(seed)
@@ -155,7 +160,7 @@ def make_corpus(folder: Path, seed: int = 7) -> list[Question]:
             values = {key: options[i] for key, options in template.values.items()}
             facts = list(template.facts)
             rng.shuffle(facts)
-            sentences = [_fill(f.sentence, name, values) for f in facts]
+            sentences = sentences_of(facts, name, values)
             if (t_index + i) % 3 == 0:
                 sentences.insert(rng.randrange(1, len(sentences)), INSTRUCTIONS[(t_index + i) % len(INSTRUCTIONS)])
             title = _fill(template.title, name, values)
@@ -166,10 +171,12 @@ def make_corpus(folder: Path, seed: int = 7) -> list[Question]:
             else:
                 path = folder / f"{stem}.txt"
                 path.write_text(f"{title}\n\n" + " ".join(sentences) + "\n", encoding="utf-8")
-            for fact in facts:
-                items.append(Question(_fill(fact.question, name, values), _fill(fact.answer, name, values),
-                                      gold_file=path.name, kind=Kind.ANSWERABLE, split=Split.TRAIN,
-                                      origin=Origin.WRITTEN))
+            for fact, sentence in zip(facts, sentences_of(facts, name, values), strict=True):
+                # the answer taught is the document's own sentence (the fact with its subject), the
+                # bare value an alternative: a small model learns to find and restate the sentence
+                items.append(Question(_fill(fact.question, name, values), sentence.rstrip("."),
+                                      (_fill(fact.answer, name, values),), gold_file=path.name,
+                                      kind=Kind.ANSWERABLE, split=Split.TRAIN, origin=Origin.WRITTEN))
             for question in template.absent:
                 items.append(Question(_fill(question, name, values), kind=Kind.ABSENT, split=Split.TRAIN,
                                       origin=Origin.WRITTEN))

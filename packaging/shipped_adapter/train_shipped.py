@@ -51,7 +51,9 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100, help="question-set items to train on")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--rank", type=int, default=8)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--decline-share", type=float, default=0.1)
+    parser.add_argument("--absent-share", type=float, default=0.1, help="share of --items that are absent questions")
     parser.add_argument("--max-minutes", type=float, default=60.0)
     parser.add_argument("--name", default="cite-and-decline")
     parser.add_argument("--seed", type=int, default=7)
@@ -69,14 +71,14 @@ def main() -> int:
     answerable = [q for q in items if q.answer]
     absent = [q for q in items if not q.answer]
     rng = random.Random(args.seed)
-    n_absent = min(len(absent), args.items // 6)
+    n_absent = min(len(absent), round(args.items * args.absent_share))
     chosen = rng.sample(answerable, min(len(answerable), args.items - n_absent)) + rng.sample(absent, n_absent)
     started = time.monotonic()
     with Ragtune() as svc:
         report_index = svc.index("adapter corpus", [docs])
         print(f"indexed {report_index.added} documents, {report_index.chunks_written} chunks", flush=True)
         svc.evaluation.add_questions("adapter corpus", "corpus", chosen, [True] * len(chosen))
-        report = svc.finetune.training_set("adapter corpus", "corpus", 0.2, args.seed)
+        report = svc.finetune.training_set("adapter corpus", "corpus", args.decline_share, args.seed)
         print({"examples": len(report.examples), **report.counts()}, flush=True)
 
         def progress(event: TrainProgress) -> None:

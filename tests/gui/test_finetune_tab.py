@@ -153,3 +153,33 @@ def test_missing_extra_banner_and_install(qtbot: QtBot, panel_ctx: Any, monkeypa
         qtbot.mouseClick(view.banner.install_button, Qt.MouseButton.LeftButton)
     assert not view.banner.isVisible()
     assert "Installed" in view.banner.output.text()
+
+
+def test_shipped_and_cli_trained_adapters_are_offered_once(
+    qtbot: QtBot, panel_service: Any, chat_model_path: Path
+) -> None:
+    """A new window lists the shipped adapter and one made by `ragtune train`, switched off (the
+    answers stay as they were); one removed from the list is not offered again."""
+    from adapter_factory import make_lora
+
+    trained = make_lora(paths.adapters_dir() / "from-cli.gguf", chat_model_path, seed=5)
+    shipped = sorted(paths.shipped_adapters_dir().glob("*.gguf"))
+    assert shipped, "the shipped adapter is missing from resources/adapters"
+    expected = {str(p) for p in [*shipped, trained]}
+
+    window = MainWindow(panel_service)
+    qtbot.addWidget(window)
+    panel = window.model_panel.adapters
+    qtbot.waitUntil(lambda: set(panel.adapter_paths()) == expected, timeout=120_000)
+    assert panel.active_adapters() == []  # offered switched off
+    assert {r.path: r.percent for r in panel.rows} == {**{str(p): 50 for p in shipped}, str(trained): 100}
+    row = next(r for r in panel.rows if r.path == str(trained))
+    panel.remove_adapter(row)
+    window.close()
+
+    again = MainWindow(panel_service)
+    qtbot.addWidget(again)
+    qtbot.wait(2000)
+    qtbot.waitUntil(lambda: not again.ctx.model_lane.busy(), timeout=120_000)
+    assert set(again.model_panel.adapters.adapter_paths()) == {str(p) for p in shipped}
+    again.close()

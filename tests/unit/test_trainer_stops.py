@@ -114,9 +114,20 @@ def test_one_example_at_a_time_gives_the_batchs_gradients() -> None:
     items[2] = (items[2][0][:7], [-100] * 3 + items[2][0][3:7])  # another length, more answer tokens
     one = _tiny_base()
     loss_one = trainer.backward_step(one, items, "cpu", None)
+    assert loss_one is not None
     whole = _tiny_base()
     loss_whole = trainer.answer_loss(whole, trainer.batch_tensors(items, 0, "cpu"))
     loss_whole.backward()
     assert math.isclose(loss_one, float(loss_whole), rel_tol=1e-5)
     for (name, a), (_, b) in zip(one.named_parameters(), whole.named_parameters(), strict=True):
         assert torch.allclose(a.grad, b.grad, atol=1e-6, rtol=1e-4), name
+
+
+def test_a_stop_between_examples_drops_the_step() -> None:
+    """A cancel is seen between two examples of a step: None, and no example after it runs."""
+    items = [_Encoder().encode(ex) for ex in EXAMPLES[:3]]
+    calls: list[int] = []
+    model = _tiny_base()
+    model.register_forward_pre_hook(lambda *_: calls.append(1))
+    assert trainer.backward_step(model, items, "cpu", None, lambda: len(calls) >= 1) is None
+    assert len(calls) == 1

@@ -34,5 +34,7 @@ class AppContext:
 
     def shutdown(self) -> None:
         """Stop the lanes (cancelling their work) before the service closes."""
-        for lane in (self.model_lane, self.index_lane, self.reads, self.train_lane):
+        for lane in (self.model_lane, self.index_lane, self.reads):
             lane.shutdown()
+        # a training child stops within one example and saves its checkpoint: give it the time
+        self.train_lane.shutdown(wait_ms=45_000)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -55,14 +55,16 @@ class TrainOptionsBox(QWidget):
         self.max_minutes.setSpecialValueText("no limit")
         self.max_minutes.setSuffix(" min")
         self.max_minutes.setToolTip("Stop after this long with an adapter of what was trained so far")
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.addRow("Adapter name", self.name)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Rank", self.rank)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Time budget", self.max_minutes)
+        form = QGridLayout()  # two fields a row: the tab stays usable at the window's smallest size
+        form.addWidget(QLabel("Adapter name"), 0, 0)
+        form.addWidget(self.name, 0, 1, 1, 3)
+        for i, (label, field) in enumerate((("Epochs", self.epochs), ("Rank", self.rank),
+                                            ("Learning rate", self.learning_rate),
+                                            ("Time budget", self.max_minutes))):
+            form.addWidget(QLabel(label), 1 + i // 2, 2 * (i % 2))
+            form.addWidget(field, 1 + i // 2, 2 * (i % 2) + 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         self.train_button = QPushButton(icon("adapter"), "Train")
         self.train_button.setShortcut(QKeySequence(TRAIN_KEY))
         self.train_button.setToolTip(

@@ -46,13 +46,14 @@ from ragtune.gui.look import muted
 from ragtune.gui.message_parts import ElidedLabel, wrapping
 from ragtune.gui.tasks import Job
 
+BENCH_JOB = "bench adapter"
+
 
 class FineTuneView(QWidget):
     """See the module docstring. ``set_library(name)`` follows the window's library."""
 
     adapter_trained = Signal(str)  # the new adapter's path
     bench_finished = Signal(object)  # RunRecord | None
-    training_finished = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +63,8 @@ class FineTuneView(QWidget):
         self.report: TrainingSetReport | None = None
         self.job: Job | None = None  # building a set, training or benching
         self._pending_bench: str | None = None  # a trained adapter, judged once training's job is done
+        #: the library and set the shown examples were built from: the bench judges on that set
+        self.built_for: tuple[str, str | None] | None = None
         self._build()
 
     def _build(self) -> None:
@@ -134,6 +137,7 @@ class FineTuneView(QWidget):
         """Follow the window's library: list its question sets (reads lane)."""
         if library != self.library:
             self.report = None
+            self.built_for = None
             self.examples.set_examples([])
             self.report_label.setVisible(False)
         self.library = library
@@ -178,6 +182,8 @@ class FineTuneView(QWidget):
 
     def _enable(self) -> None:
         idle, has_lib = self.job is None, self.library is not None
+        for widget in (self.set_combo, self.jsonl_button, self.decline_share):
+            widget.setEnabled(idle)
         self.build_button.setEnabled(idle and has_lib)
         self.export_button.setEnabled(bool(self.examples.examples))
         can_train = idle and len(self.examples.examples) >= 2 and not self.banner.isVisibleTo(self)
@@ -191,16 +197,21 @@ class FineTuneView(QWidget):
         """Build the training set (model lane: the chat model's tokenizer and context)."""
         if self.job is not None or self.library is None:
             return None
-        fn = partial(work.build_set, self.ctx.svc, self.library, self.set_name(), list(self.jsonl),
+        wanted = (self.library, self.set_name())
+        fn = partial(work.build_set, self.ctx.svc, wanted[0], wanted[1], list(self.jsonl),
                      self.decline_share.value() / 100.0)
-        self.job = self.ctx.model_lane.submit(fn, on_result=self._built, on_error=partial(self._failed, "Building the training set"),
-                                              on_finished=self._job_done, name="training set")
+        self.job = self.ctx.model_lane.submit(
+            fn, on_result=partial(self._built, wanted), on_error=partial(self._failed, "Building the training set"),
+            on_finished=self._job_done, name="training set")
         self.options.show_status("Building the training set: waiting for the model…")
         self._enable()
         return self.job
 
-    def _built(self, report: TrainingSetReport) -> None:
+    def _built(self, wanted: tuple[str, str | None], report: TrainingSetReport) -> None:
+        if wanted[0] != self.library:
+            return  # the window's library changed meanwhile
         self.report = report
+        self.built_for = wanted
         self.examples.set_examples(report.examples)
         self.report_label.setText(work.report_text(report))
         self.report_label.setVisible(True)
@@ -226,7 +237,8 @@ class FineTuneView(QWidget):
             self.ctx.messages.error(exc, "Training")
             return None
         if path.exists():
-            if not self.ctx.messages.confirm("Replace adapter", f"An adapter named \u201c{path.stem}\u201d exists. Replace it?"):
+            question = f"An adapter named \u201c{path.stem}\u201d exists. Replace it?"
+            if not self.ctx.messages.confirm("Replace adapter", question):
                 return None
             replace = True
         fn = partial(work.train, self.ctx.svc, list(self.examples.examples), name, options, replace)
@@ -252,8 +264,9 @@ class FineTuneView(QWidget):
         self.ctx.messages.notice(f"Adapter {made.info.name} trained.")
         self.verdict.setText(text)
         self.verdict.setVisible(True)
-        self.adapter_trained.emit(made.result.adapter)
+        self.options.show_status("")
         self._pending_bench = made.result.adapter
+        self.adapter_trained.emit(made.result.adapter)
 
     def _job_done(self) -> None:
         self.job = None
@@ -261,19 +274,20 @@ class FineTuneView(QWidget):
         self._enable()
         pending, self._pending_bench = self._pending_bench, None
         if pending is not None:
-            self.training_finished.emit()
             self.bench(pending)
 
     def bench(self, adapter: str) -> Job | None:
-        """Judge ``adapter`` on the set's test split in all four modes (model lane)."""
-        set_name, library = self.set_name(), self.library
+        """Judge ``adapter`` on the test split of the set its examples were built from, in all four
+        modes (model lane)."""
+        library, set_name = self.built_for or (None, None)
         if self.job is not None or library is None or set_name is None:
+            self.verdict.setText(self.verdict.text() + "\n\n" + work.bench_text(None))
             self.bench_finished.emit(None)
             return None
         fn = partial(work.bench, self.ctx.svc, library, set_name, adapter)
         self.job = self.ctx.model_lane.submit(fn, on_progress=self._train_progress, on_result=self._benched,
                                               on_error=partial(self._failed, "Judging the adapter"),
-                                              on_finished=self._job_done, name="bench adapter")
+                                              on_finished=self._job_done, name=BENCH_JOB)
         self.options.set_running(True)
         self.options.show_status("Judging the adapter on the test split: waiting for the model…")
         self._enable()
@@ -287,7 +301,9 @@ class FineTuneView(QWidget):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel.set()
-            self.options.show_status("Stopping at the next step (a checkpoint is kept)…")
+            self.options.show_status(
+                "Stopping after the current answer; Run in the Evaluate tab finishes the bench later…"
+                if self.job.name == BENCH_JOB else "Stopping at the next example (a checkpoint is kept)…")
 
     def _failed(self, context: str, exc: BaseException) -> None:
         self.ctx.messages.error(exc, context)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ragtune.core.answer_types import AdapterSpec, Mode
 from ragtune.core.evaluate.questions import QuestionSet, Split
-from ragtune.core.evaluate.run_types import RunRecord
+from ragtune.core.evaluate.run_types import RunRecord, RunStatus
 from ragtune.core.evaluate.verdict import verdict
 from ragtune.core.finetune.train_types import TrainedAdapter, TrainOptions, TrainProgress
 from ragtune.core.finetune.types import Example, TrainingSetReport
@@ -131,5 +131,10 @@ def trained_text(made: TrainedAdapter) -> str:
 
 def bench_text(record: RunRecord | None) -> str:
     if record is None:
-        return "No bench: the question set has no test split to judge the adapter on."
+        return ("No bench: there is no test split to judge the adapter on (the set has none, or only "
+                "JSONL examples were used). The Evaluate tab runs one on any set.")
+    info = record.info
+    if info.status != RunStatus.FINISHED:
+        return (f"The bench stopped after {info.answered} of {info.total} answers; Run in the Evaluate "
+                "tab, with the adapter switched on, finishes it.")
     return verdict(record)

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.actions_by_name = install_actions(self)
         self._restore()
+        self.model_panel.adapters.discover()  # shipped adapters and those trained by `ragtune train`
         self.library_panel.refresh_libraries()
         self.chat_list.refresh(select=self._saved_chat())
         self.ctx.messages.notice("Ready. Drop files or folders on the window to add them.")
@@ -174,9 +175,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed and self.finetune_view.busy() and not self.ctx.messages.confirm(
-            "Training is running",
-            "Closing stops the training at its next step and keeps a checkpoint; Train with the same "
-            "settings resumes it. Close Ragtune?",
+            "Fine-tuning is running",
+            "A training set, a training run or its bench is being made. Closing stops it; a training "
+            "run keeps a checkpoint and Train with the same settings resumes it. Close Ragtune?",
         ):
             event.ignore()
             return
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
 
     def _adapter_trained(self, path: str) -> None:
         """A new adapter: into the adapters list, switched on (the panel says it applies to the next answer)."""
+        self.model_panel.adapters.mark_seen(path)
         self.model_panel.adapters.add_adapter_file(path)
 
     def _adapter_benched(self, record: RunRecord | None) -> None:

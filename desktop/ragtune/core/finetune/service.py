@@ -48,6 +48,8 @@ def adapter_path(name: str) -> Path:
     """Where the adapter ``name`` is written (``adapters_dir()/NAME.gguf``); TrainError for a
     name that is not a plain file name."""
     name = name.strip()
+    if not name:
+        raise TrainError("give the adapter a name (for example cite-sources)")
     if name.lower().endswith(".gguf"):
         name = name[:-5]
     if not _NAME.fullmatch(name) or name.endswith((".", " ")):
@@ -136,14 +138,17 @@ class FineTune:
     def check_new_adapter(self, name: str, replace: bool = False) -> Path:
         """The path ``train`` would write for ``name``, checked before any work: TrainError for a
         name that cannot be a file, an existing adapter (unless ``replace``), or no local model."""
+        return self._target(name, replace)[0]
+
+    def _target(self, name: str, replace: bool) -> tuple[Path, Path]:
+        """``(adapter path, base model file)`` for a new adapter ``name`` (see ``check_new_adapter``)."""
         out = adapter_path(name)
         if out.exists() and not replace:
             raise TrainError(
                 f"an adapter named \u201c{out.stem}\u201d exists ({out}); choose another name, or "
                 "replace it (--replace)"
             )
-        self.base_model()
-        return out
+        return out, self.base_model()
 
     def base_model(self) -> Path:
         """The GGUF file training starts from: the current local chat model."""
@@ -169,14 +174,17 @@ class FineTune:
         process (see the module docstring); the adapter is validated against the model before it
         is returned. An adapter of that name is kept (TrainError) unless ``replace``. Running the
         same call again after a crash, a kill or a cancel resumes from the last checkpoint."""
-        out = self.check_new_adapter(name, replace)
-        base = self.base_model()
+        out, base = self._target(name, replace)
         work = paths.training_dir(out.stem)
         sha = jsonl_sha256(examples)
         write_jsonl(examples, work / TRAINING_SET_FILE)
         result = train_adapter(base, [ex.messages for ex in examples], out, options, work, progress,
                                cancel, set_sha256=sha)
-        info = validate_adapter(out, base)
+        try:
+            info = validate_adapter(out, base)
+        except RagtuneError:
+            out.unlink(missing_ok=True)  # never offered later as an adapter
+            raise
         (work / train_checkpoint.CHECKPOINT).unlink(missing_ok=True)
         return TrainedAdapter(result, info, str(work / TRAINING_SET_FILE), sha)
 

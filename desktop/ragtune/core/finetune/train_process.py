@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import signal
 import threading
 import time
 import traceback
@@ -70,7 +71,10 @@ def _check_examples(examples: Sequence[Messages]) -> list[Messages]:
 
 
 def _child(conn: Connection, stop: Any, args: dict[str, Any]) -> None:
-    """Child process: train, sending ("progress", event) messages, then one final message."""
+    """Child process: train, sending ("progress", event) messages, then one final message. Ctrl+C
+    in a terminal reaches the whole process group: the child ignores it and stops through ``stop``,
+    which the caller sets, so it saves its checkpoint first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from ragtune.core.finetune import trainer
 
     def emit(event: TrainProgress) -> None:

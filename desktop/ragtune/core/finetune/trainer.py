@@ -161,14 +161,20 @@ def answer_loss(model: Any, batch: dict[str, Any]) -> Any:
     return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), chosen.reshape(-1), ignore_index=IGNORE)
 
 
-def backward_step(model: Any, items: Sequence[tuple[list[int], list[int]]], device: str, autocast: Any) -> float:
+def backward_step(
+    model: Any, items: Sequence[tuple[list[int], list[int]]], device: str, autocast: Any,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> float | None:
     """Forward and backward the step's examples one at a time (no padding, and the activations of
     one example in memory, not of the whole batch), each loss weighted by its share of the step's
-    answer tokens: the gradients of the batch's mean answer loss. Returns that loss."""
+    answer tokens: the gradients of the batch's mean answer loss. Returns that loss, or None when
+    ``should_stop`` said so between two examples (the gradients so far are then to be dropped)."""
     answer = [sum(1 for label in labels[1:] if label != IGNORE) for _, labels in items]
     total = sum(answer) or 1
     loss_sum = 0.0
     for (ids, labels), n in zip(items, answer, strict=True):
+        if should_stop():
+            return None
         if n == 0:
             continue
         batch = batch_tensors([(ids, labels)], 0, device)
@@ -260,7 +266,11 @@ def train(
             break
         t0 = time.monotonic()
         items = [encoded[i] for i in batch_order(len(encoded), options.batch_size, options.seed, step)]
-        loss_value = backward_step(model, items, device, autocast)
+        step_loss = backward_step(model, items, device, autocast, should_stop)
+        if step_loss is None:  # cancelled mid-step: the weights are still those of `step`
+            optimizer.zero_grad(set_to_none=True)
+            continue
+        loss_value = step_loss
         if not math.isfinite(loss_value):
             raise TrainError(
                 f"the loss became {loss_value} at step {step + 1}: training diverged. Lower the learning "
