@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ragtune import paths
+from ragtune.core.evaluate.correctness import is_correct
 from ragtune.core.evaluate.questions import Question, Split
 from ragtune.core.evaluate.service import SAMPLE_SET_NAME
 from ragtune.core.finetune.examples import (
@@ -67,7 +68,10 @@ def test_training_set_from_the_sample_library(sample: tuple[Ragtune, list[Questi
         train, search, engine.count_chat_tokens, engine.n_ctx, settings, 0.2, 0, held_out=test, source="sample"
     )
     print(report.counts())
-    assert report.grounded >= 10
+    # the sample library is small (10 chunks for 45 questions): the passage-level leak rule leaves out
+    # most train items, whose passages also show a test item's answer
+    assert report.grounded >= 3
+    assert report.held_out >= 1
     assert report.absent >= 1
     # (b) the decline share: an exact count of the grounded candidates, the same on every run
     assert report.decline == decline_count(report.grounded + report.decline, 0.2) >= 1
@@ -75,7 +79,8 @@ def test_training_set_from_the_sample_library(sample: tuple[Ragtune, list[Questi
                                held_out=test, source="sample")
     assert again.examples == report.examples
     assert again.sha256 == report.sha256
-    other_seed = build_training_set(train, search, engine.count_chat_tokens, engine.n_ctx, settings, 0.2, 7)
+    other_seed = build_training_set(train, search, engine.count_chat_tokens, engine.n_ctx, settings, 0.2, 7,
+                                    held_out=test)
     assert other_seed.decline == report.decline
 
     # (a) the split leak test: no test-split question appears in any example
@@ -87,6 +92,15 @@ def test_training_set_from_the_sample_library(sample: tuple[Ragtune, list[Questi
         assert not [q.question for q in test if " ".join(q.question.lower().split()) in text]
     with pytest.raises(ValueError, match="train split"):
         build_training_set(test, search, engine.count_chat_tokens, engine.n_ctx, settings)
+    # ... nor a test item's passage: no passage shown on a test item's gold file/page states its answer
+    for ex in report.examples:
+        hits = {h.chunk_id: h for h in search(by_id[ex.question_id or 0].question)}
+        shown_text = dict(re.findall(r"^\[(\d+)\] [^\n]*?: (.*)$", ex.messages[1]["content"], flags=re.M))
+        for n, chunk_id in enumerate(ex.chunk_ids, 1):
+            hit = hits[chunk_id]
+            for q in test:
+                if q.expected and q.is_gold(hit.path, hit.page):
+                    assert not is_correct(shown_text[str(n)], q), (q.question, shown_text[str(n)])
 
     for ex in report.examples:
         item = by_id[ex.question_id or 0]

@@ -90,7 +90,8 @@ def suggested_name(library: str | None) -> str:
 def report_text(report: TrainingSetReport) -> str:
     """``24 examples: 15 grounded, 4 declines, 3 absent, 2 from JSONL. Left out: ...``."""
     text = (f"{len(report.examples)} examples: {report.grounded} citing their source, {report.decline} "
-            f"declines (source left out), {report.absent} absent-question declines, {report.style} from JSONL.")
+            f"declining with the source left out, {report.absent} declining a question the documents do "
+            f"not answer, {report.style} from your JSONL.")
     reasons = {"skipped_no_gold": "source not retrieved", "skipped_unstated": "source does not state the answer",
                "skipped_no_passages": "nothing retrieved", "too_long": "too long",
                "held_out": "would leak the test split"}

@@ -34,7 +34,7 @@ from ragtune.core.evaluate.correctness import is_correct
 from ragtune.core.evaluate.questions import Kind, Question, Split
 from ragtune.core.finetune.types import DECLINE, GROUNDED, STYLE, Example, TrainingSetReport
 from ragtune.core.generation.chat_tokens import Message
-from ragtune.core.generation.prompts import MARGIN_TOKENS, Source, fit_prompt
+from ragtune.core.generation.prompts import MARGIN_TOKENS, Source, fit_prompt, trim_passage
 from ragtune.core.types import Hit
 from ragtune.errors import RagtuneError
 from ragtune.settings import Settings
@@ -119,9 +119,10 @@ class _Builder:
         self.held_out_items = [q for q in held_out if q.kind == Kind.ANSWERABLE and q.expected]
         self.counts: dict[str, int] = {}
 
-    def holds_out(self, hit: Hit) -> bool:
-        """Whether ``hit`` is a held-out item's passage: on its gold file (and page), stating its answer."""
-        return any(q.is_gold(hit.path, hit.page) and is_correct(hit.text, q) for q in self.held_out_items)
+    def holds_out(self, hit: Hit, shown: str) -> bool:
+        """Whether ``hit``, shown as ``shown``, is a held-out item's passage: on its gold file (and
+        page), stating its answer."""
+        return any(q.is_gold(hit.path, hit.page) and is_correct(shown, q) for q in self.held_out_items)
 
     def drop(self, reason: str) -> None:
         self.counts[reason] = self.counts.get(reason, 0) + 1
@@ -146,7 +147,7 @@ class _Builder:
             self.drop("too_long")
             return None
         text = _normalized(" ".join(m["content"] for m in full))
-        if any(q in text for q in self.held_out):
+        if any(q in text for q in self.held_out) or any(self.holds_out(x.hit, x.text) for x in sources):
             self.drop("held_out")
             return None
         chunks = tuple(s.hit.chunk_id for s in sources)
@@ -206,10 +207,9 @@ def build_training_set(
     for item in items:
         hits = search(item.question)
         gold = _gold(item, hits) if item.kind == Kind.ANSWERABLE and item.expected else None
-        if gold is not None and b.holds_out(gold):
-            b.drop("held_out")
-            continue
-        hits = [h for h in hits if not b.holds_out(h)]
+        # a distractor must not show a held-out item's answer (as trimmed for this question);
+        # the prompt actually built is checked again in `finish`
+        hits = [h for h in hits if h is gold or not b.holds_out(h, trim_passage(h.text, item.question))]
         if item.kind == Kind.ABSENT:
             absent.append((item, _distractors(item, hits, None)[: want + 1]))
             continue
