@@ -105,3 +105,27 @@ def test_the_sample_library_shows_its_set_without_being_asked(svc: Ragtune) -> N
     sets = svc.evaluation.question_sets("Sample library")
     assert [s.name for s in sets] == [SAMPLE_SET_NAME]
     assert svc.evaluation.question_sets("work") == []  # other libraries start empty
+
+
+def test_the_sample_set_is_made_once_when_two_threads_ask_at_once(svc: Ragtune) -> None:
+    """The window's Evaluate and Fine-tune tabs read the sets on two threads on first start: the
+    sample set must be added once, not twice."""
+    import threading
+
+    svc.create_library("sample")
+    start = threading.Barrier(4)
+    made: list[Any] = []
+
+    def ask() -> None:
+        start.wait()
+        made.append(svc.evaluation.ensure_sample_set("sample"))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(made) == 4
+    sizes = {s.size for s in made if s is not None}
+    assert len(sizes) == 1
+    assert len(svc.evaluation.questions("sample", SAMPLE_SET_NAME)) == sizes.pop() == 45

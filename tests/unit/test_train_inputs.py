@@ -103,3 +103,22 @@ def test_each_epoch_sees_every_example_once_in_a_seeded_order() -> None:
     assert sorted(i for b in steps for i in b) == list(range(10))
     assert batch_order(10, 4, seed=3, step=4) == batch_order(10, 4, seed=3, step=4)
     assert steps != [batch_order(10, 4, seed=4, step=s) for s in range(3)]
+
+
+def test_the_missing_extra_is_said_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ragtune train`` and the window check the extra before building a training set."""
+    from ragtune.core.finetune import service
+
+    monkeypatch.setattr(service, "train_extra_missing", lambda: "Training needs the optional packages torch")
+    finetune = service.FineTune(library=None, answers=None)  # type: ignore[arg-type]  # not reached
+    with pytest.raises(TrainError, match="optional packages torch"):
+        finetune.check_new_adapter("anything")
+
+
+def test_adapter_names_are_plain_file_names() -> None:
+    from ragtune.core.finetune.service import adapter_path
+
+    assert adapter_path("cite sources.gguf").name == "cite sources.gguf"
+    for bad in ("", "  ", "../up", "a/b", ".hidden", "x" * 65, "ends."):
+        with pytest.raises(TrainError):
+            adapter_path(bad)

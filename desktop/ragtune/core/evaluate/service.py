@@ -54,6 +54,9 @@ class Evaluation:
     def __init__(self, library: Library, answers: Answers) -> None:
         self._library = library
         self._answers = answers
+        # the window reads sets on two threads at once (Evaluate and Fine-tune tabs on first start):
+        # the sample set is made under this lock, once
+        self._sample_lock = threading.Lock()
 
     def _conn(self) -> apsw.Connection:
         return self._library.connection()
@@ -140,12 +143,13 @@ class Evaluation:
         if not source.is_file():
             return None
         lib_id = self._library.library_id(library)
-        if any(s.name == SAMPLE_SET_NAME for s in question_store.list_sets(self._conn(), lib_id, library)):
+        with self._sample_lock:
+            if any(s.name == SAMPLE_SET_NAME for s in question_store.list_sets(self._conn(), lib_id, library)):
+                return self._set(library, SAMPLE_SET_NAME)
+            report = question_files.read_file(source)
+            items = [replace(q, origin=Origin.WRITTEN) for q in report.items]
+            self.add_questions(library, SAMPLE_SET_NAME, items, report.has_split)
             return self._set(library, SAMPLE_SET_NAME)
-        report = question_files.read_file(source)
-        items = [replace(q, origin=Origin.WRITTEN) for q in report.items]
-        self.add_questions(library, SAMPLE_SET_NAME, items, report.has_split)
-        return self._set(library, SAMPLE_SET_NAME)
 
     def generate(
         self,

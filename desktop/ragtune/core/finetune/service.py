@@ -30,6 +30,7 @@ from ragtune.core.finetune.train_types import (
     TrainError,
     TrainOptions,
     TrainProgress,
+    train_extra_missing,
 )
 from ragtune.core.finetune.types import Example, TrainingSetReport
 from ragtune.core.generation import models
@@ -137,11 +138,15 @@ class FineTune:
 
     def check_new_adapter(self, name: str, replace: bool = False) -> Path:
         """The path ``train`` would write for ``name``, checked before any work: TrainError for a
-        name that cannot be a file, an existing adapter (unless ``replace``), or no local model."""
+        name that cannot be a file, an existing adapter (unless ``replace``), no local model, or the
+        training extra not installed."""
         return self._target(name, replace)[0]
 
     def _target(self, name: str, replace: bool) -> tuple[Path, Path]:
         """``(adapter path, base model file)`` for a new adapter ``name`` (see ``check_new_adapter``)."""
+        missing = train_extra_missing()
+        if missing:  # said before the training set is built, not after
+            raise TrainError(missing)
         out = adapter_path(name)
         if out.exists() and not replace:
             raise TrainError(
