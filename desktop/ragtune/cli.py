@@ -13,6 +13,7 @@ from pathlib import Path
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_eval import add_eval_commands
+from ragtune.cli_models import add_models_command
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.cli_serve import add_serve_command
 from ragtune.cli_train import add_train_commands
@@ -28,7 +29,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
     return {
         "path": hit.path,
         "page": hit.page,
-        "location": locator(hit.path, hit.page),
+        "location": locator(hit.path, hit.page, ocr=hit.ocr),
         "score": round(hit.score, 6),
         "text": hit.text,
         "title": hit.title,
@@ -93,7 +94,7 @@ def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
             print("No results.")
         for rank, h in enumerate(hits, 1):
             snippet = " ".join(h.text.split())[:160]
-            print(f"{rank:2d}. {h.path}, {locator(h.path, h.page, short=False)}  (score {h.score:.4f})\n    {snippet}")
+            print(f"{rank:2d}. {h.path}, {locator(h.path, h.page, short=False, ocr=h.ocr)}  (score {h.score:.4f})\n    {snippet}")
     return 0
 
 
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_answer_commands(sub)
     add_eval_commands(sub)
+    add_models_command(sub)
     add_serve_command(sub)
     add_train_commands(sub)
     return parser

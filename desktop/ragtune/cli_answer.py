@@ -22,7 +22,6 @@ from ragtune.core.answer_types import (
 from ragtune.core.engine_profile import ENGINES, http_warning, store_api_key
 from ragtune.core.locations import locator, place
 from ragtune.core.types import Hit
-from ragtune.core.units import format_size
 
 if TYPE_CHECKING:
     from ragtune.core.services import Ragtune
@@ -33,7 +32,7 @@ def _print_citations(answer: Answer) -> None:
         print("Sources:")
         for c in answer.citations:
             snippet = " ".join(c.text.split())[:100]
-            print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False)}: {snippet}")
+            print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False, ocr=c.ocr)}: {snippet}")
 
 
 def _timings_line(answer: Answer) -> str:
@@ -84,7 +83,7 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
 
     def on_sources(hits: list[Hit]) -> None:
         if not args.json and hits:
-            names = ", ".join(place(h.path, h.page) for h in hits)
+            names = ", ".join(place(h.path, h.page, ocr=h.ocr) for h in hits)
             print(f"(searching {len(hits)} passage(s): {names})", file=sys.stderr)
 
     with cancel_on_ctrl_c() as cancel:
@@ -143,23 +142,7 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
         print(
             f"{mode_label(a.mode):<{width}}  {t.time_to_first_token_s:9.2f} s  "
             f"{t.tokens_per_s:8.1f}  {t.prompt_tokens:6d}  "
-            + ", ".join(f"[{c.n}] {place(c.path, c.page)}" for c in a.citations)
-        )
-    return 0
-
-
-def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
-    if args.action == "add":
-        if not args.path:
-            raise SystemExit("usage: ragtune models add PATH")
-        info = svc.add_model(args.path)
-        print(f"Added {info.name}: {info.architecture}, {info.quantization}, context {info.context_length}")
-        return 0
-    for m in svc.models():
-        mark = " (embedded default)" if m.embedded else ""
-        print(
-            f"{m.name}{mark}\n    {m.path}\n    {format_size(m.size)}, {m.architecture}, "
-            f"context {m.context_length}, {m.quantization}"
+            + ", ".join(f"[{c.n}] {place(c.path, c.page, ocr=c.ocr)}" for c in a.citations)
         )
     return 0
 
@@ -180,7 +163,7 @@ def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
             print(f"--- {m.role}" + (f" ({m.mode}, {m.model})" if m.role == "assistant" else ""))
             print(m.content)
             for c in m.citations:
-                print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False)}")
+                print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False, ocr=c.ocr)}")
         return 0
     rows: list[dict[str, Any]] = []
     for chat in svc.chats()[: args.limit]:
@@ -247,11 +230,6 @@ def add_answer_commands(sub: Any) -> None:
     p.add_argument("--remote-model", metavar="NAME")
     p.add_argument("--key-stdin", action="store_true", help="read the API key from stdin into the OS keyring")
     p.set_defaults(func=cmd_engine)
-
-    p = sub.add_parser("models", help="list chat models, or add a GGUF file")
-    p.add_argument("action", nargs="?", choices=["list", "add"], default="list")
-    p.add_argument("path", nargs="?")
-    p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("adapters", help="check a LoRA adapter against the current model")
     p.add_argument("action", choices=["check"])

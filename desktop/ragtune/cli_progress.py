@@ -55,8 +55,15 @@ class ProgressBar:
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             return f"Preparing {p.current}: [{bar}] {format_size(p.done)} of {format_size(p.total)}"
-        if p.stage in ("scanning", "loading"):
-            return p.current
+        if p.stage == "downloading":
+            filled = int(self.width * p.fraction)
+            bar = "#" * filled + "-" * (self.width - filled)
+            return (
+                f"Downloading {p.current}: [{bar}] {format_size(p.done)} of {format_size(p.total)}  "
+                f"{format_size(int(p.rate))}/s  ETA {fmt_eta(p.eta_s)}"
+            )
+        if p.stage in ("scanning", "loading", "verifying", "checking"):
+            return p.current if p.stage != "verifying" else f"Verifying {p.current} (SHA-256)"
         if p.stage in ("evaluating", "generating"):  # answers (a run) or passages (generation)
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)

@@ -44,8 +44,8 @@ class EmbeddingModelMismatch(StoreError):
 
 class ParseError(RagtuneError):
     """A document could not be read. ``reason`` is a short code shown on the document's row:
-    ``password-protected``, ``no text layer (needs OCR)``, ``corrupt``, ``too large``,
-    ``unsupported``, ``timed out``, ``empty``, ``unreadable``."""
+    ``password-protected``, ``corrupt``, ``too large``, ``unsupported``, ``timed out``, ``empty``,
+    ``unreadable``, ``OCR unavailable``; rows indexed before OCR may carry ``no text layer (needs OCR)``."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         self.reason = reason
@@ -62,6 +62,7 @@ class ParseError(RagtuneError):
 REASONS = {
     "password-protected": "the file is password-protected",
     "no text layer (needs OCR)": "scanned pages without a text layer (needs OCR)",
+    "OCR unavailable": "its scanned pages need the OCR engine, which is not installed properly",
     "corrupt": "the file is damaged or not what its name says",
     "too large": "the file is too large to index",
     "unsupported": "this kind of file is not supported",

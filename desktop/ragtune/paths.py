@@ -50,6 +50,11 @@ def models_dir() -> Path:
     return _ensure(Path(override).expanduser() if override else data_dir() / "models")
 
 
+def downloaded_models_dir() -> Path:
+    """Chat models downloaded from the catalogue (and their partial downloads, kept for resuming)."""
+    return _ensure(data_dir() / "downloaded-models")
+
+
 def database_path() -> Path:
     """The one SQLite file that holds every library."""
     return data_dir() / "library.sqlite3"

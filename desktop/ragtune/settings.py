@@ -32,6 +32,8 @@ class Settings:
     engine_connect_timeout_s: float = 5.0
     engine_read_timeout_s: float = 60.0  # longest silence mid-answer before it counts as cut
     engine_context_size: int = 0  # 0 = ask the server, else context_size
+    #: layers of the local model put on the GPU: -1 automatic (all that fit), 0 CPU only, N exactly N
+    gpu_layers: int = -1
 
     #: settings whose change only takes effect after re-indexing
     REINDEX_FIELDS = ("chunk_tokens", "chunk_overlap")

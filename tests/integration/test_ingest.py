@@ -51,14 +51,14 @@ def test_pdf_pages_and_two_columns(tmp_path: Path) -> None:
     assert "tariffs" in parsed.pages[1].text
 
 
-def test_pdf_without_text_layer_needs_ocr(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_or_readable_image_is_empty(tmp_path: Path) -> None:
     doc = pymupdf.open()
     page = doc.new_page()
     page.draw_rect(pymupdf.Rect(100, 100, 300, 300), color=(0, 0, 0), fill=(0.5, 0.5, 0.5))
     doc.save(tmp_path / "scan.pdf")
-    with pytest.raises(ParseError) as err:
+    with pytest.raises(ParseError) as err:  # OCR'd (tests/integration/test_ocr.py), nothing found
         parse_file(tmp_path / "scan.pdf")
-    assert err.value.reason == "no text layer (needs OCR)"
+    assert err.value.reason == "empty"
 
 
 def test_docx_headings_become_sections(tmp_path: Path) -> None:

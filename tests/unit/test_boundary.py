@@ -30,6 +30,8 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.locations",  # "file.pdf, p. 3" locators
         "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
         "ragtune.core.engine_profile",  # engine kinds, the plain-http warning, the API key's home
+        "ragtune.core.catalogue",  # catalogue entries and how one fits a machine (svc.catalogue)
+        "ragtune.core.machine",  # Machine and Device values, the GPU build hint (svc.machine)
         # evaluation (svc.evaluation): its value types, figures, verdict words and exports
         "ragtune.core.evaluate.questions",  # Question, QuestionSet, Kind, Split, Origin
         "ragtune.core.evaluate.run_types",  # RunInfo, RunRecord, Result, GenerationReport

@@ -8,10 +8,12 @@ from typing import Any, cast
 
 import pytest
 
-from ragtune.cli_answer import cmd_models
+from ragtune.cli_models import cmd_models
 from ragtune.core.answer_types import ModelInfo
+from ragtune.core.machine import Machine
 from ragtune.core.units import format_size
 from ragtune.gui.model_panel import model_details
+from ragtune.settings import Settings
 
 EMBEDDED_SIZE = 491_400_064  # the embedded chat model's file
 
@@ -35,9 +37,13 @@ def test_decimal_units(n: int, text: str) -> None:
 class _Service:
     def __init__(self, info: ModelInfo) -> None:
         self.info = info
+        self.settings = Settings()
 
     def models(self) -> list[ModelInfo]:
         return [self.info]
+
+    def machine(self) -> Machine:
+        return Machine(ram_bytes=8_000_000_000, cpu_threads=4)
 
 
 def test_cli_listing_and_window_show_the_same_size(capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,7 +51,7 @@ def test_cli_listing_and_window_show_the_same_size(capsys: pytest.CaptureFixture
         name="qwen", path="/m/qwen.gguf", size=EMBEDDED_SIZE, architecture="qwen2",
         context_length=32768, quantization="Q8_0", embedded=True,
     )
-    assert cmd_models(cast(Any, _Service(info)), argparse.Namespace(action="list", path=None)) == 0
+    assert cmd_models(cast(Any, _Service(info)), argparse.Namespace(action="list", name=None)) == 0
     cli_line = capsys.readouterr().out.splitlines()[2]
     window_line = model_details(info)
     cli_size = cli_line.split(",")[0].strip()

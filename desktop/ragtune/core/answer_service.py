@@ -27,6 +27,8 @@ from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.engine import Engine
+from ragtune.core.generation.gguf_info import read_gguf
+from ragtune.core.machine import offload_layers, this_machine
 from ragtune.core.types import Hit, Progress, ProgressCallback
 from ragtune.errors import AdapterError
 from ragtune.settings import Settings
@@ -58,7 +60,14 @@ def default_engine(path: Path, settings: Settings) -> ChatModel:
         from ragtune.core.generation.openai_engine import OpenAIEngine
 
         return OpenAIEngine(EngineProfile.from_settings(settings))
-    return Engine(path, n_ctx=settings.context_size, n_threads=settings.threads)
+    machine = this_machine()
+    info = read_gguf(path)
+    blocks = int(info.metadata.get(f"{info.architecture}.block_count") or 0)
+    layers = offload_layers(settings.gpu_layers, info.size, blocks, machine)
+    return Engine(
+        path, n_ctx=settings.context_size, n_threads=settings.threads, n_gpu_layers=layers,
+        runs_on=machine.runs_on(layers),
+    )
 
 
 class Answers:
@@ -105,7 +114,7 @@ class Answers:
         s = self.settings
         if s.engine == "local":
             path = models.resolve_model(s.chat_model or None)
-            key: tuple[object, ...] = (str(path), s.context_size, s.threads)
+            key: tuple[object, ...] = (str(path), s.context_size, s.threads, s.gpu_layers)
             label = path.name
         else:  # a server: the profile and the API key's fingerprint (never the key) are the key,
             # so a key changed in the keyring or environment reconnects on the next answer

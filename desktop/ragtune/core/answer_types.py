@@ -142,7 +142,7 @@ class Answer:
         return {
             "answer": self.text,
             "citations": [
-                {"n": c.n, "path": c.path, "page": c.page, "location": locator(c.path, c.page),
+                {"n": c.n, "path": c.path, "page": c.page, "location": locator(c.path, c.page, ocr=c.ocr),
                  "start": c.start, "end": c.end, "text": c.text}
                 for c in self.citations
             ],
@@ -174,6 +174,7 @@ class ModelInfo:
     context_length: int
     quantization: str
     embedded: bool = False
+    runs_on: str = ""  # where the loaded model computes: "CPU", "GPU: NVIDIA …" ("" = not loaded)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def _stamp_path(target: Path) -> Path:
     return target.with_name(target.name + ".verified.json")
 
 
-def _stamp_ok(target: Path, sha256: str) -> bool:
+def stamp_ok(target: Path, sha256: str) -> bool:
     try:
         stamp = json.loads(_stamp_path(target).read_text())
         st = target.stat()
@@ -82,12 +82,12 @@ def _stamp_ok(target: Path, sha256: str) -> bool:
     return bool(stamp == {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256})
 
 
-def _write_stamp(target: Path, sha256: str) -> None:
+def write_stamp(target: Path, sha256: str) -> None:
     st = target.stat()
     _stamp_path(target).write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}))
 
 
-def _hash_file(path: Path) -> str:
+def hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(BLOCK):
@@ -104,7 +104,7 @@ def assemble(
     cancel: threading.Event | None = None,
 ) -> Path:
     """Concatenate ``parts`` into ``target`` (once), verifying ``sha256``; returns ``target``."""
-    if target.is_file() and _stamp_ok(target, sha256):
+    if target.is_file() and stamp_ok(target, sha256):
         return target
     missing = [p.package for p in parts if p.path is None]
     if missing:
@@ -114,9 +114,9 @@ def assemble(
     if (
         target.is_file()
         and target.stat().st_size == sum(p.stat().st_size for p in present)
-        and _hash_file(target) == sha256  # assembled before, stamp lost
+        and hash_file(target) == sha256  # assembled before, stamp lost
     ):
-        _write_stamp(target, sha256)
+        write_stamp(target, sha256)
         return target
     total = sum(p.stat().st_size for p in present)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +141,7 @@ def assemble(
                 "Reinstall Ragtune's model packages (pip install --force-reinstall ragtune)."
             )
         os.replace(partial, target)
-        _write_stamp(target, sha256)
+        write_stamp(target, sha256)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise DiskFullError(

@@ -254,6 +254,7 @@ class Indexer:
                 len(p.doc.pages),
                 p.chunks,
                 p.vectors,
+                {page.number: page.words for page in p.doc.pages if page.ocr},
             )
             if p.is_update:
                 report.updated += 1
@@ -310,13 +311,13 @@ class _Tracker:
             Progress("indexing", self.done, self.total, self.chunks, rate, eta, current, parsing, parse_left_s)
         )
 
-    def parsing(self, path: Path, seconds_left: float | None) -> None:
-        """The parser is slow on ``path``: report it with the time left before it gives up
-        (``seconds_left`` None: done with it)."""
+    def parsing(self, path: Path, seconds_left: float | None, note: str = "") -> None:
+        """The parser is slow on ``path`` (at the step ``note`` says: "OCR of page 3 of 40"):
+        report it with the time left before it gives up (``seconds_left`` None: done with it)."""
         if seconds_left is None:
             self.emit(self.current)
         else:
-            self.emit(self.current, path.name, seconds_left)
+            self.emit(self.current, f"{path.name} ({note})" if note else path.name, seconds_left)
 
     def finish(self, report: IndexReport) -> None:
         if self.callback is not None:

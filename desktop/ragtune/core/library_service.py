@@ -22,7 +22,7 @@ from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.scan import is_under
 from ragtune.core.retrieval import hybrid_search
-from ragtune.core.store import db, doctor, exclusions, index_lock
+from ragtune.core.store import db, doctor, exclusions, index_lock, ocr_pages
 from ragtune.core.store.db import transaction
 from ragtune.core.store.library import LibraryStore
 from ragtune.core.types import (
@@ -32,6 +32,7 @@ from ragtune.core.types import (
     LibraryInfo,
     LibraryStats,
     ProgressCallback,
+    WordBox,
 )
 from ragtune.errors import LibraryNotFound, ParseError, RagtuneError, SourceNotFound
 from ragtune.settings import Settings
@@ -247,6 +248,10 @@ class Library:
         if page not in cached[1]:
             raise RagtuneError(f"{Path(path).name} has no page {page}.")
         return cached[1][page]
+
+    def ocr_words(self, path: str, page: int) -> list[WordBox] | None:
+        """The OCR'd words (with boxes) of a scanned page as indexed; None when it was not OCR'd."""
+        return ocr_pages.words(self.connection(), path, page)
 
 
 def _exists(path: str) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 import apsw
 import numpy as np
 
+from ragtune.core.store import ocr_pages
 from ragtune.core.store import vectors as vec
 from ragtune.core.types import Hit
 
@@ -157,8 +158,8 @@ def _hits(
     rows = {
         int(r[0]): r
         for r in conn.execute(
-            'SELECT c.id, d.id, d.path, d.title, c.page, c.start, c."end", c.text '
-            f"FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            'SELECT c.id, d.id, d.path, d.title, c.page, c.start, c."end", c.text, '
+            f"{ocr_pages.IS_OCR_SQL} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
             [cid for cid, _ in ordered],
         )
     }
@@ -181,6 +182,7 @@ def _hits(
                 keyword_rank=keyword_rank.get(cid),
                 vector_rank=vector_rank.get(cid),
                 vector_similarity=similarity.get(cid),
+                ocr=bool(r[8]),
             )
         )
     return hits

@@ -77,12 +77,22 @@ from ragtune.core.answer_types import (
     MessageInfo,
     ModelInfo,
 )
+from ragtune.core.catalogue import (
+    CatalogueEntry,
+    Fit,
+    assess,
+    chat_models,
+    embedding_models,
+    find_entry,
+)
 from ragtune.core.chats import Chats
 from ragtune.core.compare import EventCallback
+from ragtune.core.downloads import install_model
 from ragtune.core.embedding import Embedder
 from ragtune.core.evaluate.service import Evaluation
 from ragtune.core.finetune.service import FineTune
 from ragtune.core.library_service import Library
+from ragtune.core.machine import Machine, this_machine
 from ragtune.core.store.doctor import DoctorReport
 from ragtune.core.types import (
     DocumentInfo,
@@ -91,6 +101,7 @@ from ragtune.core.types import (
     LibraryInfo,
     LibraryStats,
     ProgressCallback,
+    WordBox,
 )
 from ragtune.errors import RagtuneError
 from ragtune.settings import Settings
@@ -220,6 +231,9 @@ class Ragtune:
     def page_text(self, path: str, page: int) -> str:
         return self.parts.library.page_text(path, page)
 
+    def ocr_words(self, path: str, page: int) -> list[WordBox] | None:
+        return self.parts.library.ocr_words(path, page)
+
     # -- models (Answers) -----------------------------------------------------------------------
     def ensure_models(self, progress: ProgressCallback | None = None) -> None:
         self.parts.answers.ensure_models(progress)
@@ -232,6 +246,24 @@ class Ragtune:
 
     def current_model(self) -> ModelInfo:
         return self.parts.answers.current_model()
+
+    def catalogue(self) -> list[Fit]:
+        """The catalogue's chat models and how each fits this machine (one recommended)."""
+        return assess(chat_models(), this_machine())
+
+    def embedding_catalogue(self) -> list[CatalogueEntry]:
+        """The embedding models the catalogue lists, with their measured quality and speed."""
+        return embedding_models()
+
+    def machine(self) -> Machine:
+        """This machine: memory, CPU threads and the devices llama.cpp can run a model on."""
+        return this_machine()
+
+    def download_model(
+        self, name: str, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
+    ) -> ModelInfo:
+        """Download a catalogue model (resuming a partial download), verify and list it."""
+        return install_model(find_entry(name), progress, cancel)
 
     def load_model(
         self, name_or_path: str | None = None, progress: ProgressCallback | None = None

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+#: an OCR'd word on a PDF page: x0, y0, x1, y1 in points from the rendered page's top left, and its text
+WordBox = tuple[float, float, float, float, str]
+
 
 @dataclass(frozen=True)
 class Page:
@@ -13,6 +16,8 @@ class Page:
     number: int  # 1-based page or section number, as a user would say "page 12"
     text: str
     label: str = ""  # section heading or page label, when the format has one
+    ocr: bool = False  # the text was read from the page's image by OCR (no text layer)
+    words: tuple[WordBox, ...] = ()  # OCR: the words in reading order, where they are on the page
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Hit:
     keyword_rank: int | None = None  # 1-based rank in the BM25 list, None if absent there
     vector_rank: int | None = None  # 1-based rank in the vector list, None if absent there
     vector_similarity: float | None = None  # cosine similarity of query and chunk, when known
+    ocr: bool = False  # its page's text was read by OCR
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Citation:
     end: int
     text: str
     title: str = ""
+    ocr: bool = False  # its page's text was read by OCR
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,9 @@ class Progress:
     rate: float = 0.0  # units (files, bytes...) per second
     eta_s: float | None = None
     current: str = ""  # file being worked on, or a short message
-    #: indexing: the file the parser has been busy with for a while ("" when none), and the seconds
-    #: left, at the time of this report, before its time limit makes the parser give up on it
+    #: indexing: the file the parser has been busy with for a while ("" when none), with the step it
+    #: is at when it says ("scan.pdf (OCR of page 3 of 40)"), and the seconds left, at the time of
+    #: this report, before its time limit makes the parser give up on it (restarted at each step)
     parsing: str = ""
     parse_left_s: float | None = None
 

@@ -133,6 +133,11 @@ class AdapterRow(QWidget):
         self.slider.setToolTip("Strength: 100 % applies the adapter as it was trained")
         self.value_label = muted(QLabel())
         self.value_label.setMinimumWidth(42)
+        #: why the adapter does not apply to the current model ("" when it does)
+        self.misfit = ""
+        self.misfit_label = muted(QLabel())
+        self.misfit_label.setWordWrap(True)
+        self.misfit_label.setVisible(False)
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
         self.remove_button.setToolTip(f"Remove {self.name}")
@@ -155,6 +160,7 @@ class AdapterRow(QWidget):
         layout.setContentsMargins(0, 2, 0, 2)
         layout.addLayout(top)
         layout.addLayout(bottom)
+        layout.addWidget(self.misfit_label)
         self._show_value()
 
     # -- state ----------------------------------------------------------------------------------
@@ -193,6 +199,15 @@ class AdapterRow(QWidget):
         self._show_value()
         self._debounce.start()
 
+    def set_misfit(self, reason: str) -> None:
+        """Mark the adapter as not applicable to the current model (``reason``), or applicable
+        again (""): a misfit stays listed with its settings but is never applied."""
+        self.misfit = reason
+        self.toggle.setEnabled(not reason)
+        self.misfit_label.setText(f"Not applicable to the current model: {reason}" if reason else "")
+        self.misfit_label.setVisible(bool(reason))
+        self._show_value()
+
     def _show_value(self) -> None:
-        self.slider.setEnabled(self.enabled)
+        self.slider.setEnabled(self.enabled and not self.misfit)
         self.value_label.setText(f"{self.percent} %")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ragtune import paths
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec
+from ragtune.errors import AdapterError
 from ragtune.gui.adapter_list import (
     AdapterRow,
     SavedAdapter,
@@ -57,7 +58,7 @@ class AdapterPanel(QGroupBox):
         super().__init__("Adapters", parent)
         self.ctx = ctx
         self.rows: list[AdapterRow] = []
-        self._checking: dict[str, tuple[bool, int]] = {}  # path -> (on, percent) being checked
+        self._checking: dict[str, tuple[bool, int, bool]] = {}  # path -> (on, percent, keep_misfit)
         self.add_adapter_button = QPushButton(icon("adapter"), "Add adapter…")
         self.add_adapter_button.setToolTip("Add a LoRA adapter (.gguf) made for this model")
         self.add_adapter_button.clicked.connect(self._add_adapter_dialog)
@@ -87,7 +88,7 @@ class AdapterPanel(QGroupBox):
         """The adapters switched on with a strength above 0, in the order they were added."""
         for row in self.rows:
             row.flush()
-        return [row.spec() for row in self.rows if row.enabled and row.percent > 0]
+        return [row.spec() for row in self.rows if row.enabled and row.percent > 0 and not row.misfit]
 
     def adapter_paths(self) -> list[str]:
         return [row.path for row in self.rows]
@@ -97,14 +98,17 @@ class AdapterPanel(QGroupBox):
         if path:
             self.add_adapter_file(path)
 
-    def add_adapter_file(self, path: str, enabled: bool = True, percent: int = 100) -> Job | None:
+    def add_adapter_file(
+        self, path: str, enabled: bool = True, percent: int = 100, keep_misfit: bool = False
+    ) -> Job | None:
         """Check an adapter against the current model (model lane); a valid one gets a row, a wrong
-        one is refused with the reason in plain words."""
+        one is refused with the reason in plain words (or, with ``keep_misfit``, for an adapter the
+        list had before, listed as not applicable to this model)."""
         path = str(Path(path).expanduser().absolute())
         if path in self.adapter_paths() or path in self._checking:
             self.ctx.messages.notice(f"Adapter {Path(path).name} is already in the list.")
             return None
-        self._checking[path] = (enabled, percent)
+        self._checking[path] = (enabled, percent, keep_misfit)
         svc = self.ctx.svc
 
         def work(_job: Job) -> tuple[str, AdapterInfo | Exception]:
@@ -118,16 +122,19 @@ class AdapterPanel(QGroupBox):
 
     def _adapter_checked(self, value: tuple[str, AdapterInfo | Exception]) -> None:
         path, outcome = value
-        enabled, percent = self._checking.pop(path, (True, 100))
-        if isinstance(outcome, Exception):
+        enabled, percent, keep_misfit = self._checking.pop(path, (True, 100, False))
+        if isinstance(outcome, Exception) and not (keep_misfit and isinstance(outcome, AdapterError)):
             self.ctx.messages.error(outcome, f"Adapter {Path(path).name} refused")
             self.adapter_refused.emit(str(outcome))
             return
         if path in self.adapter_paths():
             return
-        info = outcome
         row = AdapterRow(path, enabled, percent)
-        row.setToolTip(f"{path}\n{info.architecture} · alpha {info.alpha:g} · {info.tensors} tensors")
+        if isinstance(outcome, Exception):
+            row.set_misfit(str(outcome))
+        else:
+            info = outcome
+            row.setToolTip(f"{path}\n{info.architecture} · alpha {info.alpha:g} · {info.tensors} tensors")
         row.changed.connect(self._rows_changed)
         row.remove_requested.connect(self.remove_adapter)
         self.rows.append(row)
@@ -167,7 +174,7 @@ class AdapterPanel(QGroupBox):
         if len(present) != len(saved):
             save_list(self.ctx.settings, present)
         for item in present:
-            self.add_adapter_file(item.path, item.enabled, item.percent)
+            self.add_adapter_file(item.path, item.enabled, item.percent, keep_misfit=True)
 
     def mark_seen(self, path: str) -> None:
         """``path`` was offered (an adapter trained in the window): once removed, it stays out."""
@@ -190,7 +197,8 @@ class AdapterPanel(QGroupBox):
             self.add_adapter_file(path, enabled=False, percent=percent)
 
     def recheck(self) -> None:
-        """After a model switch: drop adapters that do not fit the new model, saying why."""
+        """After a model switch: mark the adapters made for another model as not applicable (kept,
+        with their settings, for when that model is back), and those that fit again as usable."""
         svc = self.ctx.svc
         files = self.adapter_paths()
         if not files:
@@ -205,9 +213,15 @@ class AdapterPanel(QGroupBox):
                     misfits[path] = str(exc)
             return misfits
 
-        self.ctx.model_lane.submit(work, on_result=self._drop_misfits, name="recheck adapters")
+        self.ctx.model_lane.submit(work, on_result=self._mark_misfits, name="recheck adapters")
 
-    def _drop_misfits(self, misfits: dict[str, str]) -> None:
-        for row in [r for r in self.rows if r.path in misfits]:
-            self.remove_adapter(row)
-            self.ctx.messages.notice(f"Adapter {row.name} removed: {misfits[row.path]}")
+    def _mark_misfits(self, misfits: dict[str, str]) -> None:
+        for row in self.rows:
+            reason = misfits.get(row.path, "")
+            if reason and not row.misfit:
+                self.ctx.messages.notice(
+                    f"Adapter {row.name} does not apply to this model; it stays listed, unused, "
+                    "until you switch back to its model."
+                )
+            row.set_misfit(reason)
+        self._rows_changed()

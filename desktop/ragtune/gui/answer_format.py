@@ -31,16 +31,16 @@ def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
     return link_citations(text, [c.n for c in citations])
 
 
-def place(path: str, page: int) -> str:
-    return locations.place(path, page)
+def place(path: str, page: int, ocr: bool = False) -> str:
+    return locations.place(path, page, ocr=ocr)
 
 
-def chip_text(n: int, path: str, page: int) -> str:
-    return f"[{n}] {place(path, page)}"
+def chip_text(n: int, path: str, page: int, ocr: bool = False) -> str:
+    return f"[{n}] {place(path, page, ocr)}"
 
 
 def citation_from_hit(n: int, hit: Hit) -> Citation:
-    return Citation(n, hit.chunk_id, hit.path, hit.page, hit.start, hit.end, hit.text, hit.title)
+    return Citation(n, hit.chunk_id, hit.path, hit.page, hit.start, hit.end, hit.text, hit.title, hit.ocr)
 
 
 def snippet(text: str, limit: int = 160) -> str:
@@ -108,7 +108,7 @@ def chat_markdown(title: str, messages: Sequence[MessageInfo]) -> str:
             lines.append("Sources:")
             lines.append("")
             for c in m.citations:
-                lines.append(f"- [{c.n}] {c.path}, {locations.locator(c.path, c.page, short=False)}: “{snippet(c.text, 200)}”")
+                lines.append(f"- [{c.n}] {c.path}, {locations.locator(c.path, c.page, short=False, ocr=c.ocr)}: “{snippet(c.text, 200)}”")
             lines.append("")
         timing = timings_text(m.timings)
         if timing:

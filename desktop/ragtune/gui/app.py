@@ -72,7 +72,11 @@ def run_gui(argv: list[str]) -> int:
     previous = sys.excepthook
     sys.excepthook = make_excepthook(lambda: window.ctx.messages)
     window.show()
-    FirstStart(window).start()
+    first_start = FirstStart(window)
+    first_start.start()
+    from ragtune.gui.self_check import install_from_env
+
+    install_from_env(window, first_start)  # RAGTUNE_SELF_CHECK (packaging/check_bundle.py)
     try:
         return app.exec()
     finally:

@@ -31,10 +31,12 @@ class AppContext:
     settings: QSettings
     #: waits on a training child process (the model lane stays free for the chat meanwhile)
     train_lane: Lane = field(default_factory=lambda: Lane("train"))
+    #: model downloads (network and disk only; a partial download is kept when stopped)
+    download_lane: Lane = field(default_factory=lambda: Lane("download"))
 
     def shutdown(self) -> None:
         """Stop the lanes (cancelling their work) before the service closes."""
-        for lane in (self.model_lane, self.index_lane, self.reads):
+        for lane in (self.model_lane, self.index_lane, self.reads, self.download_lane):
             lane.shutdown()
         # a training child stops within one example and saves its checkpoint: give it the time
         self.train_lane.shutdown(wait_ms=45_000)

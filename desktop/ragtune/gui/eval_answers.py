@@ -80,7 +80,7 @@ class AnswerBox(QFrame):
         chips = FlowLayout(chips_box)
         for c in result.citations if result is not None else []:
             citation = citation_from(c)
-            chip = ChipButton(chip_text(citation.n, citation.path, citation.page))
+            chip = ChipButton(chip_text(citation.n, citation.path, citation.page, citation.ocr))
             chip.setToolTip(f"{chip.full_text}\n{snippet(citation.text, 300)}")
             chip.clicked.connect(lambda _=False, c=citation: self.citation_clicked.emit(c))
             chips.addWidget(chip)

@@ -101,6 +101,7 @@ def citation_from(item: dict[str, Any]) -> Citation:
         end=int(item.get("end", 0) or 0),
         text=str(item.get("text", "")),
         title=str(item.get("title", "")),
+        ocr=bool(item.get("ocr", False)),
     )
 
 

@@ -2,7 +2,8 @@
 transformers, peft, accelerate) is not installed: what is missing, how large it is, the command, and
 Install…, which runs pip in a ``QProcess`` (the window stays responsive) with its last output line
 as progress. When pip succeeds the banner goes away; training needs no restart (it runs in a new
-child process)."""
+child process). In the bundled app (PyInstaller, ``sys.frozen``) pip cannot add packages, so the
+banner says to train from a pip install of Ragtune instead and offers no Install button."""
 
 from __future__ import annotations
 
@@ -31,6 +32,19 @@ def extra_requirements() -> list[str]:
         requires = []
     found = [r.split(";")[0].strip() for r in requires if re.search(r"extra\s*==\s*['\"]train['\"]", r)]
     return found or list(TRAIN_EXTRA_PACKAGES)
+
+
+FROZEN_NOTE = (
+    "Training adapters is not part of the bundled app: it needs torch, transformers, peft and "
+    "accelerate (about 3 GB), which a bundle cannot install. Train from a pip install of Ragtune "
+    '(pip install "ragtune[train]", then ragtune train or this tab there); the adapter it makes '
+    "loads here too (drop the .gguf on the window)."
+)
+
+
+def frozen() -> bool:
+    """True in the bundled app (PyInstaller sets ``sys.frozen``)."""
+    return bool(getattr(sys, "frozen", False))
 
 
 def install_command() -> list[str]:
@@ -70,12 +84,13 @@ class InstallBanner(QWidget):
         """Show the banner when the extra is missing; True when it is installed."""
         importlib.invalidate_caches()
         missing = train_extra_missing()
-        self.text.setText(missing or "")
+        self.install_button.setVisible(not frozen())
+        self.text.setText(FROZEN_NOTE if missing and frozen() else missing or "")
         self.setVisible(missing is not None)
         return missing is None
 
     def install(self) -> None:
-        if self.process is not None:
+        if self.process is not None or frozen():
             return
         self.process = QProcess(self)
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)

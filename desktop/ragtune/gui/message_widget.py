@@ -153,7 +153,7 @@ class MessageWidget(QFrame):
         self.citations = citations
         self.chips.clear()
         for c in citations:
-            chip = ChipButton(chip_text(c.n, c.path, c.page))
+            chip = ChipButton(chip_text(c.n, c.path, c.page, c.ocr))
             chip.setToolTip(f"{chip.full_text}\n{snippet(c.text, 300)}")
             chip.clicked.connect(lambda _=False, c=c: self.citation_clicked.emit(c))
             self.chips.addWidget(chip)

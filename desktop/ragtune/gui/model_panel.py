@@ -28,6 +28,7 @@ from ragtune.core.units import format_size
 from ragtune.gui.adapter_panel import GGUF_FILTER, AdapterPanel
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
+from ragtune.gui.model_catalogue import CatalogueDialog
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def model_details(info: ModelInfo) -> str:
         f"context {info.context_length:,} tokens" if info.context_length else "",
         info.quantization,
         "embedded default" if info.embedded else "",
+        f"runs on {info.runs_on}" if info.runs_on else "",
     ]
     return " · ".join(p for p in parts if p)
 
@@ -78,12 +80,19 @@ class ModelPanel(QWidget):
         self.add_model_button = QPushButton(icon("add"), "Add model…")
         self.add_model_button.setToolTip("Add a GGUF chat model from a file")
         self.add_model_button.clicked.connect(self._add_model_dialog)
+        self.download_button = QPushButton(icon("add"), "Download a model…")
+        self.download_button.setToolTip(
+            "Larger models from the catalogue, with what fits this machine (the only network use)"
+        )
+        self.download_button.clicked.connect(self.open_catalogue)
+        self._catalogue: CatalogueDialog | None = None
         model_box = QGroupBox("Model")
         model_layout = QVBoxLayout(model_box)
         model_layout.addWidget(self.model_name)
         model_layout.addWidget(self.model_info)
         model_layout.addWidget(self.combo)
         model_layout.addWidget(self.add_model_button)
+        model_layout.addWidget(self.download_button)
         model_layout.addWidget(self.state_label)
 
         layout = QVBoxLayout(self)
@@ -144,6 +153,7 @@ class ModelPanel(QWidget):
         self._loading = loading
         self.combo.setEnabled(not loading)
         self.add_model_button.setEnabled(not loading)
+        self.download_button.setEnabled(not loading)
         self.state_label.setText(text)
 
     def _combo_chosen(self, index: int) -> None:
@@ -212,6 +222,28 @@ class ModelPanel(QWidget):
             on_progress=self._loading_progress,
             name="add model",
         )
+
+    def open_catalogue(self) -> CatalogueDialog:
+        """The download dialog (one per panel: a download in progress survives closing it)."""
+        again = self._catalogue is not None and self._catalogue.isVisible()
+        if self._catalogue is None:
+            svc = self.ctx.svc
+            self._catalogue = CatalogueDialog(
+                self.ctx, svc.catalogue(), {m.name for m in svc.models()}, svc.machine(), self
+            )
+            self._catalogue.downloaded.connect(self._downloaded)
+        self._catalogue.show()
+        if again:
+            self._catalogue.raise_()
+        return self._catalogue
+
+    def _downloaded(self, info: ModelInfo) -> None:
+        self.refresh()
+        if not self._loading and self.ctx.messages.confirm(
+            "Model downloaded", f"{info.name} is ready. Switch the chat to it now? Chats, libraries "
+            "and adapters stay as they are."
+        ):
+            self.load_model(info.name)
 
     def _loading_progress(self, payload: object) -> None:
         text = payload if isinstance(payload, str) else getattr(payload, "current", "")

@@ -66,6 +66,12 @@ class SettingsDialog(QDialog):
         self.threads.setToolTip(f"CPU threads for the model (this computer has {cores})")
         self.context_size = _spin(512, 131072, s.context_size, 512, " tokens")
         self.context_size.setToolTip("How much text the model reads at once; larger uses more memory")
+        self.gpu_layers = _spin(-1, 999, s.gpu_layers)
+        self.gpu_layers.setSpecialValueText("Automatic")
+        self.gpu_layers.setToolTip(
+            "Model layers put on the GPU: Automatic = all that fit in its free memory, 0 = CPU only"
+            + ("" if ctx.svc.machine().gpus else " (no GPU found: models run on the CPU)")
+        )
         self.passages = _spin(1, 20, s.passages)
         self.passages.setToolTip("Passages from the library put in each question")
         self.temperature = QDoubleSpinBox()
@@ -86,6 +92,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Threads", self.threads)
         form.addRow("Context size", self.context_size)
+        form.addRow("GPU layers", self.gpu_layers)
         form.addRow("Passages per question", self.passages)
         form.addRow("Temperature", self.temperature)
         form.addRow("Longest answer", self.max_answer_tokens)
@@ -120,6 +127,7 @@ class SettingsDialog(QDialog):
             self.ctx.svc.settings,
             threads=self.threads.value(),
             context_size=self.context_size.value(),
+            gpu_layers=self.gpu_layers.value(),
             passages=self.passages.value(),
             temperature=round(self.temperature.value(), 2),
             max_answer_tokens=self.max_answer_tokens.value(),

@@ -104,13 +104,19 @@ class SourceViewer(QWidget):
         self.highlight_count = 0
         self._seq += 1
         seq = self._seq
-        self.title.setText(f"[{citation.n}] {place(citation.path, citation.page)}")
+        self.title.setText(f"[{citation.n}] {place(citation.path, citation.page, citation.ocr)}")
         self.title.setToolTip(citation.path)
         self.open_button.setEnabled(True)
         self.status.setText("Loading the page…")
         if Path(citation.path).suffix.lower() == ".pdf":
             return self.ctx.reads.submit(
-                lambda job: render_pdf_page(citation.path, citation.page, citation.text, ZOOM),
+                lambda job: render_pdf_page(
+                    citation.path,
+                    citation.page,
+                    citation.text,
+                    ZOOM,
+                    self.ctx.svc.ocr_words(citation.path, citation.page) if citation.ocr else None,
+                ),
                 on_result=lambda page: self._show_pdf(seq, page),
                 on_error=lambda exc: self._failed(seq, exc),
                 name="render page",
@@ -149,6 +155,7 @@ class SourceViewer(QWidget):
         self.current_page = page.page_number
         self.status.setText(
             f"Page {page.page_number} of {page.page_count}"
+            + (" · text read by OCR" if page.ocr else "")
             + ("" if page.highlights else " · the passage could not be located on the page")
         )
         if page.highlights:

@@ -52,7 +52,14 @@ def judge(item: Question, mode: Mode, answer: Answer, hits: Sequence[Hit]) -> Re
         tokens_per_s=t.tokens_per_s,
         total_s=t.total_s,
         citations=[
-            {"n": c.n, "path": c.path, "page": c.page, "location": locator(c.path, c.page), "text": c.text}
+            {
+                "n": c.n,
+                "path": c.path,
+                "page": c.page,
+                "location": locator(c.path, c.page, ocr=c.ocr),
+                "text": c.text,
+                "ocr": c.ocr,
+            }
             for c in answer.citations
         ],
         error=answer.error,

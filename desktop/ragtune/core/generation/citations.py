@@ -203,9 +203,11 @@ def _citation(source: Source, spans: list[tuple[int, int]]) -> Citation:
     highlights them, not the whole chunk); the whole chunk when none could be pinned down."""
     h = source.hit
     if not spans:
-        return Citation(source.n, h.chunk_id, h.path, h.page, h.start, h.end, h.text, h.title)
+        return Citation(source.n, h.chunk_id, h.path, h.page, h.start, h.end, h.text, h.title, h.ocr)
     start = min(s for s, _ in spans)
     end = max(e for _, e in spans)
     text = h.text[start:end].strip()
     start += len(h.text[start:end]) - len(h.text[start:end].lstrip())
-    return Citation(source.n, h.chunk_id, h.path, h.page, h.start + start, h.start + start + len(text), text, h.title)
+    return Citation(
+        source.n, h.chunk_id, h.path, h.page, h.start + start, h.start + start + len(text), text, h.title, h.ocr
+    )

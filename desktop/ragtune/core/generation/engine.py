@@ -52,6 +52,7 @@ class Engine:
         *,
         n_gpu_layers: int = 0,
         n_batch: int = 512,
+        runs_on: str = "CPU",
     ) -> None:
         import llama_cpp
 
@@ -63,6 +64,7 @@ class Engine:
         threads = n_threads or max(1, len(os.sched_getaffinity(0)))
         self.model_path = path
         self.seed = seed
+        self.runs_on = runs_on
         self._gguf: GGUFInfo | None = None
         self._info: ModelInfo | None = None
         try:
@@ -119,7 +121,7 @@ class Engine:
             self._info = ModelInfo(
                 name=listed[0] if listed else g.name, path=str(self.model_path), size=g.size,
                 architecture=g.architecture, context_length=g.context_length,
-                quantization=g.quantization, embedded=bool(listed and listed[1]),
+                quantization=g.quantization, embedded=bool(listed and listed[1]), runs_on=self.runs_on,
             )
         return self._info
 

@@ -6,7 +6,10 @@ embedder never waits); when a file takes longer than ``timeout_s`` the worker is
 when it dies the file is reported as corrupt, and the batch goes on with the next file. The memory
 cap (``RLIMIT_AS`` where the platform has it) turns a runaway allocation into ``too large``.
 A file that keeps the consumer waiting is reported through ``imap``'s ``on_wait`` with the seconds
-left before its time limit, so a progress display can name it and count down.
+left before its time limit, so a progress display can name it and count down. A parser that works
+in slow steps (OCR, page by page) sends a note before each (``ragtune.core.ingest.heartbeat``): the
+note restarts the file's time limit, so the limit applies per step (a hung page is still killed,
+a 40-page scan is not), and is passed on to ``on_wait`` ("OCR of page 3 of 40").
 
 Results come back over one pipe in the order the paths were sent, so a pool serves one run at a
 time: a lock is held from the first path sent to the last result read (a whole ``imap`` run, or
@@ -23,10 +26,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from ragtune.core.ingest import heartbeat
 from ragtune.core.ingest.parsers import parse_file
 from ragtune.core.types import ParsedDocument
 from ragtune.errors import ParseError
@@ -35,8 +40,9 @@ log = logging.getLogger(__name__)
 
 ParseFunction = Callable[[Path], ParsedDocument]
 ParseResult = ParsedDocument | ParseError
-#: ``on_wait(path, seconds_left)``: the worker is busy with ``path``; ``seconds_left`` is None when done
-WaitCallback = Callable[[Path, float | None], None]
+#: ``on_wait(path, seconds_left, note)``: the worker is busy with ``path`` (at the step ``note`` says,
+#: "" when it said none); ``seconds_left`` is None when done
+WaitCallback = Callable[[Path, float | None, str], None]
 
 #: files sent to the worker before their results are read
 PARSE_AHEAD = 4
@@ -57,9 +63,18 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+@dataclass(frozen=True)
+class ParseNote:
+    """Sent by the worker while parsing: it starts a slow step (restarts the time limit)."""
+
+    message: str
+
+
 def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
-    """Child process: parse each path received, send back the document or the ParseError."""
+    """Child process: parse each path received, send back the document or the ParseError (and
+    the parser's heartbeat notes before it)."""
     _limit_memory(memory_mb)
+    heartbeat.set_listener(lambda message: conn.send(ParseNote(message)))
     while True:
         try:
             path = conn.recv()
@@ -156,9 +171,9 @@ class ParserPool:
     ) -> Iterator[tuple[Path, ParseResult]]:
         """Parse ``paths`` in order, up to PARSE_AHEAD files ahead of the consumer. Yields
         ``(path, document or ParseError)`` for every path, whatever happens to the worker. When a
-        result is more than SLOW_PARSE_S late, ``on_wait(path, seconds_left)`` names the file the
-        worker is busy with (every file before it is done) and the time left before it gives up;
-        ``on_wait(path, None)`` follows when that file is done. Another thread's run waits until
+        result is more than SLOW_PARSE_S late, ``on_wait(path, seconds_left, note)`` names the file
+        the worker is busy with (every file before it is done) and the time left before it gives
+        up, again at each heartbeat note; ``on_wait(path, None, "")`` follows when that file is done. Another thread's run waits until
         this one is exhausted or closed; do not start a second run from the thread consuming one."""
         with self._run_lock:
             yield from self._run(paths, on_wait)
@@ -200,18 +215,26 @@ class ParserPool:
         deadline = time.monotonic() + self.timeout_s
         slow_at = time.monotonic() + SLOW_PARSE_S
         reported = False
+        note = ""
         try:
             while True:
                 remaining = deadline - time.monotonic()
                 if on_wait is not None and not reported and remaining > 0 and time.monotonic() >= slow_at:
-                    on_wait(path, remaining)
+                    on_wait(path, remaining, note)
                     reported = True
                 if remaining <= 0:
                     log.warning("Parsing %s timed out after %.0f s; restarting the parser", path, self.timeout_s)
                     self._stop(kill=True)
-                    return ParseError("timed out", f"parsing took longer than {self.timeout_s:.0f} s")
+                    step = f" ({note})" if note else ""
+                    return ParseError("timed out", f"parsing took longer than {self.timeout_s:.0f} s{step}")
                 if conn.poll(min(remaining, 0.25)):
                     result = conn.recv()
+                    if isinstance(result, ParseNote):  # a slow step starts: its own time limit
+                        note = result.message
+                        deadline = time.monotonic() + self.timeout_s
+                        if reported and on_wait is not None:
+                            on_wait(path, self.timeout_s, note)
+                        continue
                     if isinstance(result, ParsedDocument | ParseError):
                         return result
                     return ParseError("corrupt", "the parser returned nothing usable")
@@ -224,7 +247,7 @@ class ParserPool:
             return ParseError("crashed", f"exit code {code}")
         finally:
             if reported and on_wait is not None:
-                on_wait(path, None)
+                on_wait(path, None, "")
 
 
-__all__ = ["PARSE_AHEAD", "ParserPool"]
+__all__ = ["PARSE_AHEAD", "ParseNote", "ParserPool"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ from typing import Any
 import apsw
 import numpy as np
 
+from ragtune.core.store import ocr_pages
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.db import transaction
-from ragtune.core.types import Chunk, DocumentInfo, Hit, LibraryInfo, LibraryStats
+from ragtune.core.types import Chunk, DocumentInfo, Hit, LibraryInfo, LibraryStats, WordBox
 from ragtune.errors import EmbeddingModelMismatch, LibraryNotFound, RagtuneError
 
 _CHUNK_COLUMNS = 'ordinal, page, start, "end", text, embed_text'
@@ -197,13 +199,15 @@ class LibraryStore:
     def chunk(self, chunk_id: int) -> Hit | None:
         """One chunk with its document, for the source viewer."""
         r = self.conn.execute(
-            'SELECT c.id, d.id, d.path, d.title, c.page, c.start, c."end", c.text '
-            "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
+            'SELECT c.id, d.id, d.path, d.title, c.page, c.start, c."end", c.text, '
+            f"{ocr_pages.IS_OCR_SQL} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
             (chunk_id,),
         ).fetchone()
         if r is None:
             return None
-        return Hit(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7]), 0.0)
+        return Hit(
+            int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7]), 0.0, ocr=bool(r[8])
+        )
 
     # -- embedding model ----------------------------------------------------------------------
     def check_embedding_model(self, model_id: str, dim: int, reset: bool = False) -> None:
@@ -255,6 +259,7 @@ class LibraryStore:
         ).fetchone()
         doc_id = int(row[0])
         self.conn.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM ocr_pages WHERE document_id = ?", (doc_id,))
         return doc_id
 
     def write_document(
@@ -269,8 +274,10 @@ class LibraryStore:
         pages: int,
         chunks: list[Chunk],
         vectors: np.ndarray,
+        ocr: Mapping[int, Sequence[WordBox]] | None = None,
     ) -> int:
-        """Replace a document's row, chunks, FTS rows and vectors in one transaction."""
+        """Replace a document's row, chunks, FTS rows and vectors in one transaction, with its
+        OCR'd pages (``ocr``: page number → words with boxes)."""
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors for {path}")
         with transaction(self.conn):
@@ -299,6 +306,7 @@ class LibraryStore:
                 ).fetchone()
                 ids.append(int(row[0]))
             vec.insert_vectors(self.conn, library_id, ids, vectors)
+            ocr_pages.replace(self.conn, doc_id, ocr or {})
         return doc_id
 
     def mark_failed(

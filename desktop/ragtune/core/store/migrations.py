@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import apsw
 
-from ragtune.core.store import vectors
+from ragtune.core.store import ocr_pages, vectors
 from ragtune.errors import StoreError
 
 SCHEMA_V1 = """
@@ -186,6 +186,7 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     vectors.convert_legacy,  # 2: float vec0 table -> sign-bit vec0 + exact float table
     SCHEMA_V3,  # 3: exclusions
     SCHEMA_V4,  # 4: question sets and evaluation runs
+    ocr_pages.SCHEMA_V5,  # 5: OCR'd pages and their words' boxes
 ]
 
 

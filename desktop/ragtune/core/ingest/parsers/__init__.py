@@ -2,7 +2,7 @@
 
 ``parse_file(path)`` returns a :class:`~ragtune.core.types.ParsedDocument` or raises
 :class:`~ragtune.errors.ParseError` with a short reason code (``unsupported``, ``empty``, ``corrupt``,
-``password-protected``, ``no text layer (needs OCR)``, ``too large``, ``unreadable``). Format modules
+``password-protected``, ``OCR unavailable``, ``too large``, ``unreadable``). Format modules
 are imported lazily, so scanning never loads PyMuPDF or BeautifulSoup.
 """
 

@@ -1,8 +1,12 @@
 """PDF parser (PyMuPDF): one page per PDF page, text in reading order.
 
-Blocks are read top to bottom; where a page is laid out in two columns (two runs of paragraphs side
-by side, between full-width blocks such as a title or a figure caption), the left column is read
-before the right one instead of interleaving their lines.
+Blocks are read in reading order (``layout``: top to bottom, a two-column band left column first).
+
+A page without a text layer (a scan) is read by OCR (``ocr``), in this process: in the parser's
+child, each OCR'd page sends a heartbeat note that restarts the time limit, so the limit applies per
+page. So is a page whose text layer is a stray line or two over an image covering most of it (a
+scanner's stamp or page number): its OCR text replaces the layer's when longer. A page with a real
+text layer is never OCR'd. OCR'd pages are marked (``Page.ocr``) and keep their words' boxes.
 
 A word hyphenated across a line break is joined again ("BooksCor-" / "pus" → "BooksCorpus"), so a
 search for it finds it. MuPDF's TEXT_DEHYPHENATE flag only affects its own search, not the text it
@@ -13,6 +17,7 @@ already has one ("state-of-the-" / "art"), a next part that starts with a capita
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Set
 from itertools import pairwise
@@ -20,9 +25,14 @@ from pathlib import Path
 
 import pymupdf
 
+from ragtune.core.ingest import heartbeat
 from ragtune.core.ingest.parsers.common import clean_title, first_line_title, normalize_text
-from ragtune.core.types import Page, ParsedDocument
+from ragtune.core.ingest.parsers.layout import Block, join_blocks, reading_order
+from ragtune.core.ingest.parsers.ocr import OcrText, ocr_page
+from ragtune.core.types import Page, ParsedDocument, WordBox
 from ragtune.errors import ParseError
+
+log = logging.getLogger(__name__)
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -39,18 +49,26 @@ def parse(path: Path) -> ParsedDocument:
         if doc.page_count == 0:
             raise ParseError("empty", "the PDF has no pages")
         texts: list[str] = []
+        scanned: dict[int, tuple[WordBox, ...]] = {}  # OCR'd page number → its words
         for index in range(doc.page_count):
             try:
-                texts.append(normalize_text(page_text(doc.load_page(index))))
+                page = doc.load_page(index)
+                text = normalize_text(page_text(page))
             except Exception as exc:
                 raise ParseError("corrupt", f"page {index + 1} could not be read ({exc})") from exc
+            if needs_ocr(page, text):
+                read = _ocr(page, index + 1, doc.page_count)
+                if len(read.text) > len(text):
+                    text = normalize_text(read.text)
+                    scanned[index + 1] = read.words
+            texts.append(text)
         pairs = hyphenated_pairs(texts)
-        pages = [Page(i + 1, normalize_text(dehyphenate(text, pairs))) for i, text in enumerate(texts)]
+        pages = [
+            Page(n, normalize_text(dehyphenate(text, pairs)), ocr=n in scanned, words=scanned.get(n, ()))
+            for n, text in enumerate(texts, 1)
+        ]
         if not any(p.text for p in pages):
-            raise ParseError(
-                "no text layer (needs OCR)",
-                f"{doc.page_count} page(s) but no extractable text (scanned images?)",
-            )
+            raise ParseError("empty", f"no text on its {doc.page_count} page(s), not even by OCR")
         metadata = doc.metadata or {}
         title = clean_title(metadata.get("title") or first_line_title(tuple(pages)), path)
         return ParsedDocument(str(path), title, "pdf", tuple(pages))
@@ -98,51 +116,40 @@ def dehyphenate(text: str, pairs: Set[str] = frozenset()) -> str:
     return _BROKEN.sub(join, text).replace("\u00ad", "")
 
 
-#: a side of a band counts as a text column only with at least this much text
-_COLUMN_CHARS = 200
+#: a text layer with fewer characters than this over a page-size image does not count as one
+_STRAY_CHARS = 20
+
+
+def needs_ocr(page: pymupdf.Page, text: str) -> bool:
+    """No text layer, or only a stray line or two over an image covering half the page or more."""
+    chars = len("".join(text.split()))
+    if chars == 0:
+        return True
+    if chars >= _STRAY_CHARS:
+        return False
+    area = abs(page.rect) or 1.0
+    covered = (abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
+    return max(covered, default=0.0) >= 0.5 * area
+
+
+def _ocr(page: pymupdf.Page, number: int, count: int) -> OcrText:
+    """OCR one page; a page the engine fails on (not for lack of memory) stays empty."""
+    heartbeat.note(f"OCR of page {number} of {count}")
+    try:
+        return ocr_page(page)
+    except (ParseError, MemoryError):
+        raise
+    except Exception as exc:  # one unreadable image must not lose the document's other pages
+        log.warning("OCR failed on page %d: %s", number, exc)
+        return OcrText("", ())
 
 
 def page_text(page: pymupdf.Page) -> str:
-    """The page's text blocks in reading order (see the module docstring)."""
-    blocks = [b for b in page.get_text("blocks", sort=True) if b[6] == 0 and b[4].strip()]
+    """The page's text blocks in reading order (see ``layout``)."""
+    blocks: list[Block] = [
+        (b[0], b[1], b[2], b[3], b[4]) for b in page.get_text("blocks", sort=True) if b[6] == 0 and b[4].strip()
+    ]
     if not blocks:
         return ""
     middle = (page.rect.x0 + page.rect.x1) / 2
-    ordered: list[tuple[float, float, float, float, str]] = []
-    band: list[tuple[float, float, float, float, str]] = []
-    for x0, y0, x1, y1, text, *_ in blocks:
-        if x0 < middle - 10 and x1 > middle + 10:  # full width: closes the band above it
-            ordered.extend(_band_order(band, middle))
-            band = []
-            ordered.append((x0, y0, x1, y1, text))
-        else:
-            band.append((x0, y0, x1, y1, text))
-    ordered.extend(_band_order(band, middle))
-    return _join_blocks(ordered)
-
-
-def _join_blocks(blocks: list[tuple[float, float, float, float, str]]) -> str:
-    """Blocks separated by a blank line where there is a paragraph gap, by a line break where one
-    block simply continues the next line (some PDFs make every line its own block)."""
-    parts: list[str] = []
-    previous: tuple[float, float, float, float, str] | None = None
-    for block in blocks:
-        text = block[4].strip()
-        if previous is not None:
-            lines = max(1, previous[4].strip().count("\n") + 1)
-            line_height = (previous[3] - previous[1]) / lines
-            gap = block[1] - previous[3]
-            parts.append("\n" if -2 <= gap < 0.5 * line_height else "\n\n")
-        parts.append(text)
-        previous = block
-    return "".join(parts)
-
-
-def _band_order(
-    band: list[tuple[float, float, float, float, str]], middle: float
-) -> list[tuple[float, float, float, float, str]]:
-    left = [b for b in band if b[2] <= middle + 10]
-    right = [b for b in band if b[2] > middle + 10]
-    if sum(len(b[4]) for b in left) < _COLUMN_CHARS or sum(len(b[4]) for b in right) < _COLUMN_CHARS:
-        return band  # not two columns of prose (a table, a short aside): keep top-to-bottom order
-    return sorted(left, key=lambda b: (b[1], b[0])) + sorted(right, key=lambda b: (b[1], b[0]))
+    return join_blocks([blocks[i] for i in reading_order(blocks, middle)])

@@ -1,0 +1,140 @@
+"""The model catalogue (``models/catalogue.json``): the chat models Ragtune recommends, from the
+embedded 0.5B model to 7B, and the embedding models it can use, with what each needs.
+
+``recommend`` picks the model for this machine from the memory actually present: with a GPU whose
+free memory holds the model, the largest that fits there; on the CPU alone, the largest that fits in
+half the RAM and in ``CPU_MAX_GB`` (bigger models answer too slowly without a GPU to be the default
+advice). Every other model that fits is marked as such; those that do not say what they need.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ragtune import paths
+from ragtune.core.machine import Machine
+from ragtune.errors import ModelError
+
+CATALOGUE_FILE = "catalogue.json"
+#: on the CPU alone, recommend nothing that needs more memory than this (answers get too slow)
+CPU_MAX_GB = 3.5
+#: memory left to the system and to Ragtune itself when judging what fits
+HEADROOM_GB = 2.0
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One model of the catalogue."""
+
+    name: str
+    kind: str  # "chat" or "embedding"
+    file: str
+    size: int
+    sha256: str | None = None
+    embedded: bool = False
+    repo: str = ""  # Hugging Face repository (downloadable models)
+    revision: str = "main"
+    architecture: str = ""
+    context_length: int = 0
+    quantization: str = ""
+    memory_gb: float = 0.0
+    license: str = ""
+    notes: str = ""
+    scifact_ndcg10: float | None = None  # embedding models: retrieval quality measured here
+    chunks_per_s: float | None = None  # embedding models: indexing speed on 2 cores
+
+    @property
+    def downloadable(self) -> bool:
+        return bool(self.repo) and not self.embedded
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a catalogue model fits this machine."""
+
+    entry: CatalogueEntry
+    fits: bool
+    recommended: bool
+    on_gpu: bool
+    reason: str  # one line a person can read ("needs 6 GB, this machine has 4 GB")
+
+
+def _entry(item: dict[str, Any]) -> CatalogueEntry:
+    try:
+        return CatalogueEntry(
+            name=str(item["name"]), kind=str(item["kind"]), file=str(item["file"]),
+            size=int(item.get("size") or 0), sha256=item.get("sha256") or None,
+            embedded=bool(item.get("embedded")), repo=str(item.get("repo") or ""),
+            revision=str(item.get("revision") or "main"),
+            architecture=str(item.get("architecture") or ""),
+            context_length=int(item.get("context_length") or 0),
+            quantization=str(item.get("quantization") or ""),
+            memory_gb=float(item.get("memory_gb") or 0.0), license=str(item.get("license") or ""),
+            notes=str(item.get("notes") or ""),
+            scifact_ndcg10=(float(item["scifact_ndcg10"]) if item.get("scifact_ndcg10") else None),
+            chunks_per_s=(float(item["chunks_per_s"]) if item.get("chunks_per_s") else None),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"the model catalogue has a broken entry ({exc}): reinstall Ragtune") from exc
+
+
+def load_catalogue() -> list[CatalogueEntry]:
+    """Every model of the catalogue, in its order (small to large)."""
+    file = paths.catalogue_dir() / CATALOGUE_FILE
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"the model catalogue {file} is unreadable ({exc}): reinstall Ragtune") from exc
+    items = data.get("models", []) if isinstance(data, dict) else []
+    return [_entry(item) for item in items if isinstance(item, dict)]
+
+
+def chat_models() -> list[CatalogueEntry]:
+    return [e for e in load_catalogue() if e.kind == "chat"]
+
+
+def embedding_models() -> list[CatalogueEntry]:
+    return [e for e in load_catalogue() if e.kind == "embedding"]
+
+
+def find_entry(name: str) -> CatalogueEntry:
+    """The chat model called ``name`` (case does not matter)."""
+    for entry in chat_models():
+        if entry.name.lower() == name.lower():
+            return entry
+    names = ", ".join(e.name for e in chat_models() if e.downloadable)
+    raise ModelError(f"the catalogue has no model named {name!r}; it has: {names}")
+
+
+def _gb(n_bytes: int) -> float:
+    return n_bytes / 1e9  # decimal GB, as format_size writes them
+
+
+def assess(entries: list[CatalogueEntry], machine: Machine) -> list[Fit]:
+    """How each chat model fits ``machine``; exactly one fitting model is marked recommended."""
+    ram = _gb(machine.ram_bytes)
+    vram = _gb(machine.gpu_free_bytes) if machine.gpu_name else 0.0
+    fits: list[Fit] = []
+    best: CatalogueEntry | None = None
+    for e in entries:
+        on_gpu = vram > 0 and e.memory_gb <= vram * 0.9
+        in_ram = e.memory_gb <= ram - HEADROOM_GB
+        if on_gpu:
+            reason = f"fits the GPU ({e.memory_gb:g} GB of {vram:.0f} GB free)"
+        elif in_ram:
+            reason = f"fits in memory ({e.memory_gb:g} GB of {ram:.0f} GB)" + (
+                "; slow on the CPU alone" if e.memory_gb > CPU_MAX_GB else ""
+            )
+        else:
+            reason = f"needs {e.memory_gb:g} GB of memory; this machine has {ram:.0f} GB"
+        if (on_gpu or (in_ram and e.memory_gb <= min(CPU_MAX_GB, ram / 2))) and (
+            best is None or e.memory_gb > best.memory_gb  # a tie keeps the earlier
+        ):
+            best = e
+        fits.append(Fit(e, on_gpu or in_ram, False, on_gpu, reason))
+    return [
+        Fit(f.entry, f.fits, f.entry is best, f.on_gpu, f.reason + (", recommended" if f.entry is best else ""))
+        for f in fits
+    ]

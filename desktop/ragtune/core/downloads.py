@@ -1,0 +1,253 @@
+"""Download a catalogue chat model from the Hugging Face hub, only when a person asks.
+
+The transfer is ``huggingface_hub``'s: ``get_hf_file_metadata`` (HEAD: the exact size, the ETag,
+which for a hub file stored in LFS is its SHA-256, redirects followed) and ``http_get`` (streaming,
+a ``Range`` request to resume, retries when a connection drops mid-transfer). ``HF_ENDPOINT`` points
+it at another server (the tests run one on 127.0.0.1). What Ragtune adds is what a desktop app needs
+around it:
+
+- the partial file is kept in ``paths.downloaded_models_dir()`` as ``FILE.part`` (with the ETag it
+  belongs to beside it), so a cancelled, failed or killed download resumes where it stopped, also
+  after a restart; a changed file on the server starts over;
+- free disk space is checked before the first byte;
+- progress (bytes, rate, time left) and Stop between 1 MB blocks (the client's block size, which
+  it reads at each call, is lowered from 10 MB for the time of the download);
+- the SHA-256 is verified before the file is first used (the catalogue's pinned value, else the
+  hub's); a corrupted download is deleted and refused;
+- no connection gets a message that says so and how to add a file the person already has.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ragtune import paths
+from ragtune.core.answer_types import ModelInfo
+from ragtune.core.catalogue import CatalogueEntry
+from ragtune.core.embedded import hash_file, stamp_ok, write_stamp
+from ragtune.core.machine import free_disk_bytes
+from ragtune.core.types import Progress, ProgressCallback
+from ragtune.core.units import format_size
+from ragtune.errors import Cancelled, DiskFullError, ModelError
+
+#: kept free on the disk besides the model itself
+DISK_MARGIN_BYTES = 256 << 20
+#: read size while downloading: progress and Stop act at this grain (the client's own is 10 MB)
+READ_BYTES = 1 << 20
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DownloadError(ModelError):
+    """A download could not be done (offline, refused, dropped, corrupted)."""
+
+
+@dataclass(frozen=True)
+class Remote:
+    """What the server says about a file before it is downloaded."""
+
+    url: str
+    size: int
+    sha256: str
+
+
+def offline_message(entry: CatalogueEntry, detail: str) -> str:
+    return (
+        f"Cannot reach the model server to download {entry.name} ({detail}). Downloads need an "
+        f"internet connection; everything else in Ragtune works offline. If you already have the "
+        f"file {entry.file}, add it with Add model… or `ragtune models add PATH`."
+    )
+
+
+def remote_file(entry: CatalogueEntry, endpoint: str | None = None) -> Remote:
+    """Ask the server for the file's size and SHA-256 (no download)."""
+    import httpx
+    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+
+    if constants.HF_HUB_OFFLINE:
+        raise DownloadError(offline_message(entry, "downloads are switched off: HF_HUB_OFFLINE is set"))
+    endpoint = endpoint or os.environ.get("HF_ENDPOINT", "").strip() or None  # read now, not at import
+    url = hf_hub_url(entry.repo, entry.file, revision=entry.revision, endpoint=endpoint)
+    try:
+        meta = get_hf_file_metadata(url, token=False, endpoint=endpoint)
+    except OfflineModeIsEnabled as exc:
+        raise DownloadError(offline_message(entry, "downloads are switched off: HF_HUB_OFFLINE is set")) from exc
+    except (httpx.ConnectError, httpx.TimeoutException, httpx.NetworkError) as exc:
+        raise DownloadError(offline_message(entry, f"no connection: {exc}")) from exc
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise DownloadError(
+            f"The model server refused {entry.repo}/{entry.file} (HTTP {status}): the file may have "
+            "moved or need a login; see the model's page on huggingface.co."
+        ) from exc
+    expected = (entry.sha256 or meta.etag or "").strip('"').lower()
+    if not _SHA256.match(expected):
+        raise DownloadError(
+            f"The server gives no SHA-256 for {entry.file}, so the download could not be verified; "
+            "it was not started."
+        )
+    if not meta.size:
+        raise DownloadError(f"The server does not say how large {entry.file} is; the download was not started.")
+    return Remote(url=meta.location, size=int(meta.size), sha256=expected)
+
+
+class _Bar:
+    """The progress "bar" ``http_get`` drives (any class with ``update`` will do): reports to the
+    caller and raises Cancelled between blocks when asked to stop."""
+
+    def __init__(
+        self, report: ProgressCallback | None, cancel: threading.Event | None, title: str,
+        total: int | None = None, initial: int = 0, **_ignored: Any,
+    ) -> None:
+        self.report, self.cancel, self.title = report, cancel, title
+        self.total, self.n, self.start_n = int(total or 0), int(initial), int(initial)
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def update(self, n: int | float = 1) -> None:
+        self.n += int(n)
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled(f"The download of {self.title} was stopped; download it again to resume.")
+        now = time.monotonic()
+        if self.report is not None and (now - self._last >= 0.2 or self.n >= self.total):
+            self._last = now
+            elapsed = max(1e-6, now - self.started)
+            rate = (self.n - self.start_n) / elapsed
+            eta = (self.total - self.n) / rate if rate > 0 and self.total else None
+            self.report(Progress("downloading", self.n, self.total, rate=rate, eta_s=eta, current=self.title))
+
+
+def _part_info(part: Path) -> Path:
+    return part.with_name(part.name + ".json")
+
+
+def _resume_size(part: Path, remote: Remote) -> int:
+    """Bytes of ``part`` that belong to ``remote`` (0 when it belongs to another version)."""
+    try:
+        info = json.loads(_part_info(part).read_text(encoding="utf-8"))
+        size = part.stat().st_size
+    except (OSError, ValueError):
+        info, size = {}, 0
+    if info.get("sha256") != remote.sha256 or size > remote.size:
+        part.unlink(missing_ok=True)
+        _part_info(part).write_text(json.dumps({"sha256": remote.sha256, "size": remote.size}))
+        return 0
+    return size
+
+
+def download_model(
+    entry: CatalogueEntry,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    endpoint: str | None = None,
+) -> Path:
+    """The verified file of ``entry`` in ``paths.downloaded_models_dir()``: downloaded (or resumed)
+    when it is not there yet. Raises DownloadError, DiskFullError or Cancelled (the part is kept)."""
+    if not entry.downloadable:
+        raise DownloadError(f"{entry.name} is not downloadable (it ships with Ragtune)")
+    folder = paths.downloaded_models_dir()
+    target = folder / entry.file
+    if target.is_file() and entry.sha256 and stamp_ok(target, entry.sha256):
+        return target
+    remote = remote_file(entry, endpoint)
+    if target.is_file() and stamp_ok(target, remote.sha256):
+        return target
+    part = folder / (entry.file + ".part")
+    have = _resume_size(part, remote)
+    needed = remote.size - have + DISK_MARGIN_BYTES
+    if free_disk_bytes(folder) < needed:
+        raise DiskFullError(
+            f"Not enough disk space for {entry.name}: {format_size(needed)} needed in {folder}, "
+            f"{format_size(free_disk_bytes(folder))} free."
+        )
+    _transfer(entry, remote, part, have, progress, cancel)
+    if progress is not None:
+        progress(Progress("verifying", remote.size, remote.size, current=entry.name))
+    digest = hash_file(part)
+    if digest != remote.sha256:
+        part.unlink(missing_ok=True)
+        _part_info(part).unlink(missing_ok=True)
+        raise DownloadError(
+            f"The download of {entry.name} is corrupted (its SHA-256 is {digest[:12]}…, expected "
+            f"{remote.sha256[:12]}…); it was deleted and not used. Download it again."
+        )
+    os.replace(part, target)
+    _part_info(part).unlink(missing_ok=True)
+    write_stamp(target, remote.sha256)
+    return target
+
+
+def _transfer(
+    entry: CatalogueEntry, remote: Remote, part: Path, have: int,
+    progress: ProgressCallback | None, cancel: threading.Event | None,
+) -> None:
+    import httpx
+    from huggingface_hub import constants
+    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.file_download import http_get
+
+    bar = functools.partial(_Bar, progress, cancel, entry.name)
+    block, constants.DOWNLOAD_CHUNK_SIZE = constants.DOWNLOAD_CHUNK_SIZE, READ_BYTES
+    try:
+        with part.open("ab") as fh:
+            http_get(remote.url, fh, resume_size=have, expected_size=remote.size, tqdm_class=bar)  # type: ignore[arg-type]
+    except OSError as exc:  # also what http_get raises when the size does not add up
+        if exc.errno == errno.ENOSPC:
+            raise DiskFullError(
+                f"The disk filled up while downloading {entry.name}; free space and download again to resume."
+            ) from exc
+        raise _stopped(entry, remote, part, exc) from exc
+    except (httpx.HTTPError, HfHubHTTPError) as exc:
+        raise _stopped(entry, remote, part, exc) from exc
+    finally:
+        constants.DOWNLOAD_CHUNK_SIZE = block
+
+
+def _stopped(entry: CatalogueEntry, remote: Remote, part: Path, exc: BaseException) -> DownloadError:
+    got = part.stat().st_size if part.exists() else 0
+    return DownloadError(
+        f"The download of {entry.name} stopped at {format_size(got)} of {format_size(remote.size)} "
+        f"({exc}). Download it again to resume from there."
+    )
+
+
+def install_model(
+    entry: CatalogueEntry,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    endpoint: str | None = None,
+) -> ModelInfo:
+    """Download (or resume) ``entry``, verify it, check that llama.cpp can load it, and list it
+    under its catalogue name; the model it returns is ready for ``load_model``."""
+    from ragtune.core.generation import models
+
+    path = download_model(entry, progress, cancel, endpoint)
+    if progress is not None:
+        progress(Progress("checking", 0, 1, current=f"Checking {entry.name}"))
+    listed = {m.path: m for m in models.list_models()}
+    if str(path.absolute()) in listed:
+        return listed[str(path.absolute())]
+    try:
+        return models.add_model(path, name=entry.name)
+    except ModelError as exc:  # verified, yet not a model this llama.cpp can run: free the disk
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".verified.json").unlink(missing_ok=True)
+        raise DownloadError(f"{entry.name} was downloaded but cannot be used: {exc}. The file was removed.") from exc
