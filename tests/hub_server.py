@@ -5,7 +5,7 @@
 ``Accept-Ranges``) and honours ``Range: bytes=N-`` with ``206 Partial Content``. Faults on demand:
 ``drop_after`` closes the connection after that many bytes of the next GET (a dropped transfer),
 ``corrupt`` sends one byte changed (the ETag stays the true SHA-256), ``seconds_per_block`` slows
-it down. Every request is recorded.
+it down, ``hold`` stalls it after the first block until released. Every request is recorded.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class HubState:
     drop_after: int | None = None
     corrupt: bool = False
     seconds_per_block: float = 0.0  # a slow server (1 MB blocks)
+    #: when set, a GET pauses after its first block until this event is set (a stalled transfer)
+    hold: threading.Event | None = None
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, Range
 
     def add(self, repo: str, filename: str, path: Path) -> str:
@@ -113,6 +115,9 @@ def _handler(state: HubState) -> type[BaseHTTPRequestHandler]:
                         self.connection.close()
                         return
                     self.wfile.write(block)
+                    self.wfile.flush()
+                    if sent == 0 and state.hold is not None:
+                        state.hold.wait(60)
                     sent += len(block)
                     if state.seconds_per_block:
                         time.sleep(state.seconds_per_block)

@@ -89,6 +89,10 @@ class AdapterError(RagtuneError):
     """A LoRA adapter is not valid for the loaded model; the message says what does not match."""
 
 
+class AdapterMismatch(AdapterError):
+    """A sound LoRA adapter made for another model (its architecture or tensor shapes differ)."""
+
+
 class EngineError(ModelError):
     """A remote (OpenAI-compatible) model server failed: the message names the server and what to do."""
 

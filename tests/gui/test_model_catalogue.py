@@ -5,6 +5,7 @@ adapters kept (one made for another model shown as not applicable)."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,8 @@ def test_the_catalogue_shows_what_fits_and_says_downloads_are_the_only_network_u
     panel = _panel(qtbot, panel_ctx)
     dialog = panel.open_catalogue()
     states = [dialog.table.item(r, 4).text() for r in range(dialog.table.rowCount())]  # type: ignore[union-attr]
-    assert states[0] == "Embedded (installed)"
-    assert states.count("★ Recommended") == 1
+    assert states[0].startswith("Embedded")
+    assert sum("★ Recommended" in state for state in states) == 1
     assert "only network use" in dialog.findChildren(type(dialog.details))[0].text()
     assert ("no GPU (models run on the CPU)" in dialog.machine_label.text()) == (not this_machine().gpus)
     _select(dialog, dialog.fits[0].entry.name)
@@ -73,12 +74,13 @@ def test_stop_keeps_the_partial_download_and_download_resumes_it(
     panel = _panel(qtbot, panel_ctx)
     dialog = panel.open_catalogue()
     _select(dialog, entry.name)
-    hub.seconds_per_block = 0.05  # 34 MB in about 2 s: time to press Stop midway
+    hub.hold = threading.Event()  # the server stalls after the first block: Stop lands midway
     dialog.start()
     qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=WAIT_MS)
     dialog.stop()
+    hub.hold.set()
     qtbot.waitUntil(lambda: dialog.job is None, timeout=WAIT_MS)
-    hub.seconds_per_block = 0.0
+    hub.hold = None
     assert "resume" in dialog.status.text()
     part = paths.downloaded_models_dir() / (entry.file + ".part")
     assert part.stat().st_size > 0
@@ -89,9 +91,10 @@ def test_stop_keeps_the_partial_download_and_download_resumes_it(
     assert hub.ranges()
     assert hub.ranges()[0].startswith("bytes=")
     assert hub.ranges()[0] != "bytes=0-"
-    # random bytes are no model: verified, refused by llama.cpp's check, removed, said plainly
-    assert "cannot be used" in dialog.status.text()
-    assert not (paths.downloaded_models_dir() / entry.file).exists()
+    # random bytes are no model: verified, then refused by llama.cpp's check, said plainly, and kept
+    # (a check that timed out on a busy machine passes next time: a 5 GB file is not thrown away)
+    assert "check refused it" in dialog.status.text()
+    assert (paths.downloaded_models_dir() / entry.file).exists()
 
 
 @pytest.mark.slow

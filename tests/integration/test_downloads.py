@@ -17,7 +17,7 @@ from ragtune import paths
 from ragtune.core.catalogue import CatalogueEntry, find_entry
 from ragtune.core.downloads import DownloadError, download_model
 from ragtune.core.types import Progress
-from ragtune.errors import Cancelled, DiskFullError
+from ragtune.errors import Cancelled, DiskFullError, ModelError
 
 REPO = "test-org/Tiny-GGUF"
 #: larger than the client's default 10 MB read block, so a stop or a drop falls mid-file
@@ -48,7 +48,8 @@ def test_download_verifies_and_lands_in_the_models_folder(hub: tuple[str, HubSta
     path = download_model(entry, progress=seen.append, endpoint=url)
     assert path == paths.downloaded_models_dir() / "tiny.gguf"
     assert path.read_bytes() == state.files[f"{REPO}/tiny.gguf"].read_bytes()
-    assert not list(path.parent.glob("*.part*"))
+    assert not list(path.parent.glob("*.part"))
+    assert not list(path.parent.glob("*.part.json"))
     assert seen[-1].stage == "verifying"
     assert any(p.stage == "downloading" and p.total == SIZE for p in seen)
     # a second call finds the verified file: no transfer
@@ -92,7 +93,7 @@ def test_a_corrupted_download_is_refused_and_deleted(hub: tuple[str, HubState, C
     state.corrupt = True
     with pytest.raises(DownloadError, match="corrupted"):
         download_model(entry, endpoint=url)
-    assert not list(paths.downloaded_models_dir().iterdir())
+    assert [p.name for p in paths.downloaded_models_dir().iterdir()] == ["tiny.gguf.part.lock"]
 
 
 def test_a_pinned_sha256_wins_over_the_server(hub: tuple[str, HubState, CatalogueEntry]) -> None:
@@ -132,3 +133,25 @@ def test_not_enough_disk_is_refused_before_the_first_byte(
     with pytest.raises(DiskFullError, match="Not enough disk space"):
         download_model(entry, endpoint=url)
     assert state.ranges() == []
+
+
+@pytest.mark.parametrize(
+    ("repo", "file"), [(REPO, "../escape.gguf"), (REPO, "sub/dir.gguf"), ("a/../b/c", "tiny.gguf")]
+)
+def test_a_catalogue_entry_cannot_reach_outside_the_models_folder(
+    hub: tuple[str, HubState, CatalogueEntry], repo: str, file: str
+) -> None:
+    url, state, entry = hub
+    with pytest.raises(ModelError, match="unsafe"):
+        download_model(replace(entry, repo=repo, file=file), endpoint=url)
+    assert state.requests == []
+
+
+def test_one_download_of_a_file_at_a_time(hub: tuple[str, HubState, CatalogueEntry]) -> None:
+    from filelock import FileLock
+
+    url, _state, entry = hub
+    lock = FileLock(str(paths.downloaded_models_dir() / "tiny.gguf.part.lock"))  # another window's
+    with lock, pytest.raises(DownloadError, match="being downloaded already"):
+        download_model(entry, endpoint=url)
+    assert download_model(entry, endpoint=url).is_file()

@@ -146,10 +146,10 @@ def test_pdf_with_nothing_to_read_says_so(tmp_path: Path) -> None:
 
 # -- the time limit per step --------------------------------------------------------------------
 def stepping_parse(path: Path) -> ParsedDocument:
-    """Five steps of 0.6 s each with a heartbeat note before each; "hung" files hang in step 3."""
+    """Five steps of 1.5 s each with a heartbeat note before each; "hung" files hang in step 3."""
     for step in range(1, 6):
         heartbeat.note(f"step {step}")
-        time.sleep(30 if "hung" in path.name and step == 3 else 0.6)
+        time.sleep(30 if "hung" in path.name and step == 3 else 1.5)
     return ParsedDocument(str(path), path.stem, "text", (Page(1, "done"),))
 
 
@@ -157,7 +157,8 @@ def test_heartbeats_restart_the_time_limit_but_a_hung_step_still_times_out(tmp_p
     (tmp_path / "long.txt").write_text("x")
     (tmp_path / "hung.txt").write_text("x")
     notes: list[str] = []
-    with ParserPool(timeout_s=2, parse_function=stepping_parse) as pool:  # 3 s in all: over 2 s
+    # 7.5 s in all, over the 6 s limit; a step (1.5 s) leaves the worker's start 4.5 s on a busy machine
+    with ParserPool(timeout_s=6, parse_function=stepping_parse) as pool:
         results = dict(pool.imap([tmp_path / "long.txt", tmp_path / "hung.txt"], lambda _p, _l, n: notes.append(n)))
     assert isinstance(results[tmp_path / "long.txt"], ParsedDocument)
     hung = results[tmp_path / "hung.txt"]
@@ -165,6 +166,29 @@ def test_heartbeats_restart_the_time_limit_but_a_hung_step_still_times_out(tmp_p
     assert hung.reason == "timed out"
     assert "step 3" in hung.detail
     assert "step 5" in notes
+
+
+def test_stop_ends_a_long_parse_at_once(tmp_path: Path) -> None:
+    import threading
+
+    (tmp_path / "long.txt").write_text("x")
+    (tmp_path / "next.txt").write_text("x")
+    cancel = threading.Event()
+    with ParserPool(timeout_s=60, parse_function=stepping_parse) as pool:
+        timer = threading.Timer(2.0, cancel.set)
+        timer.start()
+        started = time.monotonic()
+        results = list(pool.imap([tmp_path / "long.txt", tmp_path / "next.txt"], cancel=cancel))
+        stopped_after = time.monotonic() - started
+        timer.cancel()
+        assert len(results) == 1  # the run ends: the next file is not read
+        result = results[0][1]
+        assert isinstance(result, ParseError)
+        assert result.reason == "cancelled"
+        assert stopped_after < 5.0  # not the 7.5 s the file takes
+        cancel.clear()
+        again = pool.parse(tmp_path / "next.txt")  # a fresh worker serves the next run
+    assert isinstance(again, ParsedDocument)
 
 
 def test_a_missing_ocr_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

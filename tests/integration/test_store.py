@@ -266,3 +266,24 @@ def test_schema_1_float_vectors_are_converted(tmp_path: Path) -> None:
     assert vec.knn(conn, 1, vector, 5) == [1]
     assert doctor.check(conn).ok, doctor.check(conn).lines
     assert store.stats(1).chunks == 1
+
+
+def test_pdfs_refused_before_ocr_are_read_again_after_the_upgrade(tmp_path: Path) -> None:
+    """Schema 5 adds OCR: a PDF that schema 4 recorded as failed for want of a text layer counts as
+    changed, so the next index run reads it (by OCR) instead of keeping the old failure."""
+    path = tmp_path / "v4.db"
+    conn = db.connect(path)
+    conn.execute("DROP TABLE ocr_pages")
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("INSERT INTO libraries (name, created) VALUES ('scans', 0)")
+    conn.execute(
+        "INSERT INTO documents (library_id, path, size, mtime_ns, sha256, status, error) VALUES "
+        "(1, '/d/scan.pdf', 900, 1, 'x', 'failed', 'no text layer (needs OCR)'), "
+        "(1, '/d/bad.pdf', 700, 1, 'y', 'failed', 'corrupt')"
+    )
+    conn.close()
+    upgraded = db.connect(path)
+    assert migrations.schema_version(upgraded) == len(migrations.MIGRATIONS)
+    sizes = {str(row[0]): row[1] for row in upgraded.execute("SELECT path, size FROM documents")}
+    assert sizes == {"/d/scan.pdf": -1, "/d/bad.pdf": 700}
+    assert upgraded.execute("SELECT count(*) FROM ocr_pages").fetchone() == (0,)

@@ -78,3 +78,10 @@ def test_this_machine_is_read_from_llama_cpp() -> None:
     assert machine.devices[0].kind == "cpu"
     if not machine.gpus:
         assert machine.runs_on(-1) == "CPU (no GPU found)"
+
+
+def test_only_gpus_count_as_gpus() -> None:
+    blas = Device("BLAS", "OpenBLAS", "accelerator", 0, 0)
+    machine = Machine(ram_bytes=8 * GB, cpu_threads=4, devices=(blas,))
+    assert machine.gpus == []
+    assert offload_layers(-1, GB, 28, machine) == 0

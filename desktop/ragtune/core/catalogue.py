@@ -10,7 +10,9 @@ advice). Every other model that fits is marked as such; those that do not say wh
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from ragtune import paths
@@ -61,7 +63,24 @@ class Fit:
     reason: str  # one line a person can read ("needs 6 GB, this machine has 4 GB")
 
 
+_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
 def _entry(item: dict[str, Any]) -> CatalogueEntry:
+    return safe_entry(_read_entry(item))
+
+
+def safe_entry(entry: CatalogueEntry) -> CatalogueEntry:
+    """``entry``, refused when its file name or repository could reach outside their folders."""
+    file = entry.file
+    if PurePath(file).name != file or file.startswith(".") or "\\" in file or (
+        entry.repo and not _REPO.match(entry.repo)
+    ):
+        raise ModelError(f"the model catalogue names an unsafe file or repository ({entry.repo}/{file}): reinstall Ragtune")
+    return entry
+
+
+def _read_entry(item: dict[str, Any]) -> CatalogueEntry:
     try:
         return CatalogueEntry(
             name=str(item["name"]), kind=str(item["kind"]), file=str(item["file"]),

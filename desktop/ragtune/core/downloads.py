@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from ragtune import paths
 from ragtune.core.answer_types import ModelInfo
-from ragtune.core.catalogue import CatalogueEntry
+from ragtune.core.catalogue import CatalogueEntry, safe_entry
 from ragtune.core.embedded import hash_file, stamp_ok, write_stamp
 from ragtune.core.machine import free_disk_bytes
 from ragtune.core.types import Progress, ProgressCallback
@@ -163,6 +165,7 @@ def download_model(
     when it is not there yet. Raises DownloadError, DiskFullError or Cancelled (the part is kept)."""
     if not entry.downloadable:
         raise DownloadError(f"{entry.name} is not downloadable (it ships with Ragtune)")
+    safe_entry(entry)
     folder = paths.downloaded_models_dir()
     target = folder / entry.file
     if target.is_file() and entry.sha256 and stamp_ok(target, entry.sha256):
@@ -170,7 +173,30 @@ def download_model(
     remote = remote_file(entry, endpoint)
     if target.is_file() and stamp_ok(target, remote.sha256):
         return target
+    if target.is_file() and target.stat().st_size == remote.size and hash_file(target) == remote.sha256:
+        write_stamp(target, remote.sha256)  # complete, its stamp lost (a crash right after the move)
+        return target
     part = folder / (entry.file + ".part")
+    lock = FileLock(str(part) + ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise DownloadError(
+            f"{entry.name} is being downloaded already (another Ragtune window or command); "
+            "wait for that download to finish."
+        ) from None
+    try:
+        return _fetch(entry, remote, part, target, progress, cancel, endpoint)
+    finally:
+        lock.release()
+
+
+def _fetch(
+    entry: CatalogueEntry, remote: Remote, part: Path, target: Path,
+    progress: ProgressCallback | None, cancel: threading.Event | None, endpoint: str | None,
+) -> Path:
+    """Transfer (resuming), verify and move into place; the caller holds the part's lock."""
+    folder = part.parent
     have = _resume_size(part, remote)
     needed = remote.size - have + DISK_MARGIN_BYTES
     if free_disk_bytes(folder) < needed:
@@ -178,7 +204,14 @@ def download_model(
             f"Not enough disk space for {entry.name}: {format_size(needed)} needed in {folder}, "
             f"{format_size(free_disk_bytes(folder))} free."
         )
-    _transfer(entry, remote, part, have, progress, cancel)
+    try:
+        _transfer(entry, remote, part, have, progress, cancel)
+    except DownloadError:
+        if not part.exists() or part.stat().st_size <= have:
+            raise
+        # it moved and then stopped: the hub's signed address may have expired: ask again, resume
+        remote = remote_file(entry, endpoint)
+        _transfer(entry, remote, part, _resume_size(part, remote), progress, cancel)
     if progress is not None:
         progress(Progress("verifying", remote.size, remote.size, current=entry.name))
     digest = hash_file(part)
@@ -189,7 +222,12 @@ def download_model(
             f"The download of {entry.name} is corrupted (its SHA-256 is {digest[:12]}…, expected "
             f"{remote.sha256[:12]}…); it was deleted and not used. Download it again."
         )
-    os.replace(part, target)
+    try:
+        os.replace(part, target)
+    except OSError as exc:  # Windows: the old file of this name is loaded right now
+        raise DownloadError(
+            f"Could not put {entry.file} in place ({exc}); switch to another model and download again."
+        ) from exc
     _part_info(part).unlink(missing_ok=True)
     write_stamp(target, remote.sha256)
     return target
@@ -242,12 +280,15 @@ def install_model(
     path = download_model(entry, progress, cancel, endpoint)
     if progress is not None:
         progress(Progress("checking", 0, 1, current=f"Checking {entry.name}"))
-    listed = {m.path: m for m in models.list_models()}
-    if str(path.absolute()) in listed:
-        return listed[str(path.absolute())]
-    try:
-        return models.add_model(path, name=entry.name)
-    except ModelError as exc:  # verified, yet not a model this llama.cpp can run: free the disk
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + ".verified.json").unlink(missing_ok=True)
-        raise DownloadError(f"{entry.name} was downloaded but cannot be used: {exc}. The file was removed.") from exc
+    known = models.list_models()
+    same_file = [m for m in known if m.path == str(path.absolute())]
+    if same_file:
+        return same_file[0]
+    taken = {m.name.lower() for m in known}
+    try:  # the catalogue name, unless the person already gave it to a file of their own
+        return models.add_model(path, name=None if entry.name.lower() in taken else entry.name)
+    except ModelError as exc:  # kept: a check that timed out may pass next time
+        raise DownloadError(
+            f"{entry.name} was downloaded and verified, but llama.cpp's check refused it: {exc}. "
+            f"The file is kept at {path}; delete it if you do not want it."
+        ) from exc

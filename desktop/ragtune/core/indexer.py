@@ -185,7 +185,9 @@ class Indexer:
                 continue
             parse_list.append((f, sha, row))
         by_path = {f.path: (f, sha, row) for f, sha, row in parse_list}
-        for path, result in self.pool.imap((f.path for f, _, _ in parse_list), tracker.parsing):
+        for path, result in self.pool.imap((f.path for f, _, _ in parse_list), tracker.parsing, cancel):
+            if cancel is not None and cancel.is_set():
+                return  # the file being parsed stays as it was: the next run reads it
             f, sha, row = by_path[path]
             if isinstance(result, ParseError):
                 self._fail(lib_id, f, sha, result.reason, result.detail, report, tracker, row)

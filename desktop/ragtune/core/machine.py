@@ -54,7 +54,7 @@ class Machine:
 
     @property
     def gpus(self) -> list[Device]:
-        return [d for d in self.devices if d.kind != "cpu"]
+        return [d for d in self.devices if d.kind in ("gpu", "integrated gpu")]
 
     @property
     def gpu_name(self) -> str:
@@ -89,15 +89,15 @@ def _ggml_libraries() -> tuple[ctypes.CDLL, ctypes.CDLL] | None:
 
 
 @cache
-def llama_devices() -> tuple[Device, ...]:
-    """The devices of llama.cpp's backend registry (empty when it cannot be read)."""
+def _registry() -> tuple[ctypes.CDLL, list[tuple[int, str, str, str]]] | None:
+    """ggml's devices, read once: (the base library, [(handle, name, description, kind)])."""
     try:
         libs = _ggml_libraries()
     except (ImportError, OSError) as exc:
         log.info("llama.cpp devices not readable: %s", exc)
-        return ()
+        return None
     if libs is None:
-        return ()
+        return None
     ggml, base = libs
     try:
         ggml.ggml_backend_dev_count.restype = ctypes.c_size_t
@@ -112,19 +112,32 @@ def llama_devices() -> tuple[Device, ...]:
         base.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p, size_p, size_p]
     except AttributeError as exc:  # an older or different ggml
         log.info("llama.cpp devices not readable: %s", exc)
-        return ()
+        return None
     devices = []
     for index in range(int(ggml.ggml_backend_dev_count())):
         dev = ggml.ggml_backend_dev_get(index)
-        free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
-        base.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
-        devices.append(Device(
-            name=(base.ggml_backend_dev_name(dev) or b"").decode("utf-8", "replace"),
-            description=(base.ggml_backend_dev_description(dev) or b"").decode("utf-8", "replace").strip(),
-            kind=_DEVICE_TYPES.get(int(base.ggml_backend_dev_type(dev)), "accelerator"),
-            free_bytes=int(free.value), total_bytes=int(total.value),
+        devices.append((
+            int(dev),
+            (base.ggml_backend_dev_name(dev) or b"").decode("utf-8", "replace"),
+            (base.ggml_backend_dev_description(dev) or b"").decode("utf-8", "replace").strip(),
+            _DEVICE_TYPES.get(int(base.ggml_backend_dev_type(dev)), "accelerator"),
         ))
-    return tuple(devices)
+    return base, devices
+
+
+def llama_devices() -> tuple[Device, ...]:
+    """The devices of llama.cpp's backend registry with their free memory now (empty when the
+    registry cannot be read)."""
+    registry = _registry()
+    if registry is None:
+        return ()
+    base, handles = registry
+    found = []
+    for dev, name, description, kind in handles:
+        free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
+        base.ggml_backend_dev_memory(ctypes.c_void_p(dev), ctypes.byref(free), ctypes.byref(total))
+        found.append(Device(name, description, kind, int(free.value), int(total.value)))
+    return tuple(found)
 
 
 def this_machine() -> Machine:

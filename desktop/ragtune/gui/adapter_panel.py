@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ragtune import paths
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec
-from ragtune.errors import AdapterError
+from ragtune.errors import AdapterMismatch
 from ragtune.gui.adapter_list import (
     AdapterRow,
     SavedAdapter,
@@ -123,7 +123,7 @@ class AdapterPanel(QGroupBox):
     def _adapter_checked(self, value: tuple[str, AdapterInfo | Exception]) -> None:
         path, outcome = value
         enabled, percent, keep_misfit = self._checking.pop(path, (True, 100, False))
-        if isinstance(outcome, Exception) and not (keep_misfit and isinstance(outcome, AdapterError)):
+        if isinstance(outcome, Exception) and not (keep_misfit and isinstance(outcome, AdapterMismatch)):
             self.ctx.messages.error(outcome, f"Adapter {Path(path).name} refused")
             self.adapter_refused.emit(str(outcome))
             return

@@ -110,14 +110,26 @@ class CatalogueDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
 
+    def reload(self, fits: list[Fit], installed: set[str], machine: Machine) -> None:
+        """Show the catalogue afresh (models added or removed, GPU memory changed); not while a
+        download runs."""
+        if self.job is not None:
+            return
+        self.fits = fits
+        self.installed = {n.lower() for n in installed}
+        self.machine_label.setText(machine_line(machine))
+        self._fill()
+
     def _state(self, fit: Fit) -> str:
         if fit.entry.embedded:
-            return "Embedded (installed)"
-        if fit.entry.name.lower() in self.installed:
-            return "Installed"
+            have = "Embedded"
+        elif fit.entry.name.lower() in self.installed:
+            have = "Installed"
+        else:
+            have = ""
         if fit.recommended:
-            return "★ Recommended"
-        return "Fits" if fit.fits else "Too large"
+            return "★ Recommended" + (f" · {have.lower()}" if have else "")
+        return have or ("Fits" if fit.fits else "Too large")
 
     def _fill(self) -> None:
         self.table.setRowCount(len(self.fits))

@@ -226,12 +226,13 @@ class ModelPanel(QWidget):
     def open_catalogue(self) -> CatalogueDialog:
         """The download dialog (one per panel: a download in progress survives closing it)."""
         again = self._catalogue is not None and self._catalogue.isVisible()
+        svc = self.ctx.svc
+        fits, installed, machine = svc.catalogue(), {m.name for m in svc.models()}, svc.machine()
         if self._catalogue is None:
-            svc = self.ctx.svc
-            self._catalogue = CatalogueDialog(
-                self.ctx, svc.catalogue(), {m.name for m in svc.models()}, svc.machine(), self
-            )
+            self._catalogue = CatalogueDialog(self.ctx, fits, installed, machine, self)
             self._catalogue.downloaded.connect(self._downloaded)
+        else:
+            self._catalogue.reload(fits, installed, machine)
         self._catalogue.show()
         if again:
             self._catalogue.raise_()

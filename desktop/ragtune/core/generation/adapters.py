@@ -24,7 +24,7 @@ from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo, check
 from ragtune.core.generation import llama_log
 from ragtune.core.generation.gguf_info import GGUFError, GGUFInfo, read_gguf
 from ragtune.core.generation.tensor_values import nonfinite
-from ragtune.errors import AdapterError
+from ragtune.errors import AdapterError, AdapterMismatch
 
 ACCEPTED_TENSOR_TYPES = frozenset({"F32", "F16", "BF16", "Q8_0"})
 _STRING_KEYS = ("general.type", "general.architecture", "adapter.type")
@@ -56,7 +56,7 @@ def _check_metadata(info: GGUFInfo, name: str, model: GGUFInfo) -> float:
     if not info.architecture:
         raise AdapterError(f"{name}: the file does not say which architecture it was made for")
     if info.architecture != model.architecture:
-        raise AdapterError(
+        raise AdapterMismatch(
             f"{name} was made for {info.architecture}, the loaded model is {model.architecture}"
         )
     alpha_type = info.metadata_types.get("adapter.lora.alpha")
@@ -105,7 +105,7 @@ def _check_pair(base: str, pair: dict[str, tuple[int, ...]], model: GGUFInfo) ->
     if missing:
         raise AdapterError(f"tensor {base}: the adapter has no {missing.pop()} for it")
     if base not in model.tensors:
-        raise AdapterError(f"tensor {base}: the model has no such tensor (made for another model?)")
+        raise AdapterMismatch(f"tensor {base}: the model has no such tensor (made for another model?)")
     a, b, w = pair["lora_a"], pair["lora_b"], model.tensors[base]
     if len(a) != 2 or len(b) != 2 or len(w) != 2:
         raise AdapterError(f"tensor {base}: LoRA tensors must be 2-D matrices for a 2-D weight")
@@ -119,9 +119,9 @@ def _check_pair(base: str, pair: dict[str, tuple[int, ...]], model: GGUFInfo) ->
         return
     (rank_a, a_cols), (b_rows, rank_b), (w_rows, w_cols) = a, b, w
     if a_cols != w_cols:
-        raise AdapterError(f"tensor {base}: adapter expects {a_cols} columns, model has {w_cols}")
+        raise AdapterMismatch(f"tensor {base}: adapter expects {a_cols} columns, model has {w_cols}")
     if b_rows != w_rows:
-        raise AdapterError(f"tensor {base}: adapter expects {b_rows} rows, model has {w_rows}")
+        raise AdapterMismatch(f"tensor {base}: adapter expects {b_rows} rows, model has {w_rows}")
     if rank_a != rank_b:
         raise AdapterError(
             f"tensor {base}: lora_a has rank {rank_a} but lora_b has rank {rank_b} "

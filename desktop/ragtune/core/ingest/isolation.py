@@ -167,18 +167,23 @@ class ParserPool:
         raise AssertionError("imap yields one result per path")
 
     def imap(
-        self, paths: Iterable[Path], on_wait: WaitCallback | None = None
+        self, paths: Iterable[Path], on_wait: WaitCallback | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[tuple[Path, ParseResult]]:
         """Parse ``paths`` in order, up to PARSE_AHEAD files ahead of the consumer. Yields
         ``(path, document or ParseError)`` for every path, whatever happens to the worker. When a
         result is more than SLOW_PARSE_S late, ``on_wait(path, seconds_left, note)`` names the file
         the worker is busy with (every file before it is done) and the time left before it gives
         up, again at each heartbeat note; ``on_wait(path, None, "")`` follows when that file is done. Another thread's run waits until
-        this one is exhausted or closed; do not start a second run from the thread consuming one."""
+        this one is exhausted or closed; do not start a second run from the thread consuming one.
+        Setting ``cancel`` stops the worker at once (a long OCR'd scan too): the file it was on
+        comes back as ParseError("cancelled") and the run ends."""
         with self._run_lock:
-            yield from self._run(paths, on_wait)
+            yield from self._run(paths, on_wait, cancel)
 
-    def _run(self, paths: Iterable[Path], on_wait: WaitCallback | None) -> Iterator[tuple[Path, ParseResult]]:
+    def _run(
+        self, paths: Iterable[Path], on_wait: WaitCallback | None, cancel: threading.Event | None = None
+    ) -> Iterator[tuple[Path, ParseResult]]:
         source = iter(paths)
         queued: deque[Path] = deque()  # sent to the current worker, results not read yet
         waiting: deque[Path] = deque()  # to resend after a restart
@@ -203,7 +208,10 @@ class ParserPool:
                     continue
                 queued.append(path)
             path = queued.popleft()
-            result = self._receive(conn, path, on_wait)
+            result = self._receive(conn, path, on_wait, cancel)
+            if isinstance(result, ParseError) and result.reason == "cancelled":
+                yield path, result
+                return
             if isinstance(result, ParseError) and result.reason in ("timed out", "crashed"):
                 waiting.extendleft(reversed(queued))  # the new worker gets the rest
                 queued.clear()
@@ -211,13 +219,19 @@ class ParserPool:
                     result = ParseError("corrupt", "the parser crashed on this file")
             yield path, result
 
-    def _receive(self, conn: Connection, path: Path, on_wait: WaitCallback | None = None) -> ParseResult:
+    def _receive(
+        self, conn: Connection, path: Path, on_wait: WaitCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ParseResult:
         deadline = time.monotonic() + self.timeout_s
         slow_at = time.monotonic() + SLOW_PARSE_S
         reported = False
         note = ""
         try:
             while True:
+                if cancel is not None and cancel.is_set():
+                    self._stop(kill=True)  # the next run starts a fresh worker
+                    return ParseError("cancelled", "indexing was stopped")
                 remaining = deadline - time.monotonic()
                 if on_wait is not None and not reported and remaining > 0 and time.monotonic() >= slow_at:
                     on_wait(path, remaining, note)

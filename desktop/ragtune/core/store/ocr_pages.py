@@ -22,6 +22,8 @@ CREATE TABLE ocr_pages (
     words_json  TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (document_id, page)
 );
+-- PDFs refused before OCR existed are read again by the next index run (a changed size is stale)
+UPDATE documents SET size = -1 WHERE status = 'failed' AND error = 'no text layer (needs OCR)';
 """
 
 #: SQL for "this chunk's page was OCR'd", with ``c`` the chunk and ``d`` its document

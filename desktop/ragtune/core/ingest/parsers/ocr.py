@@ -33,6 +33,9 @@ MODELS = {
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
     "Rec": "PP-OCRv6_rec_small.onnx",
 }
+#: longest side of the image OCR reads: a huge page is rendered smaller (the detector would shrink
+#: it anyway) instead of filling the parser's memory cap
+MAX_SIDE_PX = 4000
 #: a line read with at least this confidence counts as read
 _CONFIDENT = 0.85
 
@@ -78,7 +81,8 @@ def ocr_page(page: Any, dpi: int = OCR_DPI) -> OcrText:
     """Read a ``pymupdf.Page`` by OCR; empty for a blank page."""
     import pymupdf
 
-    zoom = dpi / 72
+    longest = max(float(page.rect.width), float(page.rect.height), 1.0)
+    zoom = min(dpi / 72, MAX_SIDE_PX / longest)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csRGB, alpha=False)
     rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride // 3, 3)[:, : pix.width]
     return read_image(np.ascontiguousarray(rgb[..., ::-1]), zoom)  # the engine takes BGR

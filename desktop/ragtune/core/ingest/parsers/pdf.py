@@ -33,6 +33,9 @@ from ragtune.core.types import Page, ParsedDocument, WordBox
 from ragtune.errors import ParseError
 
 log = logging.getLogger(__name__)
+#: scanned pages read by OCR per document at most (seconds each): a hostile or huge scan cannot
+#: hold the index for hours; the pages past it stay without text
+MAX_OCR_PAGES = 500
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -50,18 +53,22 @@ def parse(path: Path) -> ParsedDocument:
             raise ParseError("empty", "the PDF has no pages")
         texts: list[str] = []
         scanned: dict[int, tuple[WordBox, ...]] = {}  # OCR'd page number → its words
+        ocr_tried: list[int] = []
         for index in range(doc.page_count):
             try:
                 page = doc.load_page(index)
                 text = normalize_text(page_text(page))
             except Exception as exc:
                 raise ParseError("corrupt", f"page {index + 1} could not be read ({exc})") from exc
-            if needs_ocr(page, text):
+            if needs_ocr(page, text) and len(ocr_tried) < MAX_OCR_PAGES:
+                ocr_tried.append(index + 1)
                 read = _ocr(page, index + 1, doc.page_count)
                 if len(read.text) > len(text):
                     text = normalize_text(read.text)
                     scanned[index + 1] = read.words
             texts.append(text)
+        if len(ocr_tried) == MAX_OCR_PAGES:
+            log.warning("%s: OCR stopped after %d pages (the limit per document)", path.name, MAX_OCR_PAGES)
         pairs = hyphenated_pairs(texts)
         pages = [
             Page(n, normalize_text(dehyphenate(text, pairs)), ocr=n in scanned, words=scanned.get(n, ()))
