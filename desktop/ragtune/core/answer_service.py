@@ -30,7 +30,7 @@ from ragtune.core.generation.engine import Engine
 from ragtune.core.generation.gguf_info import read_gguf
 from ragtune.core.machine import offload_layers, this_machine
 from ragtune.core.types import Hit, Progress, ProgressCallback
-from ragtune.errors import AdapterError
+from ragtune.errors import AdapterError, ModelError
 from ragtune.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,21 @@ class Answers:
         wanted = self.settings.chat_model
         for info in models.list_models():
             if (not wanted and info.embedded) or wanted in (info.name, info.path):
-                return info
-        return models.inspect_gguf(models.resolve_model(wanted))
+                return self._where_it_will_run(info)
+        return self._where_it_will_run(models.inspect_gguf(models.resolve_model(wanted)))
+
+    def _where_it_will_run(self, info: ModelInfo) -> ModelInfo:
+        """``info`` with where a local model will compute once loaded (the GPU layers it gets)."""
+        if self.settings.engine != "local" or not Path(info.path).is_file():
+            return info
+        try:
+            gguf = read_gguf(info.path)
+        except ModelError:
+            return info
+        machine = this_machine()
+        blocks = int(gguf.metadata.get(f"{gguf.architecture}.block_count") or 0)
+        layers = offload_layers(self.settings.gpu_layers, gguf.size, blocks, machine)
+        return replace(info, runs_on=machine.runs_on(layers))
 
     def load_model(self, progress: ProgressCallback | None = None) -> ModelInfo:
         """Load the model ``settings.chat_model`` names (if not loaded yet); its description."""
