@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Sequence
@@ -153,11 +154,48 @@ def assemble(
     return target
 
 
+#: where the bundled app (PyInstaller) carries the chat model assembled at build time
+BUNDLED_MODELS = "ragtune_models"
+
+
+def bundled_chat_model() -> Path | None:
+    """In the bundled app: the chat model GGUF it carries, read in place (no copy in the user's
+    data folder); None in a pip install."""
+    base = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or not base:
+        return None
+    file = Path(base) / BUNDLED_MODELS / CHAT_MODEL_FILE
+    return file if file.is_file() else None
+
+
+def _verified_in_place(file: Path, sha256: str, progress: ProgressCallback | None) -> Path:
+    """``file`` (in a folder that may be read-only), hashed once: its stamp lives in the models
+    folder; a damaged file is refused."""
+    stamp = paths.models_dir() / f"bundled-{file.name}.verified.json"
+    st = file.stat()
+    seen = {"path": str(file), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
+    try:
+        if json.loads(stamp.read_text()) == seen:
+            return file
+    except (OSError, ValueError):
+        pass
+    if progress is not None:
+        progress(Progress("assembling", 0, st.st_size, current=f"{CHAT_MODEL_TITLE} (checking)"))
+    if hash_file(file) != sha256:
+        raise ModelError(f"The bundled model {file} is damaged (sha256 mismatch): unpack Ragtune again.")
+    stamp.write_text(json.dumps(seen))
+    return file
+
+
 def ensure_chat_model(
     progress: ProgressCallback | None = None, cancel: threading.Event | None = None
 ) -> Path:
-    """The embedded chat model GGUF, assembled and verified on first use."""
+    """The embedded chat model GGUF, assembled and verified on first use (in the bundled app: the
+    one it carries, verified once)."""
     with _lock:
+        bundled = bundled_chat_model()
+        if bundled is not None:
+            return _verified_in_place(bundled, CHAT_MODEL_SHA256, progress)
         return assemble(
             chat_model_parts(),
             paths.models_dir() / CHAT_MODEL_FILE,

@@ -197,9 +197,12 @@ def _catalogue_chat_entry() -> dict[str, Any]:
 
 def embedded_model_info() -> ModelInfo:
     """The embedded default chat model (its file may not be assembled yet)."""
+    from ragtune.core.embedded import bundled_chat_model
+
     e = _catalogue_chat_entry()
+    location = bundled_chat_model() or paths.models_dir() / str(e["file"])
     return ModelInfo(
-        name=str(e["name"]), path=str(paths.models_dir() / str(e["file"])), size=int(e["size"]),
+        name=str(e["name"]), path=str(location), size=int(e["size"]),
         architecture=str(e["architecture"]), context_length=int(e["context_length"]),
         quantization=str(e["quantization"]), embedded=True,
     )
