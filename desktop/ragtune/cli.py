@@ -14,15 +14,23 @@ from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_eval import add_eval_commands
 from ragtune.cli_models import add_models_command
-from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
+from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c, guarded_output
 from ragtune.cli_serve import add_serve_command
 from ragtune.cli_train import add_train_commands
+from ragtune.core.answer_types import SHIPPED_ADAPTER, SHIPPED_ADAPTER_STRENGTH
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
+from ragtune.core.terminal_text import for_terminal, one_line
 from ragtune.core.types import Hit, Progress
-from ragtune.errors import RagtuneError, plain_reason
+from ragtune.errors import DatabaseDamaged, RagtuneError, plain_reason
 
 DEFAULT_LIBRARY = "default"
+EXIT_DAMAGED = 3  # the library database is damaged (see EXIT_CODES, shown by --help)
+EXIT_CODES = (
+    "exit codes: 0 done; 1 doctor found problems that re-indexing repairs; 2 an error (the message "
+    "says what to do); 3 the library database is damaged (the message says how to move it aside); "
+    "130 cancelled"
+)
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
@@ -46,7 +54,7 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
 
     def progress(p: Progress) -> None:
         if p.stage == "waiting":  # another run indexes this library: say so at once, on stderr
-            print(p.current, file=sys.stderr, flush=True)
+            print(for_terminal(p.current), file=sys.stderr, flush=True)
         else:
             bar(p)
 
@@ -60,15 +68,17 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged, {report.removed} removed, {report.chunks_written} chunks "
         f"written in {report.seconds:.1f} s."
     )
+    if report.skipped:
+        print(f"Skipped {one_line(report.skipped_sentence())}.")
     if report.failed:
         print(f"{len(report.failed)} file(s) could not be indexed:")
         for f in report.failed:
-            print(f"  {f.path}: {plain_reason(f.reason, f.detail)}")
+            print(f"  {one_line(f.path)}: {one_line(plain_reason(f.reason, f.detail))}")
     for source in report.missing_sources:
         print(
-            f"Missing source: {source} is not there (a disconnected drive, or a moved or deleted "
+            f"Missing source: {one_line(source)} is not there (a disconnected drive, or a moved or deleted "
             "folder?). Its documents are kept; to drop them: "
-            f"ragtune remove {shlex.quote(source)} --library {shlex.quote(report.library)}"
+            f"ragtune remove {one_line(shlex.quote(source))} --library {one_line(shlex.quote(report.library))}"
         )
     if report.cancelled:
         print("Cancelled. The library is consistent; run the same command again to resume.")
@@ -93,8 +103,8 @@ def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
         if not hits:
             print("No results.")
         for rank, h in enumerate(hits, 1):
-            snippet = " ".join(h.text.split())[:160]
-            print(f"{rank:2d}. {h.path}, {locator(h.path, h.page, short=False, ocr=h.ocr)}  (score {h.score:.4f})\n    {snippet}")
+            snippet = for_terminal(" ".join(h.text.split())[:160], single_line=True)
+            print(f"{rank:2d}. {one_line(h.path)}, {locator(h.path, h.page, short=False, ocr=h.ocr)}  (score {h.score:.4f})\n    {snippet}")
     return 0
 
 
@@ -104,12 +114,20 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
         print("No libraries yet. Create one with: ragtune index PATH --library NAME")
     for lib in libs:
         s = svc.stats(lib.name)
-        print(f"{lib.name}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
+        print(f"{one_line(lib.name)}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
+        if s.instructions_sentence():
+            shipped = paths.shipped_adapters_dir() / f"{SHIPPED_ADAPTER}.gguf"
+            print(
+                f"    {s.instructions_sentence()}; the shipped adapter resists them: "
+                f"ragtune ask --adapter {shlex.quote(str(shipped))}:{SHIPPED_ADAPTER_STRENGTH:g}"
+            )
+        if s.hidden_sentence():
+            print(f"    {s.hidden_sentence()}, not indexed (ragtune doctor lists the files)")
         for src in lib.sources:
             missing = "  (MISSING: not found; its documents are kept)" if src in lib.missing else ""
-            print(f"    source: {src}{missing}")
+            print(f"    source: {one_line(src)}{missing}")
         for path in lib.excluded:
-            print(f"    excluded: {path}")
+            print(f"    excluded: {one_line(path)}")
     return 0
 
 
@@ -119,17 +137,17 @@ def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
         if not excluded:
             print(f"Nothing is excluded from {args.library!r}.")
         for path in excluded:
-            print(path)
+            print(one_line(path))
         return 0
     if not args.path:
         raise RagtuneError("Give the PATH to remove, or --list to see what was removed from inside sources.")
     removed = svc.remove(args.library, args.path)
-    print(f"Removed {args.path} from {args.library!r} ({removed} document(s)).")
+    print(f"Removed {one_line(args.path)} from {args.library!r} ({removed} document(s)).")
     target = str(Path(args.path).expanduser().resolve())
     if target in svc.exclusions(args.library):
         print(
             "It stays out when the library is re-scanned. To add it back: "
-            f"ragtune index {shlex.quote(target)} --library {shlex.quote(args.library)}"
+            f"ragtune index {one_line(shlex.quote(target))} --library {one_line(shlex.quote(args.library))}"
         )
     return 0
 
@@ -137,7 +155,7 @@ def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
 def cmd_doctor(svc: Ragtune, args: argparse.Namespace) -> int:
     report = svc.doctor()
     for line in report.lines:
-        print(line)
+        print(one_line(line))
     print("OK: the library database is consistent." if report.ok else "PROBLEMS FOUND.")
     return 0 if report.ok else 1
 
@@ -148,12 +166,14 @@ def cmd_prepare(svc: Ragtune, args: argparse.Namespace) -> int:
         svc.ensure_models(progress=bar)
     finally:
         bar.close()
-    print(f"Embedded models ready in {paths.models_dir()}")
+    print(f"Embedded models ready in {one_line(paths.models_dir())}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ragtune", description="Cited answers from your own documents, offline.")
+    parser = argparse.ArgumentParser(
+        prog="ragtune", description="Cited answers from your own documents, offline.", epilog=EXIT_CODES
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="add files or folders to a library and bring it up to date")
@@ -182,7 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list what was removed from inside sources")
     p.set_defaults(func=cmd_remove)
 
-    p = sub.add_parser("doctor", help="check the library database for consistency")
+    p = sub.add_parser(
+        "doctor",
+        help="check the library database for consistency (exit 1: problems re-indexing repairs; "
+        "3: the file is damaged)",
+    )
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("prepare", help="assemble and verify the embedded models")
@@ -198,13 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_cli(argv: list[str]) -> int:
     logging_setup.configure()
+    with guarded_output():  # what a document or a file name carries is shown, never obeyed
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         with Ragtune() as svc:
             result: int = args.func(svc, args)
+            if svc.read_only_note():
+                print(svc.read_only_note(), file=sys.stderr)
             return result
+    except DatabaseDamaged as exc:  # also doctor's answer: not "problems found" (1), a damaged file
+        print(f"error: {for_terminal(str(exc))}", file=sys.stderr)
+        return EXIT_DAMAGED
     except RagtuneError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)

@@ -1,5 +1,9 @@
 """CLI commands that use the chat model: ``ask``, ``compare``, ``engine``, ``models``, ``adapters``,
-``history``."""
+``history``.
+
+An answer that could not be saved to the history (another writer held the database past the busy
+time-out, a full disk) is still printed, with a note on stderr saying so, and the exit code stays 0:
+the answer itself is good. Under ``--json`` the object's ``history_error`` carries the note."""
 
 from __future__ import annotations
 
@@ -20,7 +24,9 @@ from ragtune.core.answer_types import (
     mode_label,
 )
 from ragtune.core.engine_profile import ENGINES, http_warning, store_api_key
+from ragtune.core.library_names import library_name
 from ragtune.core.locations import locator, place
+from ragtune.core.terminal_text import for_terminal, one_line
 from ragtune.core.types import Hit
 
 if TYPE_CHECKING:
@@ -31,8 +37,14 @@ def _print_citations(answer: Answer) -> None:
     if answer.citations:
         print("Sources:")
         for c in answer.citations:
-            snippet = " ".join(c.text.split())[:100]
-            print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False, ocr=c.ocr)}: {snippet}")
+            snippet = one_line(" ".join(c.text.split())[:100])
+            print(f"  [{c.n}] {one_line(c.path)}, {locator(c.path, c.page, short=False, ocr=c.ocr)}: {snippet}")
+
+
+def flag_lines(answer: Answer) -> list[str]:
+    """The warnings printed after an answer's sources: each flagged sentence with the core's
+    reason (``Answer.flagged_sentences``)."""
+    return [f"\u26a0 \u201c{one_line(f.sentence)}\u201d: {f.reason}." for f in answer.flagged_sentences]
 
 
 def _timings_line(answer: Answer) -> str:
@@ -58,7 +70,7 @@ def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
     if svc.settings.engine != "local":
         warning = http_warning(svc.settings.engine_url) if svc.settings.engine_url else None
         if warning:
-            print(warning, file=sys.stderr)
+            print(for_terminal(warning), file=sys.stderr)
     if getattr(args, "model", None):
         svc.load_model(args.model)
 
@@ -78,12 +90,12 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
 
     def on_token(piece: str) -> None:
         if not args.json:  # with --json, stdout is one JSON document and nothing else
-            sys.stdout.write(piece)
+            sys.stdout.write(for_terminal(piece))
             sys.stdout.flush()
 
     def on_sources(hits: list[Hit]) -> None:
         if not args.json and hits:
-            names = ", ".join(place(h.path, h.page, ocr=h.ocr) for h in hits)
+            names = ", ".join(one_line(place(h.path, h.page, ocr=h.ocr)) for h in hits)
             print(f"(searching {len(hits)} passage(s): {names})", file=sys.stderr)
 
     with cancel_on_ctrl_c() as cancel:
@@ -100,12 +112,18 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
         if answer.declined:
-            sys.stdout.write(answer.text)
+            sys.stdout.write(for_terminal(answer.text))
         print()
         _print_citations(answer)
+        for line in flag_lines(answer):
+            print(for_terminal(line))
         print(f"({_timings_line(answer)})", file=sys.stderr)
+        for note in answer.notes:  # e.g. the question was shortened to fit
+            print(f"Note: {for_terminal(note)}", file=sys.stderr)
+    if answer.history_error:  # the answer above stands; only the history lacks it (exit code 0)
+        print(for_terminal(answer.history_error), file=sys.stderr)
     if answer.error:
-        print(f"error: {answer.error}", file=sys.stderr)
+        print(f"error: {for_terminal(answer.error)}", file=sys.stderr)
         return 2
     return 130 if answer.cancelled else 0
 
@@ -123,14 +141,16 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
         if isinstance(event, CompareSources):
             print(f"\n=== {mode_label(event.mode)} ===", flush=True)
         elif isinstance(event, CompareToken):
-            sys.stdout.write(event.text)
+            sys.stdout.write(for_terminal(event.text))
             sys.stdout.flush()
 
     with cancel_on_ctrl_c() as cancel:
         answers = svc.compare(args.question, args.library, adapters, on_event=on_event, cancel=cancel)
     failed = [a for a in answers if a.error]
+    if answers and answers[0].history_error:
+        print(for_terminal(answers[0].history_error), file=sys.stderr)
     for a in failed:
-        print(f"error ({mode_label(a.mode)}): {a.error}", file=sys.stderr)
+        print(f"error ({mode_label(a.mode)}): {for_terminal(a.error)}", file=sys.stderr)
     if args.json:
         print(json.dumps([a.to_json() for a in answers], ensure_ascii=False))
         return 2 if failed else 0
@@ -142,7 +162,7 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
         print(
             f"{mode_label(a.mode):<{width}}  {t.time_to_first_token_s:9.2f} s  "
             f"{t.tokens_per_s:8.1f}  {t.prompt_tokens:6d}  "
-            + ", ".join(f"[{c.n}] {place(c.path, c.page, ocr=c.ocr)}" for c in a.citations)
+            + ", ".join(f"[{c.n}] {one_line(place(c.path, c.page, ocr=c.ocr))}" for c in a.citations)
         )
     return 0
 
@@ -151,26 +171,26 @@ def cmd_adapters(svc: Ragtune, args: argparse.Namespace) -> int:
     _apply_model(svc, args)
     info = svc.check_adapter(args.path)
     if info.architecture == "server":
-        print(f"OK: {info.name} is loaded on the server at {svc.settings.engine_url}.")
+        print(f"OK: {one_line(info.name)} is loaded on the server at {one_line(svc.settings.engine_url)}.")
         return 0
-    print(f"OK: {info.name} fits the current model ({info.architecture}, {info.tensors} tensors, alpha {info.alpha:g}).")
+    print(f"OK: {one_line(info.name)} fits the current model ({info.architecture}, {info.tensors} tensors, alpha {info.alpha:g}).")
     return 0
 
 
 def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
     if args.show is not None:
         for m in svc.messages(args.show):
-            print(f"--- {m.role}" + (f" ({m.mode}, {m.model})" if m.role == "assistant" else ""))
-            print(m.content)
+            print(f"--- {m.role}" + (f" ({m.mode}, {one_line(m.model)})" if m.role == "assistant" else ""))
+            print(for_terminal(m.content))
             for c in m.citations:
-                print(f"  [{c.n}] {c.path}, {locator(c.path, c.page, short=False, ocr=c.ocr)}")
+                print(f"  [{c.n}] {one_line(c.path)}, {locator(c.path, c.page, short=False, ocr=c.ocr)}")
         return 0
     rows: list[dict[str, Any]] = []
     for chat in svc.chats()[: args.limit]:
-        if args.library and chat.library != args.library:
+        if args.library and chat.library != library_name(args.library):
             continue
         rows.append({"id": chat.id, "title": chat.title, "library": chat.library})
-        print(f"{chat.id:5d}  {chat.title}  [{chat.library or 'no library'}]")
+        print(f"{chat.id:5d}  {one_line(chat.title)}  [{one_line(chat.library or 'no library')}]")
     if not rows:
         print("No history yet.")
     return 0
@@ -196,10 +216,10 @@ def cmd_engine(svc: Ragtune, args: argparse.Namespace) -> int:
     if s.engine == "local":
         print("engine: local (in-process llama.cpp)")
         return 0
-    print(f"engine: openai\nendpoint: {s.engine_url}\nmodel: {s.engine_model or '(the first the server lists)'}")
+    print(f"engine: openai\nendpoint: {one_line(s.engine_url)}\nmodel: {one_line(s.engine_model or '(the first the server lists)')}")
     warning = http_warning(s.engine_url)
     if warning:
-        print(warning, file=sys.stderr)
+        print(for_terminal(warning), file=sys.stderr)
     return 0
 
 

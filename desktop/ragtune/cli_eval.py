@@ -28,6 +28,7 @@ from ragtune.core.evaluate.run_types import GenerationReport, RunRecord, RunStat
 from ragtune.core.evaluate.summary import summarize
 from ragtune.core.evaluate.verdict import verdict
 from ragtune.core.services import Ragtune
+from ragtune.core.terminal_text import for_terminal, one_line
 from ragtune.errors import RagtuneError
 
 GENERATED_SET = "Generated"
@@ -79,10 +80,10 @@ def cmd_sets(svc: Ragtune, args: argparse.Namespace) -> int:
         print(json.dumps([{"name": s.name, "version": s.version, **s.counts} for s in sets], indent=2))
         return 0
     if not sets:
-        print(f"No question sets in \u201c{args.library}\u201d.")
+        print(f"No question sets in \u201c{one_line(args.library)}\u201d.")
     for s in sets:
         c = s.counts
-        print(f"{s.name}: {s.size} questions ({c['test']} test, {c['train']} train; "
+        print(f"{one_line(s.name)}: {s.size} questions ({c['test']} test, {c['train']} train; "
               f"{c['answerable']} answerable, {c['absent']} absent), version {s.version}")
     return 0
 
@@ -92,7 +93,7 @@ def cmd_questions(svc: Ragtune, args: argparse.Namespace) -> int:
     for q in items:
         expected = " | ".join(q.expected) or "(absent)"
         where = f"  [{q.gold_file}{f' p. {q.gold_page}' if q.gold_page else ''}]" if q.gold_file else ""
-        print(f"{q.id:5d} {q.split.value:5s} {q.question}  -> {expected}{where}")
+        print(f"{q.id:5d} {q.split.value:5s} {one_line(q.question)}  -> {one_line(expected)}{one_line(where)}")
     return 0
 
 
@@ -100,21 +101,21 @@ def cmd_import(svc: Ragtune, args: argparse.Namespace) -> int:
     name = args.set or Path(args.file).stem
     result = svc.evaluation.import_questions(args.library, name, args.file)
     for line in result.errors:
-        print(f"{args.file}: {line}", file=sys.stderr)
-    print(f"Imported {result.added} questions into \u201c{name}\u201d"
+        print(f"{one_line(args.file)}: {one_line(line)}", file=sys.stderr)
+    print(f"Imported {result.added} questions into \u201c{one_line(name)}\u201d"
           + (f"; skipped {len(result.errors)} rows (above)." if result.errors else "."))
     return 1 if result.errors else 0
 
 
 def cmd_export(svc: Ragtune, args: argparse.Namespace) -> int:
     n = svc.evaluation.export_questions(args.library, set_name_of(svc, args), args.file, _split(args.split))
-    print(f"Wrote {n} questions to {args.file}.")
+    print(f"Wrote {n} questions to {one_line(args.file)}.")
     return 0
 
 
 def cmd_split(svc: Ragtune, args: argparse.Namespace) -> int:
     s = svc.evaluation.resplit(args.library, set_name_of(svc, args), args.test_share, args.seed)
-    print(f"{s.name}: {s.counts['test']} test, {s.counts['train']} train (seed {args.seed}).")
+    print(f"{one_line(s.name)}: {s.counts['test']} test, {s.counts['train']} train (seed {args.seed}).")
     return 0
 
 
@@ -129,12 +130,12 @@ def cmd_generate(svc: Ragtune, args: argparse.Namespace) -> int:
         return 130 if report.cancelled else 0
     print(f"Kept {report.kept} of {report.tried} questions tried ({report.kept_per_100:.0f} per 100) and "
           f"{report.absent_kept} of {report.absent_tried} absent ones, {report.seconds:.0f} s "
-          f"({report.seconds_per_kept:.1f} s per kept question); added to \u201c{name}\u201d.")
+          f"({report.seconds_per_kept:.1f} s per kept question); added to \u201c{one_line(name)}\u201d.")
     dropped = {**report.dropped, **{f"absent: {k}": v for k, v in report.absent_dropped.items()}}
     if dropped:
-        print("Dropped: " + ", ".join(f"{reason} {count}" for reason, count in sorted(dropped.items())))
+        print("Dropped: " + ", ".join(f"{one_line(reason)} {count}" for reason, count in sorted(dropped.items())))
     for q in report.questions:
-        print(f"  [{q.split.value}] {q.question}  -> {q.answer or '(absent)'}")
+        print(f"  [{q.split.value}] {one_line(q.question)}  -> {one_line(q.answer or '(absent)')}")
     if report.cancelled:
         print("Stopped: the questions kept so far were added.", file=sys.stderr)
         return 130
@@ -154,7 +155,7 @@ def _generation_json(report: GenerationReport) -> dict[str, Any]:
 def print_run(record: RunRecord) -> None:
     s = summarize(record)
     info = record.info
-    print(f"Run {info.id}: {info.library} / {info.set_name} (v{info.set_version}), {info.split} split, "
+    print(f"Run {info.id}: {one_line(info.library)} / {one_line(info.set_name)} (v{info.set_version}), {info.split} split, "
           f"{info.answered}/{info.total} answers, {info.status}")
     print(f"{'mode':15s}{'correct':>22s}{'cited':>22s}{'declined absent':>22s}{'TTFT':>8s}")
     for m in s.modes:
@@ -164,7 +165,7 @@ def print_run(record: RunRecord) -> None:
     recall = "  ".join(f"recall@{k} {c}" for k, c in s.retrieval.recall.items())
     print(f"Retrieval: {recall}  MRR {s.retrieval.mrr:.2f}")
     print()
-    print(verdict(record, s))
+    print(for_terminal(verdict(record, s)))
 
 
 def cmd_run(svc: Ragtune, args: argparse.Namespace) -> int:
@@ -193,7 +194,7 @@ def cmd_show(svc: Ragtune, args: argparse.Namespace) -> int:
         if not runs:
             print("No evaluation runs yet: `ragtune eval run --library NAME` makes one.")
         for r in runs:
-            print(f"{r.id:4d}  {r.library} / {r.set_name}  {r.split}  {','.join(map(str, r.modes))}  "
+            print(f"{r.id:4d}  {one_line(r.library)} / {one_line(r.set_name)}  {r.split}  {','.join(map(str, r.modes))}  "
                   f"{r.answered}/{r.total}  {r.status}")
         return 0
     record = svc.evaluation.load_run(args.run)
@@ -214,7 +215,7 @@ def cmd_show(svc: Ragtune, args: argparse.Namespace) -> int:
             if o is not None:
                 print(f"  {m.mode.label}: correct {o.correct} -> {m.correct}, cited {o.cited} -> {m.cited}")
         for line in differences(other.info.config, record.info.config) or ["same configuration"]:
-            print(f"  {line}")
+            print(f"  {one_line(line)}")
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.core.machine import GPU_BUILD_HINT, Machine
+from ragtune.core.terminal_text import for_terminal, one_line
 from ragtune.core.units import format_size
 from ragtune.errors import Cancelled
 
@@ -30,7 +31,7 @@ def device_lines(machine: Machine, gpu_layers: int) -> list[str]:
         return lines
     for gpu in machine.gpus:
         lines.append(
-            f"GPU: {gpu.description} ({gpu.name}), {format_size(gpu.free_bytes)} free of "
+            f"GPU: {one_line(gpu.description)} ({one_line(gpu.name)}), {format_size(gpu.free_bytes)} free of "
             f"{format_size(gpu.total_bytes)}"
         )
     setting = {-1: "automatic (all layers that fit)", 0: "off (CPU only)"}.get(gpu_layers, f"{gpu_layers} layers")
@@ -43,7 +44,8 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
         if not args.name:
             raise SystemExit("usage: ragtune models add PATH")
         info = svc.add_model(args.name)
-        print(f"Added {info.name}: {info.architecture}, {info.quantization}, context {info.context_length}")
+        print(f"Added {one_line(info.name)}: {one_line(info.architecture)}, {one_line(info.quantization)}, "
+              f"context {info.context_length}")
         return 0
     if args.action == "catalogue":
         return _catalogue(svc, args)
@@ -56,8 +58,8 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
         mark = " (embedded default)" if m.embedded else ""
         chosen = "* " if (m.embedded and not current) or current in (m.name, m.path) else "  "
         print(
-            f"{chosen}{m.name}{mark}\n    {m.path}\n    {format_size(m.size)}, {m.architecture}, "
-            f"context {m.context_length}, {m.quantization}"
+            f"{chosen}{one_line(m.name)}{mark}\n    {one_line(m.path)}\n    {format_size(m.size)}, "
+            f"{one_line(m.architecture)}, context {m.context_length}, {one_line(m.quantization)}"
         )
     print()
     for line in device_lines(svc.machine(), svc.settings.gpu_layers):
@@ -102,11 +104,11 @@ def _download(svc: Ragtune, name: str) -> int:
             info = svc.download_model(name, progress=bar, cancel=cancel)
         except Cancelled as exc:
             bar.close()
-            print(str(exc), file=sys.stderr)
+            print(for_terminal(str(exc)), file=sys.stderr)
             return 130
         finally:
             bar.close()
-    print(f"{info.name} is ready: {info.path}\nUse it with: ragtune ask --model {json.dumps(info.name)} QUESTION")
+    print(f"{one_line(info.name)} is ready: {one_line(info.path)}\nUse it with: ragtune ask --model {json.dumps(info.name)} QUESTION")
     return 0
 
 

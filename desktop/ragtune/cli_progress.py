@@ -1,5 +1,6 @@
 """Long work in the terminal: a progress bar for indexing and model assembly (stderr, redrawn in
-place on a TTY) and Ctrl+C as a clean cancel. Shared by ``cli`` and ``cli_answer``."""
+place on a TTY), Ctrl+C as a clean cancel, and the guard that keeps control characters from a
+document or a file name from reaching the terminal raw. Shared by every ``cli*`` module."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TextIO
+from typing import TextIO, cast
 
+from ragtune.core.terminal_text import TerminalStream, one_line
 from ragtune.core.types import Progress
 from ragtune.core.units import format_size
 
@@ -54,28 +56,29 @@ class ProgressBar:
         if p.stage == "assembling":
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
-            return f"Preparing {p.current}: [{bar}] {format_size(p.done)} of {format_size(p.total)}"
+            return f"Preparing {one_line(p.current)}: [{bar}] {format_size(p.done)} of {format_size(p.total)}"
         if p.stage == "downloading":
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             return (
-                f"Downloading {p.current}: [{bar}] {format_size(p.done)} of {format_size(p.total)}  "
+                f"Downloading {one_line(p.current)}: [{bar}] {format_size(p.done)} of {format_size(p.total)}  "
                 f"{format_size(int(p.rate))}/s  ETA {fmt_eta(p.eta_s)}"
             )
         if p.stage in ("scanning", "loading", "verifying", "checking"):
-            return p.current if p.stage != "verifying" else f"Verifying {p.current} (SHA-256)"
+            current = one_line(p.current)
+            return current if p.stage != "verifying" else f"Verifying {current} (SHA-256)"
         if p.stage in ("evaluating", "generating"):  # answers (a run) or passages (generation)
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             unit = "answers" if p.stage == "evaluating" else "passages"
-            return f"[{bar}] {p.done}/{p.total} {unit}  ETA {fmt_eta(p.eta_s)}  {p.current[:50]}"
+            return f"[{bar}] {p.done}/{p.total} {unit}  ETA {fmt_eta(p.eta_s)}  {one_line(p.current[:50])}"
         filled = int(self.width * p.fraction)
         bar = "#" * filled + "-" * (self.width - filled)
         # a file the parser has been on for a while is named, with the time left before it gives up
         now = (
-            f"reading {p.parsing[-40:]} (gives up in {fmt_eta(p.parse_left_s)})"
+            f"reading {one_line(p.parsing[-40:])} (gives up in {fmt_eta(p.parse_left_s)})"
             if p.parsing and p.parse_left_s is not None
-            else p.current[-40:]
+            else one_line(p.current[-40:])
         )
         return (
             f"[{bar}] {p.done}/{p.total} files  {p.chunks} chunks  "
@@ -105,3 +108,15 @@ def cancel_on_ctrl_c() -> Iterator[threading.Event]:
         yield cancel
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def guarded_output() -> Iterator[None]:
+    """stdout and stderr escape control characters (``TerminalStream``) while the command runs:
+    the backstop behind ``for_terminal`` at each place a document's or a file's text is printed."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = cast(TextIO, TerminalStream(out)), cast(TextIO, TerminalStream(err))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err

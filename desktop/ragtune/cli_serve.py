@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ragtune.core.library_names import library_name
+from ragtune.core.terminal_text import one_line
 from ragtune.errors import LibraryNotFound
 
 if TYPE_CHECKING:
@@ -24,18 +27,19 @@ def cmd_serve(svc: Ragtune, args: argparse.Namespace) -> int:
 
     token: str | None = args.token or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
-    if args.library not in {lib.name for lib in svc.libraries()}:
+    library = library_name(args.library)
+    if library not in {lib.name for lib in svc.libraries()}:
         raise LibraryNotFound(
-            f"There is no library named {args.library!r}. Index one first: "
-            f"ragtune index FOLDER --library {args.library}"
+            f"There is no library named {library!r}. Index one first: "
+            f"ragtune index FOLDER --library {shlex.quote(library)}"
         )
     print(
-        f"Serving library {args.library!r} as model 'ragtune:{args.library}' on "
+        f"Serving library {library!r} as model 'ragtune:{one_line(library)}' on "
         f"http://{args.host}:{args.port}/v1" + (" (bearer token required)" if token else ""),
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(create_app(svc, args.library, token), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(svc, library, token), host=args.host, port=args.port, log_level="warning")
     return 0
 
 

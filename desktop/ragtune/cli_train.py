@@ -36,6 +36,7 @@ from ragtune.core.evaluate.run_types import RunRecord, RunStatus
 from ragtune.core.finetune.train_types import TrainedAdapter, TrainOptions, TrainProgress
 from ragtune.core.finetune.types import TrainingSetReport
 from ragtune.core.services import Ragtune
+from ragtune.core.terminal_text import for_terminal, one_line
 from ragtune.errors import Cancelled, RagtuneError
 
 
@@ -58,14 +59,14 @@ def cmd_train_set(svc: Ragtune, args: argparse.Namespace) -> int:
     report = svc.finetune.training_set(args.library, set_name, args.decline_share, args.seed, args.jsonl)
     svc.finetune.write_training_set(report.examples, args.out)
     for line in report.errors:
-        print(line, file=sys.stderr)
+        print(one_line(line), file=sys.stderr)
     if args.json:
         doc = {"library": args.library, "set": set_name, "split": "train", "out": args.out,
                "sha256": report.sha256, "decline_share": report.decline_share, "seed": report.seed,
                **report.counts(), "errors": report.errors}
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        print(f"Wrote {len(report.examples)} examples to {args.out} (train split of \u201c{set_name}\u201d): "
+        print(f"Wrote {len(report.examples)} examples to {one_line(args.out)} (train split of \u201c{one_line(set_name)}\u201d): "
               f"{report.grounded} grounded, {report.decline} with the gold passage left out, "
               f"{report.absent} absent-question declines, {report.style} from JSONL.")
         dropped = _dropped(report)
@@ -94,7 +95,7 @@ def render_progress(event: TrainProgress) -> str:
         return f"Checkpoint saved at step {event.step}/{event.total}"
     if event.phase == "exporting":
         return "Writing the adapter"
-    return event.message or event.phase.capitalize()
+    return one_line(event.message) if event.message else event.phase.capitalize()
 
 
 def _bench(svc: Ragtune, args: argparse.Namespace, set_name: str | None, adapter: str) -> RunRecord | None:
@@ -105,7 +106,7 @@ def _bench(svc: Ragtune, args: argparse.Namespace, set_name: str | None, adapter
         print("No bench: the adapter was trained without a question set's test split to judge it on.",
               file=sys.stderr)
         return None
-    print(f"Judging the adapter on the test split of \u201c{set_name}\u201d (model, RAG, adapter, "
+    print(f"Judging the adapter on the test split of \u201c{one_line(set_name)}\u201d (model, RAG, adapter, "
           "RAG + adapter)...", file=sys.stderr)
     bar = ProgressBar()
     with cancel_on_ctrl_c() as cancel:
@@ -137,7 +138,7 @@ def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     set_name = _train_set_name(svc, args)
     report = svc.finetune.training_set(args.library, set_name, args.decline_share, args.seed, args.jsonl)
     for line in report.errors:
-        print(line, file=sys.stderr)
+        print(one_line(line), file=sys.stderr)
     print(f"Training set: {len(report.examples)} examples ({report.grounded} grounded, {report.decline} "
           f"declines, {report.absent} absent, {report.style} from JSONL).", file=sys.stderr)
     last = [0.0]
@@ -154,11 +155,11 @@ def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
             made = svc.finetune.train(report.examples, args.name, options, progress, cancel,
                                       replace=args.replace)
         except Cancelled as exc:
-            print(str(exc), file=sys.stderr)
+            print(for_terminal(str(exc)), file=sys.stderr)
             return 130
     r = made.result
     stopped = {"budget": " (the time budget ran out)", "max_steps": " (step limit)"}.get(r.stopped, "")
-    print(f"Adapter {made.info.name} written to {r.adapter}: {r.steps}/{r.total_steps} steps{stopped}, "
+    print(f"Adapter {one_line(made.info.name)} written to {one_line(r.adapter)}: {r.steps}/{r.total_steps} steps{stopped}, "
           f"final loss {r.final_loss:.3f}, {r.tokens_per_s:.0f} tokens/s on {r.device}, "
           f"{r.seconds / 60:.1f} min.", file=sys.stderr)
     record = _bench(svc, args, set_name, r.adapter)
@@ -167,11 +168,11 @@ def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     elif record is not None:
         print_run(record)
     else:
-        print(r.adapter)
+        print(one_line(r.adapter))
     if record is not None and record.info.status != RunStatus.FINISHED:
         print("The bench stopped; this resumes it: ragtune eval run --library "
-              f"{shlex.quote(args.library)} --set {shlex.quote(str(set_name))} --split test --modes "
-              f"{','.join(map(str, Mode))} --adapter {shlex.quote(r.adapter)}", file=sys.stderr)
+              f"{one_line(shlex.quote(args.library))} --set {one_line(shlex.quote(str(set_name)))} --split test "
+              f"--modes {','.join(map(str, Mode))} --adapter {one_line(shlex.quote(r.adapter))}", file=sys.stderr)
         return 130
     return 0
 

@@ -42,6 +42,28 @@ class EmbeddingModelMismatch(StoreError):
     """The library was built with another embedding model or dimension; it needs a re-index."""
 
 
+class DatabaseDamaged(StoreError):
+    """The library database file is damaged (SQLite finds corrupt pages, or it is not a database):
+    nothing can be read from it reliably. ``path`` is the file; the message says how to move it
+    aside. The CLI exits with code 3 for it, the window shows it in a dialog."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[DatabaseDamaged], tuple[str, str]]:
+        return (DatabaseDamaged, (str(self), self.path))
+
+
+class ReadOnlyLibrary(StoreError):
+    """The library database is on read-only media (or write-protected): it was opened read-only, so
+    it can be searched but not indexed or otherwise updated."""
+
+
+class HomeFolderError(RagtuneError):
+    """A folder Ragtune keeps its files in (data, settings, logs) cannot be created or written."""
+
+
 class ParseError(RagtuneError):
     """A document could not be read. ``reason`` is a short code shown on the document's row:
     ``password-protected``, ``corrupt``, ``too large``, ``unsupported``, ``timed out``, ``empty``,

@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 
 from ragtune import paths
+from ragtune.errors import HomeFolderError
 
 _configured = False
 
@@ -22,7 +23,7 @@ def configure(level: int = logging.INFO) -> None:
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
             paths.log_path(), maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
-    except OSError:
+    except (OSError, HomeFolderError):  # no log folder: the command still says what is wrong
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from ragtune.errors import HomeFolderError
+
 APP_NAME = "ragtune"
 HOME_ENV = "RAGTUNE_HOME"
 
@@ -21,8 +23,25 @@ def _home() -> Path | None:
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    """``path``, created if needed; a folder that cannot be made (read-only file system, no
+    permission, a file in the way) is a HomeFolderError that names it and ``RAGTUNE_HOME``."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HomeFolderError(_cannot_create(path, exc)) from exc
     return path
+
+
+def _cannot_create(path: Path, exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    home = _home()
+    if home is not None:
+        where = (f"{HOME_ENV} is set to {home}; point it at a folder you can write to, for example "
+                 f"{HOME_ENV}=~/ragtune, or unset it to use the usual folders.")
+    else:
+        where = (f"Make that folder writable, or set {HOME_ENV} to a folder you can write to "
+                 f"(for example {HOME_ENV}=~/ragtune) to keep all of Ragtune's files there.")
+    return f"Ragtune could not create its folder {path} ({reason}). {where}"
 
 
 def data_dir() -> Path:
@@ -87,6 +106,12 @@ def catalogue_dir() -> Path:
 def sample_library_dir() -> Path:
     """Documents of the sample library that a new user can ask about at once."""
     return resources_dir() / "sample_library"
+
+
+def sample_questions_dir() -> Path:
+    """The sample library's written question set and the questions suggested in an empty chat:
+    beside the library, not in it (Ragtune reads JSON files as documents)."""
+    return resources_dir() / "sample_questions"
 
 
 def adapters_dir() -> Path:

@@ -17,8 +17,12 @@ conversation were not sent to the model, and how many).
 
 Model lane (docs/architecture.md, "Threads"): a llama.cpp context is not thread-safe, so every
 answer runs on one worker thread, one after the other; a client that disconnects cancels its
-answer (the ``cancel`` event). With a token, every request needs ``Authorization: Bearer TOKEN``;
-errors use OpenAI's JSON shape ``{"error": {"message", "type", "param", "code"}}``.
+answer (the ``cancel`` event). With a token, every request needs ``Authorization: Bearer TOKEN``
+and the API's own pages (``/docs``, ``/redoc``, ``/openapi.json``) are off; errors use OpenAI's JSON
+shape ``{"error": {"message", "type", "param", "code"}}``.
+
+Limits (``server_limits``): a body over 1 MB is refused (413) before it is read whole, a question
+over 8,000 characters (400), and no message quotes more than an excerpt of what the client sent.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ragtune.core.answer_types import Answer
 from ragtune.core.services import Ragtune
 from ragtune.errors import RagtuneError
+from ragtune.server_limits import MAX_QUESTION_CHARS, BodyLimit, error_body
 
 TOKEN_ENV = "RAGTUNE_SERVE_TOKEN"
 
@@ -92,10 +97,6 @@ def check_bind(host: str, token: str | None) -> None:
         )
 
 
-def error_body(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
-
-
 def _last_question(messages: list[ChatMessage]) -> tuple[int, str]:
     """The index and plain text (string content or text parts) of the last user message with text."""
     for index in range(len(messages) - 1, -1, -1):
@@ -108,6 +109,11 @@ def _last_question(messages: list[ChatMessage]) -> tuple[int, str]:
             parts = message.content or []
             text = "\n".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
         if text.strip():
+            if len(text) > MAX_QUESTION_CHARS:
+                raise ApiError(
+                    400, f"The question is {len(text):,} characters long; at most {MAX_QUESTION_CHARS:,} "
+                    "are answered. Ask a shorter question.", code="question_too_long",
+                )
             return index, text
     raise ApiError(400, "No user message with text to answer.", code="no_question")
 
@@ -186,7 +192,9 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
         if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise ApiError(401, "Missing or wrong bearer token.", code="invalid_api_key")
 
-    app = FastAPI(title="Ragtune", lifespan=lifespan, dependencies=[Depends(authorize)])
+    pages: dict[str, Any] = {"docs_url": None, "redoc_url": None, "openapi_url": None} if token else {}
+    app = FastAPI(title="Ragtune", lifespan=lifespan, dependencies=[Depends(authorize)], **pages)
+    app.add_middleware(BodyLimit)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -194,7 +202,10 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(error_body(f"Invalid request: {exc.errors()}", "invalid_request_error"), 400)
+        problems = "; ".join(  # where and what, never the input itself (it may be megabytes)
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5]
+        )
+        return JSONResponse(error_body(f"Invalid request: {problems[:500]}", "invalid_request_error"), 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -3,6 +3,7 @@ one per module) over a tiny real library, called with the official ``openai`` cl
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
@@ -10,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +43,31 @@ def served(tmp_path_factory: pytest.TempPathFactory, embedder: object, chat_mode
         (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
         svc = Ragtune(settings=Settings(max_answer_tokens=32, passages=2), embedder=embedder)  # type: ignore[arg-type]
         svc.index("kb", [folder])
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(svc, "kb", TOKEN), log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        while not server.started and thread.is_alive():  # waits for readiness, asserts no timing
-            time.sleep(0.05)
-        assert server.started
         try:
-            yield f"http://127.0.0.1:{port}/v1", svc
+            with running(create_app(svc, "kb", TOKEN)) as url:
+                yield url, svc
         finally:
-            server.should_exit = True
-            thread.join()
-            sock.close()
             svc.close()
+
+
+@contextmanager
+def running(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free port of 127.0.0.1; its /v1 base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():  # waits for readiness, asserts no timing
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()
 
 
 def client(base_url: str, key: str = TOKEN) -> openai.OpenAI:
@@ -184,3 +195,71 @@ def test_client_disconnect_cancels_the_answer(
         conn.sendall(head.encode() + payload)
         assert started.wait(120)  # the answer is under way; leaving the block hangs up
     assert cancels[-1].wait(120), "the server did not cancel the answer of a client that left"
+
+
+def _post(url: str, body: bytes, token: str | None = TOKEN) -> tuple[int, dict[str, Any]]:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(f"{url}/chat/completions", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _question(text: str) -> bytes:
+    return json.dumps({"model": "ragtune:kb", "messages": [{"role": "user", "content": text}]}).encode()
+
+
+def test_body_over_1_mb_is_refused_before_it_is_read(served: tuple[str, Ragtune]) -> None:
+    status, body = _post(served[0], _question("apples " * 3_000_000))  # 21 MB
+    assert status == 413
+    assert body["error"]["code"] == "request_too_large"
+    assert set(body["error"]) == {"message", "type", "param", "code"}
+    assert len(json.dumps(body)) < 500
+    host, port = served[0].removeprefix("http://").removesuffix("/v1").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)  # no Content-Length: chunked
+    chunks = (b"x" * 65536 for _ in range(32))  # 2 MB
+    conn.request("POST", "/v1/chat/completions", body=chunks, encode_chunked=True,
+                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    response = conn.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())["error"]["code"] == "request_too_large"
+    conn.close()
+
+
+def test_long_question_is_refused_and_never_echoed(served: tuple[str, Ragtune]) -> None:
+    status, body = _post(served[0], _question("Z" * 8_001))
+    assert status == 400
+    assert body["error"]["code"] == "question_too_long"
+    assert "8,001 characters" in body["error"]["message"]
+    assert "ZZZZ" not in body["error"]["message"]
+    status, body = _post(served[0], json.dumps({"messages": "Q" * 500_000}).encode())  # invalid shape
+    assert status == 400
+    assert "QQQQ" not in body["error"]["message"]
+    assert len(body["error"]["message"]) < 600
+
+
+def test_decline_quotes_only_an_excerpt_of_the_question(served: tuple[str, Ragtune]) -> None:
+    question = "Which volcano erupted near the lighthouse? " + "lava " * 1_500  # 7,543 characters
+    status, body = _post(served[0], _question(question))
+    assert status == 200
+    assert body["declined"] is True
+    text = body["choices"][0]["message"]["content"]
+    assert "Which volcano erupted near the lighthouse? lava" in text
+    assert "\u2026" in text
+    assert len(text) < 600
+
+
+def test_api_pages_are_off_with_a_token_and_on_without(served: tuple[str, Ragtune]) -> None:
+    url, svc = served
+    root = url.removesuffix("/v1")
+    for page in ("/docs", "/redoc", "/openapi.json"):
+        for headers in ({}, {"Authorization": f"Bearer {TOKEN}"}):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(root + page, headers=headers), timeout=30)
+            assert refused.value.code in (401, 404), page
+    with running(create_app(svc, "kb", None)) as open_url:  # loopback without a token: pages on
+        for page in ("/docs", "/redoc", "/openapi.json"):
+            with urllib.request.urlopen(open_url.removesuffix("/v1") + page, timeout=30) as response:
+                assert response.status == 200, page

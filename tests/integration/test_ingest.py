@@ -247,8 +247,10 @@ def test_scan_symlink_loops_hidden_and_missing(tmp_path: Path) -> None:
     (root / "sub" / "a.txt").write_text("a")
     (root / ".hidden.txt").write_text("h")
     (root / "~$lock.docx").write_text("l")
-    (root / "notes.json").write_text("{}")
+    (root / "notes.xyz").write_text("{}")
+    (root / "Thumbs.db").write_bytes(b"clutter")
     (root / "sub" / "loop").symlink_to(root, target_is_directory=True)
     result = scan_sources([root, tmp_path / "gone"])
     assert [f.path.name for f in result.files] == ["a.txt"]
+    assert [Path(p).name for p in result.skipped] == ["notes.xyz"]  # hidden files and clutter: no word
     assert any(p.reason == "not found" for p in result.problems)

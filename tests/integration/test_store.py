@@ -274,6 +274,8 @@ def test_pdfs_refused_before_ocr_are_read_again_after_the_upgrade(tmp_path: Path
     path = tmp_path / "v4.db"
     conn = db.connect(path)
     conn.execute("DROP TABLE ocr_pages")
+    conn.execute("ALTER TABLE documents DROP COLUMN hidden_spans")
+    conn.execute("ALTER TABLE documents DROP COLUMN instruction_passages")
     conn.execute("PRAGMA user_version = 4")
     conn.execute("INSERT INTO libraries (name, created) VALUES ('scans', 0)")
     conn.execute(
@@ -287,3 +289,27 @@ def test_pdfs_refused_before_ocr_are_read_again_after_the_upgrade(tmp_path: Path
     sizes = {str(row[0]): row[1] for row in upgraded.execute("SELECT path, size FROM documents")}
     assert sizes == {"/d/scan.pdf": -1, "/d/bad.pdf": 700}
     assert upgraded.execute("SELECT count(*) FROM ocr_pages").fetchone() == (0,)
+
+
+def test_documents_that_can_hide_text_are_read_again_after_the_upgrade(tmp_path: Path) -> None:
+    """Schema 6 leaves hidden text out: a PDF, DOCX or Markdown file indexed before it counts as
+    changed (no size, no hash), so the next index run parses it again; plain text is kept as it is."""
+    path = tmp_path / "v5.db"
+    conn = db.connect(path)
+    conn.execute("ALTER TABLE documents DROP COLUMN hidden_spans")
+    conn.execute("ALTER TABLE documents DROP COLUMN instruction_passages")
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute("INSERT INTO libraries (name, created) VALUES ('docs', 0)")
+    conn.execute(
+        "INSERT INTO documents (library_id, path, size, mtime_ns, sha256, format, status) VALUES "
+        "(1, '/d/a.pdf', 900, 1, 'x', 'pdf', 'indexed'), (1, '/d/b.docx', 800, 1, 'y', 'docx', 'indexed'), "
+        "(1, '/d/c.md', 600, 1, 'z', 'markdown', 'indexed'), (1, '/d/d.txt', 700, 1, 'w', 'text', 'indexed')"
+    )
+    conn.close()
+    upgraded = db.connect(path)
+    assert migrations.schema_version(upgraded) == len(migrations.MIGRATIONS)
+    rows = {str(r[0]): (r[1], r[2], r[3]) for r in upgraded.execute(
+        "SELECT path, size, sha256, hidden_spans FROM documents")}
+    assert rows == {
+        "/d/a.pdf": (-1, "", 0), "/d/b.docx": (-1, "", 0), "/d/c.md": (-1, "", 0), "/d/d.txt": (700, "w", 0)
+    }

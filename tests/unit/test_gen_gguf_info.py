@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import gguf
 import numpy as np
+import psutil
 import pytest
 
-from ragtune.core.generation.gguf_info import GGUFError, read_gguf
+from gguf_bombs import kv_bomb
+from ragtune.core.generation.gguf_info import MAX_ENTRIES, GGUFError, read_gguf
 
 
 @pytest.fixture
@@ -72,3 +75,37 @@ def test_non_gguf_files_are_refused(tmp_path: Path) -> None:
             read_gguf(path)
     with pytest.raises(GGUFError, match="cannot read"):
         read_gguf(tmp_path / "missing.gguf")
+
+
+def _header(n_tensors: int, n_kv: int) -> bytes:
+    return struct.pack("<4sIQQ", b"GGUF", 3, n_tensors, n_kv)
+
+
+def test_counts_the_file_cannot_hold_are_refused_before_reading(tmp_path: Path) -> None:
+    bomb = kv_bomb(tmp_path / "bomb.gguf", megabytes=16)  # 2^63 - 1 entries claimed, 16 MB of them
+    before = psutil.Process().memory_info().rss
+    with pytest.raises(GGUFError) as caught:
+        read_gguf(bomb)
+    assert str(caught.value) == (
+        "bomb.gguf claims 9223372036854775807 metadata entries but the file is only 16 MB: "
+        "not a valid GGUF file"
+    )
+    assert psutil.Process().memory_info().rss - before < 32 << 20  # the old reader took 3 GB
+    tensors = tmp_path / "tensors.gguf"
+    tensors.write_bytes(_header(2**40, 0) + b"\0" * 4096)
+    with pytest.raises(GGUFError, match=r"^tensors.gguf claims 1099511627776 tensors but the file is only 4 KB"):
+        read_gguf(tensors)
+
+
+def test_more_entries_than_any_real_file_are_refused(tmp_path: Path) -> None:
+    honest = kv_bomb(tmp_path / "many.gguf", megabytes=2, claimed=MAX_ENTRIES + 1)  # the file holds them
+    with pytest.raises(GGUFError, match=r"claims 65,537 metadata entries, more than any real model"):
+        read_gguf(honest)
+
+
+def test_nested_arrays_are_refused(tmp_path: Path) -> None:
+    nested = tmp_path / "nested.gguf"
+    key = struct.pack("<Q", 1) + b"a"
+    nested.write_bytes(_header(0, 1) + key + struct.pack("<IIQ", 9, 9, 2**40) + b"\0" * 4096)  # 9: ARRAY
+    with pytest.raises(GGUFError, match="a metadata array holds arrays"):
+        read_gguf(nested)

@@ -16,6 +16,12 @@ def test_only_pdfs_have_pages() -> None:
     assert place("/d/notes.md", 0) == "notes.md"
 
 
+def test_slides_and_sheets_are_cited_by_their_number() -> None:
+    assert place("/d/talk.PPTX", 3) == "talk.PPTX, slide 3"
+    assert locator("/d/budget.xlsx", 2, short=False) == "sheet 2"
+    assert place("/d/mail.eml", 1) == "mail.eml, section 1"
+
+
 def test_prompt_and_json_say_section_for_markdown() -> None:
     hit = Hit(1, 1, "/d/notes.md", "Notes", 2, 0, 4, "Text", 1.0)
     assert prompt_place(hit) == "notes.md, section 2"

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ragtune.core.locations import locator
-from ragtune.core.types import Citation, Hit
+from ragtune.core.types import Citation, Hit, LibraryStats
 from ragtune.errors import AdapterError
 
 
@@ -84,6 +84,27 @@ def check_strength(scale: float, name: str = "adapter") -> float:
     return value
 
 
+#: the adapter shipped with Ragtune (``resources/adapters/``), and the strength it was measured best
+#: at: at 50 % it kept RAG's accuracy on the sample library and declined more questions the documents
+#: do not answer; at 100 % it declined too often (README, "The shipped adapter")
+SHIPPED_ADAPTER = "cite-and-decline"
+SHIPPED_ADAPTER_STRENGTH = 0.5
+
+
+def adapter_offer(library: str, stats: LibraryStats, adapter_on: bool) -> str:
+    """What the window says to offer the shipped adapter, or "" when there is nothing to offer: the
+    library holds passages that look like instructions to a model and the adapter is off (it
+    resists them: ``benchmarks/bench_injection.py``)."""
+    if adapter_on or stats.instruction_passages <= 0:
+        return ""
+    n = stats.instruction_passages
+    what = "1 passage" if n == 1 else f"{n} passages"
+    return (
+        f"Documents in \u201c{library}\u201d contain text that gives instructions to a model ({what}). "
+        f"The {SHIPPED_ADAPTER} adapter resists such text."
+    )
+
+
 @dataclass(frozen=True)
 class AdapterSpec:
     """An adapter file and the strength to apply it with (0 = off, 1 = as trained)."""
@@ -120,6 +141,16 @@ class Timings:
     total_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class SentenceFlag:
+    """An answer sentence a person should check, and why (the reason's words come from the core
+    rule that flags it, e.g. ``core.instruction_like.STEERED_REASON``)."""
+
+    sentence: str
+    contact: str  # the link, e-mail address or phone number that raised the flag
+    reason: str
+
+
 @dataclass
 class Answer:
     """One answer: the text, the sources it cites, how it was produced and how long it took."""
@@ -136,6 +167,12 @@ class Answer:
     cancelled: bool = False
     error: str = ""  # the answer was cut off (e.g. its server died): the text is what came
     unsupported_sentences: list[str] = field(default_factory=list)  # no passage supports them
+    #: sentences carrying a link, e-mail or phone number a document planted next to instructions
+    flagged_sentences: list[SentenceFlag] = field(default_factory=list)
+    #: why the answer was not saved to the history (e.g. another writer held the database); "" = saved
+    history_error: str = ""
+    #: what a person should know about how the answer was made (e.g. the question was shortened)
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """The object ``ragtune ask --json`` prints (the CLI contract)."""
@@ -152,6 +189,12 @@ class Answer:
             "declined": self.declined,
             "cancelled": self.cancelled,
             "error": self.error,
+            "history_error": self.history_error,
+            "notes": list(self.notes),
+            "unsupported_sentences": list(self.unsupported_sentences),
+            "flagged_sentences": [
+                {"sentence": f.sentence, "contact": f.contact, "reason": f.reason} for f in self.flagged_sentences
+            ],
             "timings": {
                 "time_to_first_token_s": round(self.timings.time_to_first_token_s, 4),
                 "time_to_first_source_s": round(self.timings.time_to_first_source_s, 4),

@@ -5,6 +5,8 @@
 - The sources go to the caller (``on_sources``) before the model starts, so a person reads the
   evidence while the answer is written.
 - Citations come from attributing answer sentences to passages (``generation.citations``).
+- A sentence carrying a link, e-mail or phone number that a passage planted next to instructions to
+  the model is flagged (``instruction_like.steered_sentences``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Callable, Sequence
 from ragtune.core.answer_types import AdapterSpec, Answer, Timings, mode_for
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.citations import CitingStream
-from ragtune.core.generation.prompts import fit_prompt, place
+from ragtune.core.generation.prompts import fit, place
+from ragtune.core.instruction_like import steered_sentences
 from ragtune.core.text_match import content_words
 from ragtune.core.types import Hit
 from ragtune.errors import Cancelled, StreamInterrupted
@@ -33,6 +36,15 @@ DECLINE_TEXT = (
     "I could not find this in the library's documents, so I will not guess. "
     "I searched for: \u201c{question}\u201d."
 )
+#: a question is quoted back in a message up to this many characters (a 20 MB question must not
+#: come back as a 20 MB decline)
+QUOTE_CHARS = 200
+
+
+def quote_question(question: str) -> str:
+    """``question`` as a message quotes it: whitespace collapsed, cut to ``QUOTE_CHARS`` with "…"."""
+    text = " ".join(question.split())
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS].rstrip() + "\u2026"
 
 
 def is_relevant(question: str, hit: Hit) -> bool:
@@ -91,13 +103,25 @@ def answer_question(
         answer.timings = Timings(total_s=time.perf_counter() - started)
         return answer
     engine.set_adapters([a for a in adapters if a.scale != 0])
-    messages, sources, answer_tokens = fit_prompt(
+    fitted = fit(
         question,
         passages if rag else None,
         engine.count_chat_tokens,
         engine.n_ctx,
         settings.max_answer_tokens,
     )
+    if not fitted.whole:  # not even one passage fits beside the question: no answer made up
+        answer.declined = True
+        answer.text = (
+            f"Your question is too long to answer from the documents: with it, not even one passage "
+            f"fits in the model's context ({engine.n_ctx:,} tokens). Ask it in fewer words."
+        )
+        if on_sources is not None:
+            on_sources([])
+        answer.timings = Timings(total_s=time.perf_counter() - started)
+        return answer
+    messages, sources, answer_tokens = fitted.messages, fitted.sources, fitted.answer_tokens
+    answer.notes = fitted.notes()
     answer.sources = [s.hit for s in sources]
     if on_sources is not None:
         on_sources(list(answer.sources))
@@ -123,6 +147,7 @@ def answer_question(
         answer.text = attribution.text
         answer.citations = attribution.citations
         answer.unsupported_sentences = attribution.unsupported
+        answer.flagged_sentences = steered_sentences(question, answer.text, [h.text for h in answer.sources])
     else:
         answer.text = "".join(pieces).strip()
     answer.timings = engine.last_stats.timings()
@@ -130,7 +155,7 @@ def answer_question(
 
 
 def _decline_text(question: str, hits: Sequence[Hit]) -> str:
-    text = DECLINE_TEXT.format(question=" ".join(question.split()))
+    text = DECLINE_TEXT.format(question=quote_question(question))
     if hits:
         nearest = ", ".join(dict.fromkeys(place(h) for h in hits[:3]))
         text += f" The closest passages ({nearest}) do not answer it."

@@ -8,12 +8,17 @@ turned into ids by ``library_id``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import apsw
 
 from ragtune.core.answer_types import Answer, ChatInfo, MessageInfo
 from ragtune.core.history import History, chat_title
+from ragtune.core.store.db import transaction
+from ragtune.errors import RagtuneError
+
+log = logging.getLogger(__name__)
 
 
 class Chats:
@@ -39,25 +44,33 @@ class Chats:
         answers: list[Answer],
         chat_id: int | None,
         title_prefix: str = "",
-    ) -> None:
+    ) -> str:
         """Append the question and its answers to chat ``chat_id``, or to a new chat named after
-        the question (with ``title_prefix``) when it is None."""
+        the question (with ``title_prefix``) when it is None, all or nothing. Returns "" when
+        saved, else why it could not be (another writer held the database past the busy time-out,
+        a full disk): the answer was computed and is still shown, so this is a note, not an error."""
         history = self._history()
-        if chat_id is None:
-            title = chat_title(question, title_prefix)
-            chat_id = history.create_chat(title, self._lib_id(library), rag).id
-        history.add_message(chat_id, "user", question)
-        for a in answers:
-            history.add_message(
-                chat_id,
-                "assistant",
-                a.text,
-                mode=a.mode,
-                model=a.model,
-                adapters=a.adapters,
-                citations=a.citations,
-                timings=a.timings,
-            )
+        try:
+            with transaction(history.conn):
+                if chat_id is None:
+                    title = chat_title(question, title_prefix)
+                    chat_id = history.create_chat(title, self._lib_id(library), rag).id
+                history.add_message(chat_id, "user", question)
+                for a in answers:
+                    history.add_message(
+                        chat_id,
+                        "assistant",
+                        a.text,
+                        mode=a.mode,
+                        model=a.model,
+                        adapters=a.adapters,
+                        citations=a.citations,
+                        timings=a.timings,
+                    )
+        except (RagtuneError, apsw.Error) as exc:  # busy past the time-out, disk full, read-only
+            log.warning("An answer was not saved to the history: %s", exc)
+            return f"This answer was not saved to the history: {exc}"
+        return ""
 
     def chats(self) -> list[ChatInfo]:
         return self._history().chats()

@@ -68,6 +68,23 @@ class FastEmbedder:
         return vector
 
 
+def embed_all(
+    embedder: Embedder, texts: Sequence[str], cancel: threading.Event | None = None
+) -> np.ndarray | None:
+    """``embedder.embed(texts)`` one ONNX call (``BATCH_SIZE`` texts, similar lengths together) at
+    a time, with ``cancel`` checked before each: None when it was set. A call takes well under a
+    second even on a loaded machine, so a cancel is seen within one (with 64 texts per check it
+    took 5-8 s under load)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    result = np.zeros((len(texts), embedder.dim), np.float32)
+    for start in range(0, len(order), BATCH_SIZE):
+        if cancel is not None and cancel.is_set():
+            return None
+        batch = order[start : start + BATCH_SIZE]
+        result[batch] = embedder.embed([texts[i] for i in batch])
+    return result
+
+
 def _plain_tokenizer(folder: Path) -> Any:
     from tokenizers import Tokenizer
 

@@ -18,9 +18,17 @@ from pathlib import Path
 import numpy as np
 
 from ragtune.core.chunking import chunk_document
-from ragtune.core.embedding import Embedder
+from ragtune.core.embedding import Embedder, embed_all
 from ragtune.core.ingest.isolation import ParserPool
-from ragtune.core.ingest.scan import FileInfo, is_under, scan_sources, sha256_file, unchanged_since
+from ragtune.core.ingest.scan import (
+    FileInfo,
+    is_under,
+    scan_sources,
+    sha256_file,
+    skipped_by_type,
+    unchanged_since,
+)
+from ragtune.core.instruction_like import count_instruction_like
 from ragtune.core.store import exclusions
 from ragtune.core.store.library import DocumentRow, LibraryStore
 from ragtune.core.types import (
@@ -96,7 +104,11 @@ class Indexer:
         report.missing_sources = sorted({p.path for p in scan.problems if p.reason == "not found"})
         report.failed.extend(p for p in scan.problems if p.reason != "not found")
         kept_roots = {p.path for p in scan.problems if p.reason in ("not found", "unreadable")}
-        files = exclusions.keep(scan.files, sources, exclusions.listed(self.store.conn, lib_id))
+        excluded = exclusions.listed(self.store.conn, lib_id)
+        files = exclusions.keep(scan.files, sources, excluded)
+        report.skipped = skipped_by_type(
+            p for p in scan.skipped if not exclusions.is_excluded(p, sources, excluded)
+        )
         self._force = force
         plan = self._plan(lib_id, files, kept_roots, force)
         report.unchanged = plan.unchanged
@@ -221,13 +233,10 @@ class Indexer:
             if p.vectors is None and (twin is p or len(twin.chunks) != len(p.chunks)):
                 to_embed.append(p)
         texts = [c.embed_text for p in to_embed for c in p.chunks]
-        vectors: list[np.ndarray] = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            if cancel is not None and cancel.is_set():
-                report.cancelled = True
-                return False
-            vectors.append(self.embedder.embed(texts[start : start + EMBED_BATCH]))
-        matrix = np.concatenate(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
+        matrix = embed_all(self.embedder, texts, cancel)  # cancel is checked between ONNX calls
+        if matrix is None:
+            report.cancelled = True
+            return False
         offset = 0
         for p in to_embed:
             p.vectors = matrix[offset : offset + len(p.chunks)]
@@ -257,6 +266,8 @@ class Indexer:
                 p.chunks,
                 p.vectors,
                 {page.number: page.words for page in p.doc.pages if page.ocr},
+                instruction_passages=count_instruction_like(c.text for c in p.chunks),
+                hidden_spans=p.doc.hidden_spans,
             )
             if p.is_update:
                 report.updated += 1

@@ -21,8 +21,9 @@ from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.scan import is_under
+from ragtune.core.library_names import library_name
 from ragtune.core.retrieval import hybrid_search
-from ragtune.core.store import db, doctor, exclusions, index_lock, ocr_pages
+from ragtune.core.store import db, doctor, exclusions, faults, index_lock, ocr_pages
 from ragtune.core.store.db import transaction
 from ragtune.core.store.library import LibraryStore
 from ragtune.core.types import (
@@ -60,6 +61,7 @@ class Library:
         # on a stuck file. A second child process, started only when a page is shown, costs less.
         self._page_pool: ParserPool | None = None
         self._page_cache: tuple[str, dict[int, str]] | None = None
+        self.read_only = False  # the database was opened read-only (read-only media)
 
     # -- plumbing ---------------------------------------------------------------------------
     def connection(self) -> apsw.Connection:
@@ -67,6 +69,7 @@ class Library:
         conn: apsw.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = db.connect(self.db_path)
+            self.read_only = self.read_only or db.is_read_only(conn)
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -74,6 +77,10 @@ class Library:
 
     def _store(self) -> LibraryStore:
         return LibraryStore(self.connection())
+
+    def read_only_note(self) -> str:
+        """What to tell a person when the database was opened read-only; "" otherwise."""
+        return faults.read_only_note(self.db_path) if self.read_only else ""
 
     @property
     def embedder(self) -> Embedder:
@@ -124,13 +131,13 @@ class Library:
         return exclusions.listed(self.connection(), self._store().library_id(library))
 
     def create_library(self, name: str) -> LibraryInfo:
-        name = _clean_name(name)
+        name = library_name(name)
         store = self._store()
         store.create_library(name)
         return next(info for info in store.list_libraries() if info.name == name)
 
     def rename_library(self, old: str, new: str) -> None:
-        self._store().rename_library(old, _clean_name(new))
+        self._store().rename_library(old, library_name(new))
 
     def delete_library(self, name: str) -> None:
         self._store().delete_library(name)
@@ -158,9 +165,10 @@ class Library:
         Naming a path that was removed from inside a source includes it again. Only one run per
         library works at a time, across processes: a second one waits, then finds the work done."""
         store = self._store()
+        db.require_writable(store.conn)  # read-only media: refuse before any work
+        library = library_name(library)
         if paths_:
             targets = [_existing(p) for p in paths_]
-            library = _clean_name(library)
             lib_id = store.create_library(library)
             self._add_sources(store, lib_id, targets)
         else:
@@ -193,7 +201,8 @@ class Library:
         """Remove a source, or a file or folder inside one, from a library; returns the documents
         removed. What is removed from inside a source is recorded as an exclusion, so re-scans
         leave it out; ``index(library, [path])`` includes it again."""
-        store = self._store()
+        store, library = self._store(), library_name(library)
+        db.require_writable(store.conn)
         lib_id = store.library_id(library)
         target = str(Path(path).expanduser().resolve())
         sources = store.sources(lib_id)
@@ -270,15 +279,6 @@ def _existing(path: str | Path) -> str:
             "holding it is connected."
         )
     return str(resolved)
-
-
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise RagtuneError("A library needs a name.")
-    if len(cleaned) > 200:
-        raise RagtuneError("A library name can be at most 200 characters.")
-    return cleaned
 
 
 __all__ = ["Library", "LibraryNotFound"]

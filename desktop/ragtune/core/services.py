@@ -94,6 +94,7 @@ from ragtune.core.finetune.service import FineTune
 from ragtune.core.library_service import Library
 from ragtune.core.machine import Machine, this_machine
 from ragtune.core.store.doctor import DoctorReport
+from ragtune.core.store.faults import translate_errors
 from ragtune.core.types import (
     DocumentInfo,
     Hit,
@@ -118,6 +119,7 @@ class Parts:
     finetune: FineTune  # uses library and answers
 
 
+@translate_errors  # SQLite's damaged-file, disk-full and read-only errors, in plain words
 class Ragtune:
     """The one object the CLI and GUI talk to (see the module docstring)."""
 
@@ -173,6 +175,10 @@ class Ragtune:
     @property
     def embedder(self) -> Embedder:
         return self.parts.library.embedder
+
+    def read_only_note(self) -> str:
+        """A note for a person when the library database was opened read-only; "" otherwise."""
+        return self.parts.library.read_only_note()
 
     def close(self) -> None:
         self.parts.answers.close()
@@ -294,7 +300,7 @@ class Ragtune:
         question, hits = self._retrieve(question, library, rag)
         answers = self.parts.answers
         answer = answers.ask(question, hits, adapters, on_sources, on_token, cancel, started)
-        self.parts.chats.record(question, library, rag, [answer], chat_id)
+        answer.history_error = self.parts.chats.record(question, library, rag, [answer], chat_id)
         return answer
 
     def compare(
@@ -307,7 +313,9 @@ class Ragtune:
     ) -> list[Answer]:
         question, hits = self._retrieve(question, library, library is not None)
         answers = self.parts.answers.compare(question, hits, adapters, on_event, cancel)
-        self.parts.chats.record(question, library, True, answers, None, title_prefix="Compare: ")
+        not_saved = self.parts.chats.record(question, library, True, answers, None, title_prefix="Compare: ")
+        for a in answers:
+            a.history_error = not_saved
         return answers
 
     def _retrieve(

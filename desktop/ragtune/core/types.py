@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ragtune.core.hidden_text import MARK as HIDDEN_MARK
+from ragtune.core.hidden_text import document_details, document_sentence, library_sentence
+
 #: an OCR'd word on a PDF page: x0, y0, x1, y1 in points from the rendered page's top left, and its text
 WordBox = tuple[float, float, float, float, str]
 
@@ -26,8 +29,11 @@ class ParsedDocument:
 
     path: str
     title: str
-    format: str  # "pdf", "docx", "markdown", "text", "html", "epub"
+    format: str  # "pdf", "docx", "markdown", "text", "html", "epub", "pptx", "xlsx", "email", "odt"
     pages: tuple[Page, ...]
+    #: spans of text a person cannot see on the page that were left out (white on white, too small
+    #: to read, invisible, hidden runs or elements): shown per document as "hidden text left out"
+    hidden_spans: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,24 @@ class IndexReport:
     seconds: float = 0.0
     #: sources (folders or files) that were not there: their documents were kept, not removed
     missing_sources: list[str] = field(default_factory=list)
+    #: files in the sources skipped because Ragtune does not read their type: suffix → count
+    #: (``""`` for files without one), most first
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skipped_sentence(self) -> str:
+        """``12 files of types Ragtune does not read: .pptx \u00d77, .xlsx \u00d75`` (a
+        multiplication sign before each count); empty when none were skipped. The CLI and the
+        window both say it this way."""
+        total = sum(self.skipped.values())
+        if not total:
+            return ""
+        kinds = [f"{suffix or 'no extension'} \u00d7{n}" for suffix, n in self.skipped.items()]
+        if len(kinds) > 8:
+            kinds = [*kinds[:8], f"{len(kinds) - 8} more types"]
+        what = "1 file of a type" if total == 1 else f"{total} files of types"
+        if total > 1 and len(self.skipped) == 1:
+            what = f"{total} files of a type"
+        return f"{what} Ragtune does not read: {', '.join(kinds)}"
 
 
 @dataclass(frozen=True)
@@ -152,6 +176,20 @@ class DocumentInfo:
     size: int
     #: modification time when indexed (with ``size``, what ``unchanged_since`` compares)
     mtime_ns: int = 0
+    #: spans of text a person cannot see that were left out when it was indexed
+    hidden_spans: int = 0
+
+    def hidden_sentence(self) -> str:
+        """``Hidden text left out: 3 spans``; empty when none was (``core.hidden_text``)."""
+        return document_sentence(self.hidden_spans)
+
+    def hidden_mark(self) -> str:
+        """``hidden text left out`` when any was (the window's state column), else empty."""
+        return HIDDEN_MARK if self.hidden_spans > 0 else ""
+
+    def hidden_details(self) -> str:
+        """:meth:`hidden_sentence` with what hidden text is (the window's tooltip)."""
+        return document_details(self.hidden_spans)
 
 
 @dataclass(frozen=True)
@@ -161,3 +199,22 @@ class LibraryStats:
     pages: int
     chunks: int
     database_bytes: int
+    #: passages (chunks) of indexed documents that look like instructions to a model
+    #: (``core.instruction_like``): the window offers the cite-and-decline adapter when there are any
+    instruction_passages: int = 0
+    #: spans of text a person cannot see left out of the indexed documents, and how many
+    #: documents carried them
+    hidden_spans: int = 0
+    hidden_documents: int = 0
+
+    def hidden_sentence(self) -> str:
+        """``Hidden text left out: 3 spans in 1 document``; empty when none was (``core.hidden_text``)."""
+        return library_sentence(self.hidden_spans, self.hidden_documents)
+
+    def instructions_sentence(self) -> str:
+        """``2 passages look like instructions to a model``; empty when none do (``ragtune
+        libraries`` and the window say it this way)."""
+        n = self.instruction_passages
+        if n <= 0:
+            return ""
+        return "1 passage looks like instructions to a model" if n == 1 else f"{n} passages look like instructions to a model"

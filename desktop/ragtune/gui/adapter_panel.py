@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune import paths
-from ragtune.core.answer_types import AdapterInfo, AdapterSpec
+from ragtune.core.answer_types import (
+    SHIPPED_ADAPTER,
+    SHIPPED_ADAPTER_STRENGTH,
+    AdapterInfo,
+    AdapterSpec,
+)
 from ragtune.errors import AdapterMismatch
 from ragtune.gui.adapter_list import (
     AdapterRow,
@@ -41,10 +46,8 @@ from ragtune.gui.tasks import Job
 GGUF_FILTER = "GGUF files (*.gguf);;All files (*)"
 
 
-#: the shipped adapter's strength: at 50 % it kept RAG's accuracy on the sample library and declined
-#: more questions the documents do not answer; at 100 % it declined too often (README, "The shipped
-#: adapter")
-SHIPPED_PERCENT = 50
+#: the shipped adapter's strength, as measured (``core.answer_types.SHIPPED_ADAPTER_STRENGTH``)
+SHIPPED_PERCENT = round(SHIPPED_ADAPTER_STRENGTH * 100)
 
 
 class AdapterPanel(QGroupBox):
@@ -195,6 +198,30 @@ class AdapterPanel(QGroupBox):
         for path in new:
             percent = SHIPPED_PERCENT if Path(path).parent == shipped else 100
             self.add_adapter_file(path, enabled=False, percent=percent)
+
+    def shipped_path(self) -> str:
+        return str((paths.shipped_adapters_dir() / f"{SHIPPED_ADAPTER}.gguf").absolute())
+
+    def shipped_on(self) -> bool:
+        """Whether the shipped cite-and-decline adapter applies to the next answers."""
+        return any(spec.path == self.shipped_path() for spec in self.active_adapters())
+
+    def turn_on_shipped(self) -> Job | None:
+        """Switch the shipped adapter on at its measured strength: its row when listed, else it is
+        added (checked against the model first, like any adapter)."""
+        path = self.shipped_path()
+        for row in self.rows:
+            if row.path == path:
+                row.slider.setValue(SHIPPED_PERCENT)
+                row.toggle.setChecked(True)
+                row.flush()
+                self.ctx.messages.notice(f"Adapter {row.name} switched on; it applies to the next answer.")
+                return None
+        if path in self._checking:  # being checked (offered at start): listed switched on when it fits
+            self._checking[path] = (True, SHIPPED_PERCENT, self._checking[path][2])
+            return None
+        self.mark_seen(path)
+        return self.add_adapter_file(path, enabled=True, percent=SHIPPED_PERCENT)
 
     def recheck(self) -> None:
         """After a model switch: mark the adapters made for another model as not applicable (kept,

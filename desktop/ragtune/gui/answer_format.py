@@ -8,7 +8,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ragtune.core import locations
-from ragtune.core.answer_types import AdapterSpec, Citation, MessageInfo, Timings, mode_label
+from ragtune.core.answer_types import (
+    AdapterSpec,
+    Citation,
+    MessageInfo,
+    SentenceFlag,
+    Timings,
+    mode_label,
+)
 from ragtune.core.types import Hit
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -73,6 +80,11 @@ def unsupported_text(sentences: Sequence[str]) -> str:
         head = f"⚠ No source supports these {len(sentences)} sentences — check them before relying on them:"
     quoted = "\n".join(f"“{breakable(snippet(s, 300))}”" for s in sentences)
     return f"{head}\n{quoted}"
+
+
+def flagged_text(flags: Sequence[SentenceFlag]) -> str:
+    """The warning under an answer for its flagged sentences, each with the core's reason."""
+    return "\n".join(f"⚠ “{breakable(snippet(f.sentence, 300))}”: {f.reason}." for f in flags)
 
 
 def timings_text(t: Timings) -> str:

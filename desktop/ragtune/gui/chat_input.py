@@ -1,5 +1,5 @@
 """The question box (Enter or Ctrl+Enter asks, Shift+Enter starts a new line) and the suggested
-questions shown in an empty chat (``resources/sample_library/questions.json``)."""
+questions shown in an empty chat (``resources/sample_questions/questions.json``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ SAMPLE_LIBRARY = "Sample library"
 
 def suggested_questions(path: Path | None = None) -> list[str]:
     """The sample library's suggested questions (a JSON list of strings); [] when missing or bad."""
-    path = path or paths.sample_library_dir() / "questions.json"
+    path = path or paths.sample_questions_dir() / "questions.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 from ragtune.core.answer_types import NEW_CHAT_TITLE, AdapterSpec, Answer, ChatInfo, MessageInfo
 from ragtune.errors import RagtuneError
 from ragtune.gui import progress_events as events
+from ragtune.gui.adapter_offer import AdapterOfferBanner
 from ragtune.gui.chat_input import QuestionBox
 from ragtune.gui.chat_work import (
     RagSwitchSaver,
@@ -109,6 +110,8 @@ class ChatView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        self.adapter_offer = AdapterOfferBanner()  # shown by the main window (core.adapter_offer)
+        layout.addWidget(self.adapter_offer)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(bottom)
 
@@ -257,6 +260,8 @@ class ChatView(QWidget):
             return
         if self._active is not None:
             self._active.show_answer(answer, answer_note(answer))
+        if answer.history_error:  # the answer stays on screen; say why it is not in the history
+            self.ctx.messages.notice(answer.history_error)
         self._release()
         self.answer_finished.emit(answer)
 

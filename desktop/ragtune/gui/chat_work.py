@@ -22,14 +22,22 @@ from ragtune.gui.tasks import Job
 
 
 def answer_note(answer: Answer) -> str:
-    """The footer's note after the timings (unsupported sentences have their own warning)."""
+    """The footer's note after the timings (unsupported sentences have their own warning); an
+    answer the history could not take says so (it stays on screen)."""
+    note = _state_note(answer)
+    if answer.history_error:
+        return f"{note}; not saved to the history" if note else "not saved to the history"
+    return note
+
+
+def _state_note(answer: Answer) -> str:
     if answer.cancelled:
         return "stopped"
     if answer.error:  # a server cut the answer off: what came is kept
         return f"cut off: {answer.error}"
     if answer.declined:
         return "no passage was relevant enough; the model was not asked to guess"
-    return ""
+    return " ".join(answer.notes)  # e.g. the question was shortened to fit
 
 
 def ask_in_chat(

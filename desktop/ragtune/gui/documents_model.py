@@ -1,5 +1,7 @@
 """The documents table of a library: name, state (indexed / indexing / queued / failed and why),
 pages, chunks, size. Rows come from ``svc.documents`` plus the files an indexing run still has to do.
+A document that carried hidden text says so in its state ("indexed, hidden text left out") and its
+tooltip ("Hidden text left out: 3 spans, not indexed ..."), in the core's words (``DocumentInfo``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class DocRow:
     pages: int = 0
     chunks: int = 0
     size: int = 0
+    #: "hidden text left out" when the parser left text a person cannot see out, else ""
+    hidden_mark: str = ""
+    #: the tooltip's sentence about it ("Hidden text left out: 3 spans, not indexed (...)")
+    hidden_details: str = ""
 
     @property
     def name(self) -> str:
@@ -37,7 +43,17 @@ class DocRow:
 
     @property
     def state_text(self) -> str:
-        return f"failed: {self.reason}" if self.state == "failed" else self.state
+        if self.state == "failed":
+            return f"failed: {self.reason}"
+        return f"{self.state}, {self.hidden_mark}" if self.hidden_mark else self.state
+
+    @property
+    def details(self) -> str:
+        """The tooltip: the full path, the state, and what hidden text was left out."""
+        lines = [self.path, self.reason if self.state == "excluded" else self.state_text]
+        if self.hidden_details:
+            lines.append(self.hidden_details)
+        return "\n".join(lines)
 
 
 def build_rows(
@@ -51,7 +67,8 @@ def build_rows(
         stored.add(d.path)
         state = d.status if d.status in ("indexed", "failed", "queued", "indexing") else "indexed"
         reason = plain_reason(d.error) if state == "failed" else ""
-        rows.append(DocRow(d.path, state, reason, d.pages, d.chunks, d.size))
+        mark, details = (d.hidden_mark(), d.hidden_details()) if state == "indexed" else ("", "")
+        rows.append(DocRow(d.path, state, reason, d.pages, d.chunks, d.size, mark, details))
     first = True
     for path in waiting:
         if path in stored:
@@ -109,7 +126,7 @@ class DocumentsModel(QAbstractTableModel):
                 return ""
             return (row.pages, row.chunks, format_size(row.size))[col - 2] if col > 1 else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.path}\n{row.reason if row.state == 'excluded' else row.state_text}"
+            return row.details
         if role == Qt.ItemDataRole.ForegroundRole and col == 1 and row.state != "indexed":
             palette = QApplication.palette()
             if row.state == "failed":

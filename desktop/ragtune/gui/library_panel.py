@@ -289,6 +289,9 @@ class LibraryPanel(QWidget):
         if library == self.current:
             self._waiting = []
             self.refresh_libraries()
+        elif self.current is None:  # the run's first read of the list came before it made the library
+            self._waiting = []
+            self.refresh_libraries(select=library)
 
     # -- documents ------------------------------------------------------------------------------
     def refresh_documents(self) -> Job | None:
@@ -325,7 +328,9 @@ class LibraryPanel(QWidget):
             self.counts.setText("Drop files or folders on the window to add them.")
             return
         failed = f" · {stats.failed} failed" if stats.failed else ""
+        instructions = f" · {stats.instructions_sentence()}" if stats.instruction_passages else ""
+        hidden = f" · {stats.hidden_sentence()}" if stats.hidden_spans else ""
         self.counts.setText(
             f"{stats.documents} documents · {stats.pages} pages · {stats.chunks} chunks · "
-            f"database {format_size(stats.database_bytes)}{failed}"
+            f"database {format_size(stats.database_bytes)}{failed}{instructions}{hidden}"
         )

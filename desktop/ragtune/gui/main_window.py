@@ -17,7 +17,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
-from ragtune.core.answer_types import ChatInfo, Citation
+from ragtune.core.answer_types import ChatInfo, Citation, adapter_offer
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.services import Ragtune
 from ragtune.core.types import LibraryInfo
@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self.finetune_view.adapter_trained.connect(self._adapter_trained)
         self.finetune_view.bench_finished.connect(self._adapter_benched)
         self.model_panel.adapters.adapters_changed.connect(self.evaluate_view.refresh_adapters)
+        self.library_panel.library_changed.connect(lambda name: self.chat_view.adapter_offer.show_offer(name, ""))
+        self.library_panel.documents_loaded.connect(self._offer_adapter)
+        self.model_panel.adapters.adapters_changed.connect(self._offer_adapter)
+        self.chat_view.adapter_offer.accepted.connect(lambda _library: self.model_panel.adapters.turn_on_shipped())
         self.watcher.changed.connect(lambda library: self.indexer.index(library))
 
     # -- state ----------------------------------------------------------------------------------
@@ -194,6 +198,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(name or "Ragtune")
         if self.chat_view.chat is None:
             self.chat_view.set_chat(None)  # the empty chat's hints follow the library
+
+    def _offer_adapter(self) -> None:
+        """Offer the shipped adapter when the library holds instruction-like text (the core decides)."""
+        stats, library = self.library_panel.stats, self.library_panel.current
+        on = self.model_panel.adapters.shipped_on()
+        text = adapter_offer(library, stats, on) if stats is not None and library else ""
+        self.chat_view.adapter_offer.show_offer(library, text)
 
     def _adapter_trained(self, path: str) -> None:
         """A new adapter: into the adapters list, switched on (the panel says it applies to the next answer)."""

@@ -3,7 +3,8 @@
 An answer shows the retrieved sources first (as chips), then its text streams in as Markdown; when
 it is done the chips become its citations, ``[n]`` markers in the text become links, and the header
 says which mode, model and adapters produced it. Sentences no source supports are listed in a
-warning right under the text. Everything wraps (or elides) to the pane's width: a message never
+warning right under the text, and so are sentences carrying a link a document planted next to
+instructions to the model. Everything wraps (or elides) to the pane's width: a message never
 makes its pane wider.
 """
 
@@ -15,7 +16,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from ragtune.core.answer_types import AdapterSpec, Answer, Citation, Timings
+from ragtune.core.answer_types import AdapterSpec, Answer, Citation, SentenceFlag, Timings
 from ragtune.core.types import Hit
 from ragtune.gui.answer_format import (
     CITE_SCHEME,
@@ -23,6 +24,7 @@ from ragtune.gui.answer_format import (
     breakable,
     chip_text,
     citation_from_hit,
+    flagged_text,
     header_text,
     snippet,
     timings_text,
@@ -54,6 +56,7 @@ class MessageWidget(QFrame):
         self.chips = FlowLayout(self.chips_box)
         self.warning = wrapping(QLabel())
         self.warning.setObjectName("unsupported")
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)  # quotes a model's words: never rendered
         self.warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.footer = wrapping(muted(QLabel()))
         self.copy_button = QToolButton()
@@ -109,10 +112,12 @@ class MessageWidget(QFrame):
         note: str = "",
         sources: Sequence[Hit] = (),
         unsupported: Sequence[str] = (),
+        flagged: Sequence[SentenceFlag] = (),
     ) -> None:
         """The final answer, with citations linked and how it was made. When no sentence could be
         attributed, the passages that were read stay listed so they can still be checked; the
-        ``unsupported`` sentences (no passage backs them) are shown in a warning under the text."""
+        ``unsupported`` sentences (no passage backs them) and the ``flagged`` ones (a link a document
+        planted next to instructions to the model) are shown in a warning under the text."""
         self.finished = True
         self._dirty = False
         self.text = text
@@ -123,8 +128,9 @@ class MessageWidget(QFrame):
         else:
             self._set_chips([citation_from_hit(i + 1, h) for i, h in enumerate(sources)])
             note = " · ".join(p for p in (note, "passages read, none matched to a sentence") if p)
-        self.warning.setText(unsupported_text(unsupported))
-        self.warning.setVisible(bool(unsupported))
+        warning = "\n".join(t for t in (flagged_text(flagged), unsupported_text(unsupported)) if t)
+        self.warning.setText(warning)
+        self.warning.setVisible(bool(warning))
         footer = breakable(" · ".join(p for p in (timings_text(timings or Timings()), note) if p))
         self.footer.setText(footer)
         self.footer.setVisible(bool(footer))
@@ -141,6 +147,7 @@ class MessageWidget(QFrame):
             note,
             answer.sources,
             answer.unsupported_sentences,
+            answer.flagged_sentences,
         )
 
     def fail(self, text: str) -> None:

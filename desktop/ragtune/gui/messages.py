@@ -1,8 +1,8 @@
 """The one place that turns errors and notices into status-bar messages or dialogs, and logs them.
 
 Errors Ragtune expects (``RagtuneError``: a bad file, a wrong adapter, a missing library...) go to
-the status bar in plain words; unexpected exceptions open a dialog that names the log file, so a
-failure is never silent. Confirmation questions also go through here, so tests can answer them.
+the status bar in plain words (a damaged library database, which stops everything, in a dialog);
+unexpected exceptions open a dialog that names the log file, so a failure is never silent. Confirmation questions also go through here, so tests can answer them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from ragtune import paths
-from ragtune.errors import Cancelled, RagtuneError
+from ragtune.errors import Cancelled, DatabaseDamaged, RagtuneError
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ class Messages(QObject):
         """Report an error: expected ones in the status bar, unexpected ones in a dialog."""
         if isinstance(exc, Cancelled):
             self.notice(f"{context}: cancelled." if context else "Cancelled.")
+            return
+        if isinstance(exc, DatabaseDamaged):  # nothing works until it is moved aside: a dialog
+            log.error("%s", exc)
+            self.dialog("The library database is damaged", str(exc))
             return
         if isinstance(exc, RagtuneError):
             text = f"{context}: {exc}" if context else str(exc)

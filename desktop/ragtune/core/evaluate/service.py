@@ -139,7 +139,7 @@ class Evaluation:
 
     def ensure_sample_set(self, library: str) -> QuestionSet | None:
         """Give ``library`` (the sample library) its hand-written question set, once."""
-        source = paths.sample_library_dir() / SAMPLE_SET_FILE
+        source = paths.sample_questions_dir() / SAMPLE_SET_FILE
         if not source.is_file():
             return None
         lib_id = self._library.library_id(library)

@@ -37,6 +37,7 @@ from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.library_service import Library
+from ragtune.core.memory import return_freed_memory
 from ragtune.core.types import Hit
 from ragtune.errors import RagtuneError
 
@@ -183,13 +184,16 @@ class FineTune:
         work = paths.training_dir(out.stem)
         sha = jsonl_sha256(examples)
         write_jsonl(examples, work / TRAINING_SET_FILE)
-        result = train_adapter(base, [ex.messages for ex in examples], out, options, work, progress,
-                               cancel, set_sha256=sha)
         try:
-            info = validate_adapter(out, base)
-        except RagtuneError:
-            out.unlink(missing_ok=True)  # never offered later as an adapter
-            raise
+            result = train_adapter(base, [ex.messages for ex in examples], out, options, work, progress,
+                                   cancel, set_sha256=sha)
+            try:
+                info = validate_adapter(out, base)
+            except RagtuneError:
+                out.unlink(missing_ok=True)  # never offered later as an adapter
+                raise
+        finally:
+            return_freed_memory()  # what the run and the adapter's check left in this process
         (work / train_checkpoint.CHECKPOINT).unlink(missing_ok=True)
         return TrainedAdapter(result, info, str(work / TRAINING_SET_FILE), sha)
 

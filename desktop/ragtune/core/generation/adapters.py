@@ -4,6 +4,7 @@
 ``llama_adapter_lora_init`` makes (and the metadata types it asserts on, which would otherwise
 abort the process), so a wrong file is refused before any native code touches it; it also refuses
 NaN or infinite values (alpha or any tensor), which llama.cpp would take and answer garbage with.
+It reads the file in a child process with a time limit and a memory cap (``core.sandbox``).
 
 ``AdapterSet`` loads each file once with ``llama_adapter_lora_init``, applies any set with any
 strengths with ``llama_set_adapters_lora`` (hot: the model is never reloaded), and frees files with
@@ -28,6 +29,7 @@ from ragtune.errors import AdapterError, AdapterMismatch
 
 ACCEPTED_TENSOR_TYPES = frozenset({"F32", "F16", "BF16", "Q8_0"})
 _STRING_KEYS = ("general.type", "general.architecture", "adapter.type")
+_CHECKED: dict[tuple[str, int, int, str, int], AdapterInfo] = {}  # adapters that passed, per process
 
 
 def _model_gguf(model: str | Path | GGUFInfo | ModelInfo) -> GGUFInfo:
@@ -129,17 +131,13 @@ def _check_pair(base: str, pair: dict[str, tuple[int, ...]], model: GGUFInfo) ->
         )
 
 
-def validate_adapter(path: str | Path, model: str | Path | GGUFInfo | ModelInfo) -> AdapterInfo:
-    """Check that ``path`` is a LoRA adapter that fits ``model``; AdapterError says what does not."""
-    path = Path(path)
+def _validate_here(path: Path, model_info: GGUFInfo) -> AdapterInfo:
+    """Every check of ``validate_adapter``, in this process (the sandbox's child runs it)."""
     name = path.name
-    if not path.is_file():
-        raise AdapterError(f"adapter file not found: {path}")
     try:
         info = read_gguf(path)
     except GGUFError as exc:
-        raise AdapterError(f"{name} is not a usable adapter: {exc}") from exc
-    model_info = _model_gguf(model)
+        raise AdapterError(f"{name} is not a usable adapter: {exc}") from None
     alpha = _check_metadata(info, name, model_info)
     pairs = _pairs(info, name)
     for base, pair in sorted(pairs.items()):
@@ -152,6 +150,28 @@ def validate_adapter(path: str | Path, model: str | Path | GGUFInfo | ModelInfo)
         alpha=alpha,
         tensors=len(pairs),
     )
+
+
+def validate_adapter(path: str | Path, model: str | Path | GGUFInfo | ModelInfo) -> AdapterInfo:
+    """Check that ``path`` is a LoRA adapter that fits ``model``; AdapterError says what does not.
+    The adapter is read in a child process with a time limit and a memory cap (``core.sandbox``):
+    a hostile file cannot take this process's memory or time. A file checked before (same size and
+    modification time, same model) is not checked again."""
+    from ragtune.core.sandbox import run_isolated
+
+    path = Path(path)
+    if not path.is_file():
+        raise AdapterError(f"adapter file not found: {path}")
+    model_info = _model_gguf(model)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, model_info.path, model_info.size)
+    if key not in _CHECKED:
+        _CHECKED[key] = run_isolated(
+            _validate_here, path, model_info, what=f"checking {path.name}", error=AdapterError,
+            hint="the file is corrupt or not a LoRA adapter", timeout_s=120.0,
+            memory_mb=1024 + (stat.st_size >> 20),  # the adapter is memory-mapped to check its values
+        )
+    return _CHECKED[key]
 
 
 @dataclass

@@ -15,14 +15,22 @@ Instead:
    string is broken with a word joiner (U+2060) in the content and tokenized again.
 
 This holds for any template and any vocabulary, user-added GGUF models included.
+
+A template is untrusted too (it comes with the model file): ``check_chat_template`` renders a short
+chat with it, with a time and size limit, when a model is added (inside the model check's child)
+and, through ``check_chat_template_isolated``, when a model is loaded. A template that fails, that
+Jinja's sandbox stops, or that writes megabytes is refused with a plain reason, never at a question.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+
+from ragtune.errors import ModelError
 
 Message = dict[str, str]
 
@@ -34,6 +42,66 @@ _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 WORD_JOINER = "\u2060"
 #: attributes of tokens that carry meaning for the chat format
 _SPECIAL_ATTRS = (1 << 3) | (1 << 4)  # LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED
+
+
+#: the chat a template must write within the limits: what the answer path sends (see ``prompts``)
+SAMPLE_CHAT: list[Message] = [
+    {"role": "system", "content": "Answer from the numbered sources only, citing them like [1]."},
+    {"role": "user", "content": "Sources:\n[1] sample.pdf, page 1: The ferry leaves at 9:40.\n\n"
+                                "Question: When does the ferry leave?"},
+]
+#: a real template writes a few hundred characters around the messages; one that writes megabytes
+#: would take gigabytes once tokenized
+MAX_RENDERED_CHARS = 100_000
+#: seconds the sample chat may take to render (real templates take milliseconds)
+RENDER_TIME_S = 5.0
+_CHECKED_TEMPLATES: set[str] = set()  # digests of templates that passed, per process
+
+
+def check_chat_template(template: str, bos_token: str = "<s>", eos_token: str = "</s>") -> None:
+    """Render ``SAMPLE_CHAT`` with ``template`` as the engine would; ModelError with a plain reason
+    when it fails, is stopped by the Jinja sandbox, takes over ``RENDER_TIME_S`` or writes over
+    ``MAX_RENDERED_CHARS``. The time limit holds in a process's main thread (the sandbox's child)."""
+    from jinja2.exceptions import SecurityError
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    from ragtune.core.sandbox import TimeLimitExceeded, time_limit
+
+    try:
+        with time_limit(RENDER_TIME_S, ""):
+            formatter = Jinja2ChatFormatter(template=template, eos_token=eos_token, bos_token=bos_token)
+            rendered = str(formatter(messages=cast(Any, SAMPLE_CHAT)).prompt)
+    except TimeLimitExceeded:
+        raise ModelError(f"writing a short chat with it takes longer than {RENDER_TIME_S:g} s") from None
+    except SecurityError as exc:
+        raise ModelError(
+            f"Jinja's sandbox stopped it ({str(exc)[:200]}): it reaches for Python internals, which "
+            "no chat template needs (a hostile file?)"
+        ) from None
+    except MemoryError:
+        raise ModelError("writing a short chat with it needs more memory than allowed") from None
+    except Exception as exc:  # jinja2 and the template's own raise_exception raise several kinds
+        raise ModelError(f"it fails on a short chat ({type(exc).__name__}: {str(exc)[:200]})") from None
+    if len(rendered) > MAX_RENDERED_CHARS:
+        raise ModelError(
+            f"it writes {len(rendered):,} characters for a short chat (a chat template writes a few "
+            f"hundred; at most {MAX_RENDERED_CHARS:,} are allowed)"
+        )
+
+
+def check_chat_template_isolated(template: str, bos_token: str, eos_token: str) -> None:
+    """``check_chat_template`` in a child process with a memory cap (``core.sandbox``), once per
+    template and process."""
+    from ragtune.core.sandbox import run_isolated
+
+    digest = hashlib.sha256("\0".join((template, bos_token, eos_token)).encode("utf-8", "replace")).hexdigest()
+    if digest in _CHECKED_TEMPLATES:
+        return
+    run_isolated(
+        check_chat_template, template, bos_token, eos_token, what="checking the chat template",
+        error=ModelError, timeout_s=RENDER_TIME_S + 10, memory_mb=1024,  # + imports
+    )
+    _CHECKED_TEMPLATES.add(digest)
 
 
 @dataclass(frozen=True)
@@ -72,6 +140,7 @@ class ChatTokenizer:
         self._llm = llm
         self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
         eos, bos = llm.token_eos(), llm.token_bos()
+        check_chat_template_isolated(template, self.token_text(bos), self.token_text(eos))
         self.formatter = Jinja2ChatFormatter(
             template=template, eos_token=self.token_text(eos), bos_token=self.token_text(bos),
             stop_token_ids=[eos],

@@ -23,6 +23,13 @@ import numpy as np
 from ragtune.errors import ModelError
 
 GGUF_MAGIC = b"GGUF"
+_HEADER = struct.Struct("<4sIQQ")  # magic, version, tensor count, metadata entry count (v2, v3)
+#: the fewest bytes one metadata entry (key length, type, a 1-byte value) or one tensor entry
+#: (name length, dimension count, one dimension, type, offset) can take in a file
+_MIN_KV_BYTES, _MIN_TENSOR_BYTES = 8 + 4 + 1, 8 + 4 + 8 + 4 + 8
+#: more entries than any real file has (a few dozen metadata entries, a few thousand tensors);
+#: the reader keeps objects per entry, so a file of millions of tiny ones would take gigabytes
+MAX_ENTRIES = 1 << 16
 _PAST_END = ("past the end", "reshape", "larger dtype", "out of bounds")
 _SMALL_STRING_ARRAY = 64  # string arrays up to this length are decoded; longer ones are counted
 
@@ -75,6 +82,8 @@ def _make_reader_class() -> type:
             offs += int(alen.nbytes)
             itype = vtype(int(raw_itype[0]))
             count = int(alen[0])
+            if itype == vtype.ARRAY:
+                raise GGUFError("not a valid GGUF file: a metadata array holds arrays, which llama.cpp refuses")
             nptype = self.gguf_scalar_to_np.get(itype)
             if nptype is not None:
                 values = self._get(offs, nptype, count)
@@ -177,11 +186,14 @@ def read_gguf(path: str | Path) -> GGUFInfo:
         raise GGUFError(f"not a GGUF file: {path.name} does not start with the GGUF signature")
     if len(head) < 8:
         raise GGUFError(f"truncated: {path.name} ends inside its GGUF header ({size} bytes)")
+    _check_counts(path, size)
     gguf = _load_gguf()
     if _READER is None:
         _READER = _make_reader_class()
     try:
         reader = _READER(str(path), "r")
+    except GGUFError:
+        raise
     except (ValueError, IndexError, KeyError, OverflowError, TypeError, MemoryError) as exc:
         raise GGUFError(_header_problem(path, size, exc)) from exc
 
@@ -194,7 +206,7 @@ def read_gguf(path: str | Path) -> GGUFInfo:
     tensors: dict[str, tuple[int, ...]] = {}
     tensor_types: dict[str, str] = {}
     tensor_data: dict[str, tuple[int, int]] = {}
-    data_end = int(reader.data_offset)
+    data_end = int(reader.data_offset) if reader.tensors else min(int(reader.data_offset), size)  # no tensors: no padding needed
     for tensor in reader.tensors:
         tensors[tensor.name] = tuple(int(d) for d in reversed(tensor.shape.tolist()))
         tensor_types[tensor.name] = tensor.tensor_type.name
@@ -227,6 +239,38 @@ def read_gguf(path: str | Path) -> GGUFInfo:
         tensor_data=tensor_data,
         data_end=data_end,
     )
+
+
+def _size_words(size: int) -> str:
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.0f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1 << 10 else f"{size} bytes"
+
+
+def _check_counts(path: Path, size: int) -> None:
+    """Refuse a header whose entry counts the file cannot hold, before the reader allocates for them
+    (a count of N entries needs at least N times the smallest entry)."""
+    with path.open("rb") as f:
+        head = f.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise GGUFError(f"truncated: {path.name} ends inside its GGUF header ({size} bytes)")
+    _magic, version, n_tensors, n_kv = _HEADER.unpack(head)
+    if version & 0xFFFF == 0:  # a big-endian file: the reader swaps, so do we
+        _magic, version, n_tensors, n_kv = struct.unpack(">4sIQQ", head)
+    if version not in (2, 3):
+        return  # the reader refuses other versions with its own message
+    room = size - _HEADER.size
+    for count, least, what in ((n_kv, _MIN_KV_BYTES, "metadata entries"), (n_tensors, _MIN_TENSOR_BYTES, "tensors")):
+        if count * least > room:
+            raise GGUFError(
+                f"{path.name} claims {count} {what} but the file is only {_size_words(size)}: "
+                "not a valid GGUF file"
+            )
+        if count > MAX_ENTRIES:
+            raise GGUFError(
+                f"{path.name} claims {count:,} {what}, more than any real model or adapter has "
+                f"(at most {MAX_ENTRIES:,} are read): not a valid GGUF file"
+            )
 
 
 def _header_problem(path: Path, size: int, exc: BaseException) -> str:

@@ -1,18 +1,17 @@
 """Chat models: check a GGUF file safely, keep a registry of the user's models, resolve names.
 
-``inspect_gguf`` runs in a spawned child process with a time limit and an address-space cap: it
-reads the header with ``gguf_info`` and then asks llama.cpp itself to load the vocabulary only
-(``vocab_only``), which is where llama.cpp decides whether it knows the architecture. A corrupt or
-hostile file can crash or hang that child, never the app; the caller gets a ModelError.
+``inspect_gguf`` runs in a spawned child process with a time limit and an address-space cap
+(``core.sandbox``): it reads the header with ``gguf_info``, asks llama.cpp itself to load the
+vocabulary only (``vocab_only``), which is where llama.cpp decides whether it knows the
+architecture, and renders a short chat with the file's chat template (``chat_tokens``). A corrupt or
+hostile file can crash, hang or fill that child, never the app; the caller gets a ModelError.
 
 The registry is ``paths.data_dir()/models.json``; the embedded default model is always listed first.
 """
 
 from __future__ import annotations
 
-import errno
 import json
-import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ _NON_CHAT_TYPES = {"mmproj": "a vision projector (mmproj)", "imatrix": "an impor
 # -- checking a file (child process) ----------------------------------------------------------
 def _check_in_child(path: str) -> dict[str, Any]:
     """Runs in the child: header checks, then llama.cpp's own vocab-only load."""
+    from ragtune.core.generation.chat_tokens import check_chat_template
     from ragtune.core.generation.gguf_info import read_gguf
 
     info = read_gguf(path)
@@ -51,6 +51,12 @@ def _check_in_child(path: str) -> dict[str, Any]:
     if not info.tensors:
         raise ModelError(f"{name} holds no tensors: it is not a complete model")
     _llama_vocab_check(path, info.architecture)
+    template = info.metadata.get("tokenizer.chat_template")
+    if isinstance(template, str) and template:
+        try:
+            check_chat_template(template)
+        except ModelError as exc:
+            raise ModelError(f"{name} has a chat template that cannot be used: {exc}") from None
     return {
         "name": info.name, "path": str(Path(path).absolute()), "size": info.size,
         "architecture": info.architecture, "context_length": info.context_length,
@@ -81,35 +87,23 @@ def _llama_vocab_check(path: str, architecture: str) -> None:
     llama_cpp.llama_model_free(model)
 
 
-def _child_main(path: str, memory_bytes: int, conn: Any) -> None:
+def _check_quietly(path: str) -> dict[str, Any]:
+    """The child's entry: ``_check_in_child`` with llama.cpp's log kept off stderr."""
     import logging
 
     quiet = logging.getLogger("ragtune.llama")  # the parent reports the outcome; keep stderr clean
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    except (ImportError, ValueError, OSError):
-        pass
-    try:
-        conn.send(("ok", _check_in_child(path)))
-    except ModelError as exc:
-        conn.send(("error", str(exc)))
-    except BaseException as exc:  # report anything, so the parent never guesses
-        if isinstance(exc, MemoryError) or getattr(exc, "errno", None) == errno.ENOMEM:
-            conn.send(("error", f"{Path(path).name} needs more memory to check than allowed: corrupt?"))
-        else:
-            conn.send(("error", f"{Path(path).name} could not be read: {type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+    return _check_in_child(path)
 
 
 def inspect_gguf(path: str | Path, timeout_s: float = 30.0, memory_mb: int = 1024) -> ModelInfo:
-    """Check that ``path`` is a GGUF chat model llama.cpp can load, without risking this process.
-    Raises ModelError ("not a GGUF file", "truncated ...", "architecture X is not supported ...",
-    "... is a LoRA adapter, not a model", "timed out", "crashed")."""
+    """Check that ``path`` is a GGUF chat model llama.cpp can load, without risking this process
+    (``sandbox.run_isolated``). Raises ModelError ("not a GGUF file", "truncated ...", "claims N
+    metadata entries ...", "architecture X is not supported ...", "... is a LoRA adapter, not a
+    model", "... has a chat template that cannot be used ...", "took longer", "needed more memory")."""
+    from ragtune.core.sandbox import run_isolated
+
     file = Path(path).expanduser()
     if not file.is_file():
         raise ModelError(f"model file not found: {file}")
@@ -117,30 +111,11 @@ def inspect_gguf(path: str | Path, timeout_s: float = 30.0, memory_mb: int = 102
     key = (str(file.absolute()), stat.st_size, stat.st_mtime_ns)
     if key in _CHECKED:
         return _CHECKED[key]
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    memory_bytes = (memory_mb << 20) + stat.st_size  # the header reader memory-maps the whole file
-    proc = ctx.Process(target=_child_main, args=(str(file), memory_bytes, sender), daemon=True)
-    proc.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout_s):
-            raise ModelError(f"checking {file.name} timed out after {timeout_s:g} s; the file is not usable")
-        try:
-            status, payload = receiver.recv()
-        except (EOFError, OSError):
-            proc.join(5)
-            raise ModelError(
-                f"reading {file.name} crashed the checker (exit code {proc.exitcode}); "
-                "the file is corrupt or not a model llama.cpp can read"
-            ) from None
-    finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-    if status != "ok":
-        raise ModelError(str(payload))
+    payload = run_isolated(
+        _check_quietly, str(file), what=f"checking {file.name}", error=ModelError,
+        hint="the file is corrupt or not a model llama.cpp can read", timeout_s=timeout_s,
+        memory_mb=memory_mb + (stat.st_size >> 20),  # the header reader memory-maps the whole file
+    )
     _CHECKED[key] = ModelInfo(**payload)
     return _CHECKED[key]
 

@@ -3,7 +3,8 @@ into the context window by counting tokens with the model's own tokenizer.
 
 The system message never changes between questions, so the engine's prompt cache evaluates it once.
 Passages are trimmed to their most relevant sentences (a short prompt is a fast first token on a
-small CPU model), then the prompt is shrunk until it leaves room for the answer: never an error.
+small CPU model), then the prompt is shrunk until it leaves room for the answer: never an error. A
+long question gives way first (shortened, and the answer says so), so one passage stays whole.
 
 Passages are data, never instructions. Control tokens are kept out by ``chat_tokens``; here each
 passage is kept inside its own delimiters: a source is one line opened by ``[n] place:`` and closed
@@ -141,6 +142,100 @@ def plain_messages(question: str) -> list[Message]:
     return [{"role": "system", "content": plain_system_prompt()}, {"role": "user", "content": question}]
 
 
+#: a long question is shortened first, but never below this many characters (its start and its end)
+MIN_QUESTION_CHARS = 200
+#: the answer's budget is cut to no fewer than this many tokens before a passage is cut
+MIN_ANSWER_TOKENS = 64
+
+
+@dataclass(frozen=True)
+class FittedPrompt:
+    """A prompt that fits the context window, and what had to give way for it."""
+
+    messages: list[Message]
+    sources: list[Source]
+    answer_tokens: int
+    question: str  # as put in the prompt
+    original_chars: int  # the question's length as asked
+    n_ctx: int
+    whole: bool = True  # False: not even one passage fits at its usual length beside the question
+
+    @property
+    def shortened(self) -> bool:
+        return len(self.question) < self.original_chars
+
+    def notes(self) -> list[str]:
+        """What a person is told about the prompt (the answer's notes)."""
+        if not self.shortened:
+            return []
+        return [
+            f"Your question was shortened to {len(self.question):,} of its {self.original_chars:,} "
+            f"characters (its beginning and its end were kept) to fit the model's context of "
+            f"{self.n_ctx:,} tokens."
+        ]
+
+
+def shorten_question(question: str, chars: int) -> str:
+    """``question`` in about ``chars`` characters: its first third and its end (where a long text
+    usually puts the question itself), joined by " … ", cut between words."""
+    text = " ".join(question.split())
+    if len(text) <= chars:
+        return text
+    head = text[: chars // 3]
+    tail = text[len(text) - (chars - len(head) - 3) :]
+    head = head.rsplit(" ", 1)[0] if " " in head else head
+    tail = tail.split(" ", 1)[1] if " " in tail else tail
+    return f"{head.rstrip()} … {tail.lstrip()}"
+
+
+def fit(
+    question: str,
+    hits: Sequence[Hit] | None,
+    count_tokens: Callable[[list[Message]], int],
+    n_ctx: int,
+    answer_tokens: int,
+    passage_chars: int = PASSAGE_CHARS,
+) -> FittedPrompt:
+    """A prompt that fits ``n_ctx`` with room for the answer. What gives way, in order: a long
+    question (shortened until the best passage fits beside it whole), the least relevant passages,
+    the answer's budget (down to ``MIN_ANSWER_TOKENS``); only in a tiny window is the last passage
+    cut (``whole`` False: the answer path declines then). It never fails."""
+    budget = max(8, n_ctx - MARGIN_TOKENS)
+    answer_tokens = max(1, min(answer_tokens, budget // 2))
+    chosen = list(hits or [])
+
+    def build(asked: str, passages: list[Hit], limit: int) -> tuple[list[Message], list[Source], int]:
+        sources = [Source(i + 1, h, trim_passage(h.text, asked, limit)) for i, h in enumerate(passages)]
+        messages = rag_messages(asked, sources) if hits is not None else plain_messages(asked)
+        return messages, sources, count_tokens(messages)
+
+    def done(asked: str, built: tuple[list[Message], list[Source], int], tokens: int, whole: bool = True) -> FittedPrompt:
+        return FittedPrompt(built[0], built[1], tokens, asked, len(question), n_ctx, whole)
+
+    asked = question
+    while len(asked) > MIN_QUESTION_CHARS and build(asked, chosen[:1], passage_chars)[2] + answer_tokens > budget:
+        asked = shorten_question(question, max(MIN_QUESTION_CHARS, len(asked) * 2 // 3))
+    while True:
+        built = build(asked, chosen, passage_chars)
+        if built[2] + answer_tokens <= budget:
+            return done(asked, built, answer_tokens)
+        if len(chosen) <= 1:
+            break
+        chosen.pop()
+    if budget - built[2] >= min(answer_tokens, MIN_ANSWER_TOKENS):
+        return done(asked, built, budget - built[2])
+    limit = passage_chars  # a tiny window: the passage itself gives way, then goes
+    while chosen and limit > 80:
+        limit //= 2
+        built = build(asked, chosen, limit)
+        if built[2] + answer_tokens <= budget:
+            return done(asked, built, answer_tokens, whole=False)
+    if chosen:
+        chosen.pop()
+        built = build(asked, chosen, passage_chars)
+    return done(asked, built, max(1, min(answer_tokens, budget - built[2])), whole=hits is None)
+
+
 def fit_prompt(
     question: str,
     hits: Sequence[Hit] | None,
@@ -149,27 +244,6 @@ def fit_prompt(
     answer_tokens: int,
     passage_chars: int = PASSAGE_CHARS,
 ) -> tuple[list[Message], list[Source], int]:
-    """Messages that fit ``n_ctx`` with room for ``answer_tokens``; returns (messages, sources,
-    answer tokens left). Drops the least relevant passages first, then trims the rest harder, then
-    shortens the question itself, and finally the answer budget, so it never fails."""
-    budget = max(8, n_ctx - MARGIN_TOKENS)
-    answer_tokens = max(1, min(answer_tokens, budget // 2))
-    limit = passage_chars
-    chosen = list(hits or [])
-    while True:
-        sources = [Source(i + 1, h, trim_passage(h.text, question, limit)) for i, h in enumerate(chosen)]
-        messages = rag_messages(question, sources) if hits is not None else plain_messages(question)
-        used = count_tokens(messages)
-        if used + answer_tokens <= budget:
-            return messages, sources, answer_tokens
-        if len(chosen) > 1:
-            chosen.pop()
-        elif chosen and limit > 80:
-            limit //= 2
-        elif len(question) > 40:
-            question = question[: max(40, len(question) * 2 // 3)].rstrip() + "…"
-        elif chosen:
-            chosen.pop()
-        else:
-            # nothing left to cut but the answer budget
-            return messages, sources, max(1, budget - used)
+    """:func:`fit` as (messages, sources, answer tokens left), for callers that need no notes."""
+    fitted = fit(question, hits, count_tokens, n_ctx, answer_tokens, passage_chars)
+    return fitted.messages, fitted.sources, fitted.answer_tokens

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import signal
 import threading
 import time
 from collections import deque
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from ragtune.core.ingest import heartbeat
 from ragtune.core.ingest.parsers import parse_file
+from ragtune.core.sandbox import limit_memory
 from ragtune.core.types import ParsedDocument
 from ragtune.errors import ParseError
 
@@ -51,16 +53,7 @@ SLOW_PARSE_S = 1.0
 
 
 def _limit_memory(memory_mb: int) -> None:
-    try:
-        import resource
-    except ImportError:  # Windows: no rlimits; the time limit still applies
-        return
-    limit = memory_mb * 1024 * 1024
-    with contextlib.suppress(ValueError, OSError):
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    limit_memory(memory_mb * 1024 * 1024)  # the cap every sandboxed child takes (core.sandbox)
 
 
 @dataclass(frozen=True)
@@ -73,6 +66,9 @@ class ParseNote:
 def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
     """Child process: parse each path received, send back the document or the ParseError (and
     the parser's heartbeat notes before it)."""
+    # Ctrl+C in a terminal reaches the whole process group: the parent cancels cleanly and stops
+    # this child; here it would only print a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_mb)
     heartbeat.set_listener(lambda message: conn.send(ParseNote(message)))
     while True:
@@ -97,6 +93,23 @@ def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
             conn.send(ParseError("too large", "its text is too large to hand over"))
         except Exception as exc:  # e.g. unpicklable exception from a library
             conn.send(ParseError("corrupt", f"{type(exc).__name__}: {exc}"[:500]))
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored meanwhile: a child started now inherits that (exec keeps it, and Python then
+    installs no KeyboardInterrupt handler), so a Ctrl+C pressed while it starts up prints no
+    traceback there. Only the main thread may change it; elsewhere (the window's lanes, where no
+    terminal sends Ctrl+C) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 class ParserPool:
@@ -128,7 +141,8 @@ class ParserPool:
             target=_worker, args=(child, self.parse_function, self.memory_mb), daemon=True,
             name="ragtune-parser",
         )
-        process.start()
+        with _sigint_ignored():  # born ignoring Ctrl+C, which only the parent acts on
+            process.start()
         child.close()
         self._process, self._conn = process, parent
         return parent

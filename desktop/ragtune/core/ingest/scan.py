@@ -1,15 +1,21 @@
 """Walk sources (files and folders) into the list of supported files, and hash file contents.
 
 Folders are walked following symbolic links, with loops detected by the (device, inode) of each
-directory. Hidden files and folders, Office lock files (``~$name.docx``) and unsupported suffixes
-are skipped. Problems (a missing source, an unreadable folder) are reported, never raised.
+directory. Hidden files and folders, Office lock files (``~$name.docx``), editor backups
+(``name~``) and system clutter (``Thumbs.db``, ``desktop.ini``) are passed over without a word;
+other files of a type no parser reads are skipped and listed in ``ScanResult.skipped``, so an index
+run can say how many it skipped and of which types. Problems (a missing source, an unreadable
+folder) are reported, never raised.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,10 +38,35 @@ class FileInfo:
 class ScanResult:
     files: list[FileInfo] = field(default_factory=list)
     problems: list[FailedFile] = field(default_factory=list)
+    #: files passed over because no parser reads their type (not hidden files or clutter)
+    skipped: list[str] = field(default_factory=list)
+
+
+#: files an operating system or an editor leaves in folders; nobody expects them read or counted
+_CLUTTER = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
+#: what a file type looks like: a dot and up to 10 letters, digits, ``_``, ``-`` or ``+``
+_FILE_TYPE = re.compile(r"\.[a-z0-9_+-]{1,10}")
 
 
 def _skipped_name(name: str) -> bool:
     return name.startswith(".") or name.startswith("~$")
+
+
+def _clutter(name: str) -> bool:
+    return name.lower() in _CLUTTER or name.endswith("~")
+
+
+def _type_of(path: str) -> str:
+    """A file's suffix in lower case; ``""`` for none, or for one that is no file type ("notes.final
+    draft", or control characters that must not reach a terminal)."""
+    suffix = Path(path).suffix.lower()
+    return suffix if _FILE_TYPE.fullmatch(suffix) else ""
+
+
+def skipped_by_type(paths: Iterable[str]) -> dict[str, int]:
+    """How many of ``paths`` there are per file type (see ``_type_of``), most first."""
+    counts = Counter(_type_of(p) for p in paths)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _is_hidden(entry: os.DirEntry[str]) -> bool:
@@ -58,6 +89,7 @@ class _Scanner:
     def __init__(self) -> None:
         self.files: dict[Path, FileInfo] = {}
         self.problems: list[FailedFile] = []
+        self.skipped: list[str] = []
         self.visited_dirs: set[tuple[int, int]] = set()
 
     def add_file(self, path: Path, st: os.stat_result | None = None) -> None:
@@ -115,6 +147,8 @@ class _Scanner:
                         self.problems.append(FailedFile(entry.path, "unreadable", str(exc)))
                         continue
                     self.add_file(Path(entry.path), entry_stat)
+                elif is_file and not _clutter(entry.name):
+                    self.skipped.append(entry.path)
             stack.extend(sorted(subfolders, reverse=True))
 
 
@@ -146,7 +180,7 @@ def scan_sources(sources: list[Path]) -> ScanResult:
                 FailedFile(str(source), "unsupported", f"{source.suffix or 'no suffix'} files are not supported")
             )
     files = sorted(scanner.files.values(), key=lambda f: str(f.path))
-    return ScanResult(files, scanner.problems)
+    return ScanResult(files, scanner.problems, scanner.skipped)
 
 
 def unchanged_since(f: FileInfo, size: int, mtime_ns: int) -> bool:

@@ -4,29 +4,29 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import quote
 
 import apsw
 import sqlite_vec
 
+from ragtune.core.store.faults import (
+    DAMAGE_ERRORS,
+    damaged_error,
+    disk_full_error,
+    read_only_error,
+)
 from ragtune.core.store.migrations import migrate
-from ragtune.errors import DiskFullError, StoreError
+from ragtune.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-def disk_full_error(path: str | Path) -> DiskFullError:
-    return DiskFullError(
-        f"The disk holding {path} is full. Free some space and try again; "
-        "what was already saved is intact."
-    )
-
 
 #: one connection at a time switches to WAL and migrates (within this process)
 _OPEN_LOCK = threading.Lock()
@@ -39,8 +39,18 @@ def _db_file(conn: apsw.Connection) -> str:
         return "the library database"
 
 
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write ``path`` and create its ``-wal`` / ``-shm`` files beside it (not on
+    read-only media, not write-protected)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
 def connect(path: Path) -> apsw.Connection:
-    """Open (creating if needed) the library database at ``path``, ready to use."""
+    """Open (creating if needed) the library database at ``path``, ready to use. A database that
+    cannot be written (read-only media, a write-protected file) is opened read-only
+    (:func:`is_read_only`): it can be searched, and every write is refused with ReadOnlyLibrary."""
+    if path.is_file() and not _writable(path):
+        return _connect_read_only(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -49,31 +59,89 @@ def connect(path: Path) -> apsw.Connection:
     try:
         conn = apsw.Connection(str(path))
         conn.set_busy_timeout(BUSY_TIMEOUT_MS)
-        conn.enable_load_extension(True)
-        conn.load_extension(sqlite_vec.loadable_path())
-        conn.enable_load_extension(False)
+        _load_vec(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _prepare(conn)
-    except apsw.FullError as exc:
+    except (apsw.ReadOnlyError, apsw.CantOpenError) as exc:
         _close_quietly(conn)
-        raise disk_full_error(path) from exc
-    except (apsw.NotADBError, apsw.CorruptError) as exc:
-        _close_quietly(conn)
-        raise StoreError(
-            f"{path} is not a readable Ragtune library database (it may be damaged): {exc}. "
-            "Move it aside to start a new one."
-        ) from exc
-    except apsw.CantOpenError as exc:
-        _close_quietly(conn)
+        if path.is_file():  # write access refused below the permission bits: read it as it is
+            log.info("Opening %s read-only: %s", path, exc)
+            return _connect_read_only(path)
         raise StoreError(
             f"Could not open the library database {path}: check that the folder exists and is writable."
         ) from exc
-    except apsw.Error as exc:
+    except BaseException as exc:
         _close_quietly(conn)
-        raise StoreError(f"Could not open the library database {path}: {exc}") from exc
+        raise _open_error(path, exc) from exc
     log.debug("Opened %s", path)
     return conn
+
+
+def _open_error(path: Path, exc: BaseException) -> BaseException:
+    if isinstance(exc, apsw.FullError):
+        return disk_full_error(path)
+    if isinstance(exc, DAMAGE_ERRORS):
+        return damaged_error(path, exc)
+    if isinstance(exc, apsw.Error):
+        return StoreError(f"Could not open the library database {path}: {exc}")
+    return exc
+
+
+def _load_vec(conn: apsw.Connection) -> None:
+    conn.enable_load_extension(True)
+    conn.load_extension(sqlite_vec.loadable_path())
+    conn.enable_load_extension(False)
+
+
+def _connect_read_only(path: Path) -> apsw.Connection:
+    """Open ``path`` read-only. ``mode=ro`` reads the WAL when its ``-wal``/``-shm`` files are there
+    (or can be made); on read-only media without them, ``immutable=1`` tells SQLite that nobody
+    writes the file, so it needs no ``-shm`` at all."""
+    flags = apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
+    last: BaseException | None = None
+    for query in ("mode=ro", "immutable=1"):
+        conn: apsw.Connection | None = None
+        try:
+            conn = apsw.Connection(f"file:{quote(str(path))}?{query}", flags=flags)
+            conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+            _load_vec(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)  # a current schema needs nothing; an older one cannot be upgraded here
+        except (apsw.CantOpenError, apsw.ReadOnlyError) as exc:
+            _close_quietly(conn)
+            last = exc
+            continue
+        except BaseException as exc:
+            _close_quietly(conn)
+            raise _open_error(path, exc) from exc
+        log.warning("Opened %s read-only (%s): it cannot be updated", path, query)
+        return conn
+    if isinstance(last, apsw.ReadOnlyError):  # the schema needs an upgrade, which writes
+        raise StoreError(
+            f"The library database {path} was made by an older Ragtune and must be upgraded, "
+            "which needs write access, but it is on read-only media (or write-protected). Copy it "
+            "to a writable folder to open it."
+        ) from last
+    raise StoreError(
+        f"Could not open the library database {path} even read-only: {last}. Check that the file "
+        "can be read."
+    ) from last
+
+
+def is_read_only(conn: apsw.Connection) -> bool:
+    """Whether ``conn`` was opened read-only (read-only media, a write-protected file)."""
+    try:
+        return bool(conn.readonly("main"))
+    except apsw.Error:
+        return False
+
+
+def require_writable(conn: apsw.Connection) -> None:
+    """Refuse (ReadOnlyLibrary) before any work when the database was opened read-only."""
+    if is_read_only(conn):
+        raise read_only_error(_db_file(conn))
 
 
 def _prepare(conn: apsw.Connection) -> None:
@@ -102,6 +170,7 @@ def _close_quietly(conn: apsw.Connection | None) -> None:
 @contextmanager
 def transaction(conn: apsw.Connection) -> Iterator[apsw.Connection]:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error. Nested use becomes a savepoint."""
+    require_writable(conn)
     nested = not conn.getautocommit()
     try:
         conn.execute("SAVEPOINT ragtune_nested" if nested else "BEGIN IMMEDIATE")

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import apsw
 
+from ragtune.core.hidden_text import doctor_lines
 from ragtune.core.store import vectors as vec
+from ragtune.core.store.faults import damaged_error, is_damage
 
 
 @dataclass
@@ -26,25 +28,44 @@ def _count(conn: apsw.Connection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _hidden_text_documents(conn: apsw.Connection) -> list[tuple[str, str, int]]:
+    """(library, path, spans) of indexed documents that carried hidden text, most spans first."""
+    return [
+        (str(r[0]), str(r[1]), int(r[2]))
+        for r in conn.execute(
+            "SELECT l.name, d.path, d.hidden_spans FROM documents d JOIN libraries l ON l.id = d.library_id "
+            "WHERE d.status = 'indexed' AND d.hidden_spans > 0 ORDER BY d.hidden_spans DESC, d.path"
+        )
+    ]
+
+
 def check(conn: apsw.Connection) -> DoctorReport:
-    """Check the database; ``ok`` is False when anything needs repair."""
+    """Check the database; ``ok`` is False when anything needs repair (re-indexing). Damaged pages,
+    which re-indexing cannot repair, raise DatabaseDamaged (the CLI's exit code 3)."""
     report = DoctorReport(ok=True)
     problems: list[str] = []
 
     try:
         results = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
     except apsw.Error as exc:
+        if not is_damage(exc):
+            raise
         results = [str(exc)]
-    if results == ["ok"]:
-        report.lines.append("SQLite integrity check: ok.")
-    else:
-        problems.append("SQLite integrity check failed: " + "; ".join(results[:5]))
+    if results != ["ok"]:
+        # damaged pages: re-indexing cannot repair the file, and the counts below cannot be trusted
+        found = " ".join("; ".join(results[:3]).split())
+        found = found if len(found) <= 300 else found[:300] + "…"
+        raise damaged_error(str(conn.db_filename("main")), found=f"SQLite's integrity check: {found}")
+    report.lines.append("SQLite integrity check: ok.")
 
-    try:
-        conn.execute("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)")
-        report.lines.append("Keyword index (FTS5) integrity check: ok.")
-    except apsw.Error as exc:
-        problems.append(f"The keyword index (FTS5) does not match the chunks: {exc}.")
+    if conn.readonly("main"):  # FTS5 runs its check as a write
+        report.lines.append("Keyword index (FTS5) integrity check: skipped (the database is read-only).")
+    else:
+        try:
+            conn.execute("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)")
+            report.lines.append("Keyword index (FTS5) integrity check: ok.")
+        except apsw.Error as exc:  # a mismatch is reported as "corrupt": re-indexing repairs it
+            problems.append(f"The keyword index (FTS5) does not match the chunks: {exc}.")
 
     counts = {
         "libraries": _count(conn, "SELECT count(*) FROM libraries"),
@@ -113,6 +134,7 @@ def check(conn: apsw.Connection) -> DoctorReport:
     if counts["indexed_without_chunks"]:
         problems.append(f"{counts['indexed_without_chunks']} documents are marked indexed but have no chunks.")
 
+    report.lines.extend(doctor_lines(_hidden_text_documents(conn)))  # information, not a problem
     if problems:
         report.ok = False
         report.lines.extend("PROBLEM: " + p for p in problems)

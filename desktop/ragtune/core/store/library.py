@@ -18,6 +18,7 @@ from typing import Any
 import apsw
 import numpy as np
 
+from ragtune.core.library_names import library_name
 from ragtune.core.store import ocr_pages
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.db import transaction
@@ -49,6 +50,7 @@ class LibraryStore:
 
     # -- libraries ----------------------------------------------------------------------------
     def library_id(self, name: str) -> int:
+        name = library_name(name)  # "my  docs" finds "my docs", as it was stored
         row: Any = self.conn.execute("SELECT id FROM libraries WHERE name = ?", (name,)).fetchone()
         if row is None:
             names = [r[0] for r in self.conn.execute("SELECT name FROM libraries ORDER BY name")]
@@ -114,7 +116,7 @@ class LibraryStore:
     def documents(self, library_id: int) -> list[DocumentInfo]:
         rows: Any = self.conn.execute(
             "SELECT d.id, d.path, d.title, d.status, d.error, d.pages, d.size, "
-            "(SELECT count(*) FROM chunks c WHERE c.document_id = d.id), d.mtime_ns "
+            "(SELECT count(*) FROM chunks c WHERE c.document_id = d.id), d.mtime_ns, d.hidden_spans "
             "FROM documents d WHERE d.library_id = ? ORDER BY d.path",
             (library_id,),
         )
@@ -129,6 +131,7 @@ class LibraryStore:
                 chunks=int(r[7]),
                 size=max(int(r[6]), 0),
                 mtime_ns=int(r[8]),
+                hidden_spans=int(r[9]),
             )
             for r in rows
         ]
@@ -136,7 +139,10 @@ class LibraryStore:
     def stats(self, library_id: int) -> LibraryStats:
         row: Any = self.conn.execute(
             "SELECT coalesce(sum(status = 'indexed'), 0), coalesce(sum(status = 'failed'), 0), "
-            "coalesce(sum(CASE WHEN status = 'indexed' THEN pages ELSE 0 END), 0) "
+            "coalesce(sum(CASE WHEN status = 'indexed' THEN pages ELSE 0 END), 0), "
+            "coalesce(sum(CASE WHEN status = 'indexed' THEN instruction_passages ELSE 0 END), 0), "
+            "coalesce(sum(CASE WHEN status = 'indexed' THEN hidden_spans ELSE 0 END), 0), "
+            "coalesce(sum(status = 'indexed' AND hidden_spans > 0), 0) "
             "FROM documents WHERE library_id = ?",
             (library_id,),
         ).fetchone()
@@ -151,6 +157,9 @@ class LibraryStore:
             pages=int(row[2]),
             chunks=int(chunks[0]),
             database_bytes=self.database_bytes(),
+            instruction_passages=int(row[3]),
+            hidden_spans=int(row[4]),
+            hidden_documents=int(row[5]),
         )
 
     def database_bytes(self) -> int:
@@ -275,9 +284,13 @@ class LibraryStore:
         chunks: list[Chunk],
         vectors: np.ndarray,
         ocr: Mapping[int, Sequence[WordBox]] | None = None,
+        instruction_passages: int = 0,
+        hidden_spans: int = 0,
     ) -> int:
         """Replace a document's row, chunks, FTS rows and vectors in one transaction, with its
-        OCR'd pages (``ocr``: page number → words with boxes)."""
+        OCR'd pages (``ocr``: page number → words with boxes) and how many of its chunks look like
+        instructions to a model (``instruction_passages``) and how many spans of text a person cannot
+        see were left out of it (``hidden_spans``)."""
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors for {path}")
         with transaction(self.conn):
@@ -295,6 +308,8 @@ class LibraryStore:
                     "error": "",
                     "detail": "",
                     "indexed_at": time.time(),
+                    "instruction_passages": instruction_passages,
+                    "hidden_spans": hidden_spans,
                 },
             )
             ids: list[int] = []
@@ -335,6 +350,7 @@ class LibraryStore:
                     "error": reason,
                     "detail": detail,
                     "indexed_at": time.time(),
+                    "hidden_spans": 0,  # nothing of it is indexed
                 },
             )
 

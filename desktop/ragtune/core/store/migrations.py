@@ -180,6 +180,14 @@ CREATE TABLE eval_results (
 );
 """
 
+SCHEMA_V6 = """
+ALTER TABLE documents ADD COLUMN hidden_spans INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN instruction_passages INTEGER NOT NULL DEFAULT 0;
+-- documents indexed before hidden text was left out may carry it: the next index run reads them
+-- again (a changed size and no hash: stale, parsed again); plain text cannot hide anything
+UPDATE documents SET size = -1, sha256 = '' WHERE format IN ('pdf', 'docx', 'markdown', 'html', 'epub');
+"""
+
 #: migration N (1-based) brings the schema from user_version N-1 to N
 MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V1,
@@ -187,6 +195,7 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V3,  # 3: exclusions
     SCHEMA_V4,  # 4: question sets and evaluation runs
     ocr_pages.SCHEMA_V5,  # 5: OCR'd pages and their words' boxes
+    SCHEMA_V6,  # 6: hidden text left out and instruction-like passages, per document
 ]
 
 

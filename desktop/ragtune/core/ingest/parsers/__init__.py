@@ -34,6 +34,25 @@ _REGISTRY: dict[str, str] = {
     ".htm": "html",
     ".xhtml": "html",
     ".epub": "epub",
+    # office and mail formats, each through a well-kept library (or the standard library)
+    ".pptx": "pptx",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".eml": "eml",
+    ".odt": "odt",
+    # plain-text kinds (logs, data, configuration, source code): read as text, titled by file name
+    **dict.fromkeys(
+        (
+            ".log", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".yaml", ".yml",
+            ".toml", ".ini", ".cfg", ".conf", ".properties", ".tex", ".bib", ".srt", ".vtt",
+            ".org", ".adoc", ".diff", ".patch",
+            ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".java",
+            ".kt", ".scala", ".c", ".h", ".cpp", ".cc", ".cxx", ".hpp", ".hh", ".cs", ".go",
+            ".rs", ".rb", ".php", ".pl", ".swift", ".r", ".lua", ".sh", ".bash", ".zsh",
+            ".ps1", ".bat", ".sql", ".css", ".scss", ".less", ".vue",
+        ),
+        "plain",
+    ),
 }
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_REGISTRY)

@@ -19,13 +19,30 @@ MAX_SECTION_CHARS = 2 * SECTION_CHARS
 _BLANK_RUN = re.compile(r"\n\n\n+")
 _LINE_BLANKS = " \t\f\v"
 _NON_SPACE = re.compile(r"\S")
+#: control characters never reach the index (an ESC sequence in a document must not reach a
+#: terminal, a NUL must not reach SQLite): C0 but tab and newline, DEL, C1. Vertical tab, form feed
+#: and NEL break a line, so they become one; the rest go. Bidirectional overrides stay (they are
+#: text a reader sees the effect of; front ends print them escaped).
+_CONTROLS: dict[int, str | None] = {
+    **{c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if c not in (0x09, 0x0A)},
+    0x0B: "\n",
+    0x0C: "\n",
+    0x85: "\n",
+}
+
+
+def drop_controls(text: str) -> str:
+    """``text`` without control characters other than newline and tab (vertical tab, form feed and
+    NEL become newlines; a carriage return is dropped, so turn line ends into ``\\n`` first)."""
+    return text.translate(_CONTROLS)
 
 
 def normalize_text(text: str) -> str:
-    """NFC, newlines as ``\\n``, no NULs, no trailing spaces on lines, at most one blank line in a
-    row, no leading/trailing blank space. Page.text is exactly this (chunk offsets refer to it)."""
+    """NFC, newlines as ``\\n``, no control characters but newline and tab (:func:`drop_controls`),
+    no trailing spaces on lines, at most one blank line in a row, no leading/trailing blank space.
+    Page.text is exactly this (chunk offsets refer to it)."""
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = drop_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     # line by line: a regex for "blanks before a newline" rescans a long run of blanks that no
     # newline follows from each of its characters (quadratic), and is slower even on plain logs
@@ -93,8 +110,13 @@ def sections_to_pages(sections: Iterable[tuple[str, str]]) -> tuple[Page, ...]:
         pieces = [text] if len(text) <= MAX_SECTION_CHARS else split_long(text)
         for piece in pieces:
             if piece.strip():
-                pages.append(Page(len(pages) + 1, piece, " ".join(label.split())[:200]))
+                pages.append(Page(len(pages) + 1, piece, clean_label(label)))
     return tuple(pages)
+
+
+def clean_label(label: str) -> str:
+    """A section label as shown with a hit: one line, no control characters, 200 characters at most."""
+    return " ".join(drop_controls(label).split())[:200]
 
 
 def require_text(pages: tuple[Page, ...]) -> tuple[Page, ...]:
@@ -126,7 +148,7 @@ def first_line_title(pages: tuple[Page, ...], max_chars: int = 120) -> str:
 
 def clean_title(title: str | None, path: Path) -> str:
     """A usable title: whitespace collapsed, common junk removed, the file stem as fallback."""
-    title = " ".join((title or "").split())
+    title = " ".join(drop_controls(title or "").split())
     for prefix in ("Microsoft Word - ", "Microsoft PowerPoint - "):
         if title.startswith(prefix):
             title = title[len(prefix) :]

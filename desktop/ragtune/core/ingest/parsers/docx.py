@@ -1,4 +1,7 @@
-"""DOCX parser (python-docx): sections at Heading 1/2 (and Title) paragraphs, tables included."""
+"""DOCX parser (python-docx): sections at Heading 1/2 (and Title) paragraphs, tables included.
+
+Runs a reader does not see are left out and counted (``docx_runs``): hidden runs (``w:vanish``),
+and runs too small or too faint to read."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.core.ingest.parsers.common import clean_title, require_text, sections_to_pages
+from ragtune.core.ingest.parsers.docx_runs import RunReader
 from ragtune.core.types import ParsedDocument
 from ragtune.errors import ParseError
 
@@ -39,7 +43,7 @@ def _style_name(paragraph: Any) -> str:
         return ""
 
 
-def _table_text(table: Any) -> str:
+def _table_text(table: Any, reader: RunReader) -> str:
     lines: list[str] = []
     for row in table.rows:
         cells: list[str] = []
@@ -48,7 +52,7 @@ def _table_text(table: Any) -> str:
             if id(cell._tc) in seen:  # a merged cell appears once per grid column
                 continue
             seen.add(id(cell._tc))
-            text = " ".join(cell.text.split())
+            text = " ".join(" ".join(reader.text(p) for p in cell.paragraphs).split())
             if text:
                 cells.append(text)
         if cells:
@@ -60,13 +64,14 @@ def parse(path: Path) -> ParsedDocument:
     from docx.table import Table
 
     document = _open(path)
+    reader = RunReader(document)
     sections: list[tuple[str, list[str]]] = [("", [])]
     first_heading = ""
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            sections[-1][1].append(_table_text(block))
+            sections[-1][1].append(_table_text(block, reader))
             continue
-        text = block.text.strip()
+        text = reader.text(block).strip()
         if not text:
             continue
         style = _style_name(block)
@@ -81,4 +86,5 @@ def parse(path: Path) -> ParsedDocument:
         core_title = document.core_properties.title or ""
     except (KeyError, ValueError, AttributeError):
         core_title = ""
-    return ParsedDocument(str(path), clean_title(core_title or first_heading, path), "docx", pages)
+    title = clean_title(core_title or first_heading, path)
+    return ParsedDocument(str(path), title, "docx", pages, hidden_spans=reader.hidden)

@@ -8,7 +8,12 @@ import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
-from ragtune.core.ingest.parsers.common import clean_title, normalize_text, require_text
+from ragtune.core.ingest.parsers.common import (
+    clean_label,
+    clean_title,
+    normalize_text,
+    require_text,
+)
 from ragtune.core.ingest.parsers.html import html_sections
 from ragtune.core.types import Page, ParsedDocument
 from ragtune.core.units import format_size
@@ -93,6 +98,7 @@ def parse(path: Path) -> ParsedDocument:
         if not names:
             raise ParseError("empty", "the EPUB's spine lists no chapters")
         pages: list[Page] = []
+        hidden_spans = 0  # hidden elements with text left out, all chapters
         for name in names:
             try:
                 info = archive.getinfo(name)
@@ -104,9 +110,11 @@ def parse(path: Path) -> ParsedDocument:
                 data = archive.read(info)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
                 raise ParseError("corrupt", f"chapter {name} could not be read ({exc})") from exc
-            sections, chapter_title = html_sections(data)
+            sections, chapter_title, hidden = html_sections(data)
+            hidden_spans += hidden
             text = normalize_text("\n\n".join(body for _, body in sections))
             if text:
                 label = next((lbl for lbl, _ in sections if lbl), "") or chapter_title
-                pages.append(Page(len(pages) + 1, text, " ".join(label.split())[:200]))
-    return ParsedDocument(str(path), clean_title(title, path), "epub", require_text(tuple(pages)))
+                pages.append(Page(len(pages) + 1, text, clean_label(label)))
+    pages_read = require_text(tuple(pages))
+    return ParsedDocument(str(path), clean_title(title, path), "epub", pages_read, hidden_spans=hidden_spans)

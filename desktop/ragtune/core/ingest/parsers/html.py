@@ -2,7 +2,9 @@
 
 Text a reader never sees is left out: scripts, styles, templates, form controls, and elements marked
 hidden (the ``hidden`` attribute, ``aria-hidden="true"``, an inline ``display: none`` or
-``visibility: hidden``), with everything inside them.
+``visibility: hidden``), with everything inside them. The same rule (:func:`left_out`) drops raw
+HTML inside Markdown. Each hidden element with text is counted (``ParsedDocument.hidden_spans``):
+scripts and styles are not text a person was meant to read, so they are dropped without a count.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from bs4.element import CData, ProcessingInstruction
 from ragtune.core.ingest.parsers.common import clean_title, require_text, sections_to_pages
 from ragtune.core.types import ParsedDocument
 
-_DROP = frozenset({"script", "style", "noscript", "head", "template", "svg", "math", "iframe",
-                   "object", "canvas", "button", "select", "input", "textarea"})
+#: elements that are not text to read, left out with all they hold
+NOT_TEXT = _DROP = frozenset({"script", "style", "noscript", "head", "template", "svg", "math",
+                              "iframe", "object", "canvas", "button", "select", "input", "textarea"})
 _BLOCK = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "dd", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h3", "h4", "h5", "h6", "header",
@@ -36,6 +39,16 @@ _HIDING_STYLE = re.compile(r"(?:^|;)(?:display:none|visibility:(?:hidden|collaps
 _NEVER_HIDDEN = frozenset({"html", "body"})
 
 
+def left_out(tag: Tag) -> tuple[bool, bool]:
+    """Whether ``tag`` (with all it holds) is left out of the text, and whether because it is
+    hidden (see :func:`_hidden`) rather than not text (a script, a style, a form control)."""
+    name = (tag.name or "").lower()
+    if name in _DROP:
+        return True, False
+    hidden = _hidden(tag, name)
+    return hidden, hidden
+
+
 def _hidden(tag: Tag, name: str) -> bool:
     """An element the page does not show: ``hidden`` (but ``hidden="until-found"``, which the
     browser's find reveals), ``aria-hidden="true"``, or an inline style that hides it."""
@@ -52,9 +65,11 @@ def _hidden(tag: Tag, name: str) -> bool:
     return bool(_HIDING_STYLE.search("".join(str(style).split()).lower()))
 
 
-def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str]:
-    """(label, text) sections of the visible text, split at h1/h2, and the ``<title>`` text."""
+def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str, int]:
+    """(label, text) sections of the visible text, split at h1/h2, the ``<title>`` text, and the
+    number of hidden elements with text that were left out."""
     soup = BeautifulSoup(markup, "html.parser")
+    hidden_count = 0
     title_tag = soup.find("title")
     title = " ".join(title_tag.get_text(" ").split()) if isinstance(title_tag, Tag) else ""
     sections: list[tuple[str, list[str]]] = [("", [])]
@@ -73,7 +88,9 @@ def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str]:
         if not isinstance(node, Tag):
             continue
         name = (node.name or "").lower()
-        if name in _DROP or _hidden(node, name):
+        dropped, hidden = left_out(node)
+        if dropped:
+            hidden_count += hidden and bool(node.get_text().strip())
             continue
         if name == "br":
             out.append("\n")
@@ -89,7 +106,7 @@ def html_sections(markup: str | bytes) -> tuple[list[tuple[str, str]], str]:
         for child in reversed(list(node.children)):
             if isinstance(child, Tag | NavigableString):
                 stack.append((False, child))
-    return [(label, _tidy("".join(parts))) for label, parts in sections], title
+    return [(label, _tidy("".join(parts))) for label, parts in sections], title, hidden_count
 
 
 def _tidy(text: str) -> str:
@@ -99,7 +116,7 @@ def _tidy(text: str) -> str:
 
 
 def parse(path: Path) -> ParsedDocument:
-    sections, title = html_sections(path.read_bytes())  # bs4 honours <meta charset>
+    sections, title, hidden = html_sections(path.read_bytes())  # bs4 honours <meta charset>
     pages = require_text(sections_to_pages(sections))
     heading = next((p.label for p in pages if p.label), "")
-    return ParsedDocument(str(path), clean_title(title or heading, path), "html", pages)
+    return ParsedDocument(str(path), clean_title(title or heading, path), "html", pages, hidden_spans=hidden)

@@ -1,4 +1,7 @@
-"""Markdown parser: sections at ATX headings (``#``, ``##``), link and image syntax reduced to text."""
+"""Markdown parser: sections at ATX headings (``#``, ``##``), link and image syntax reduced to text.
+
+Raw HTML that hides what it holds (``<div hidden>``, ``style="display:none"``) is left out and
+counted, by the HTML parser's rule (``markdown_html``)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 from pathlib import Path
 
 from ragtune.core.ingest.parsers.common import clean_title, require_text, sections_to_pages
+from ragtune.core.ingest.parsers.markdown_html import drop_hidden_html
 from ragtune.core.ingest.parsers.text import decode_bytes
 from ragtune.core.types import ParsedDocument
 
@@ -20,14 +24,14 @@ _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]+\S+.*$", re.M)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def clean_markdown(text: str) -> str:
+def clean_markdown(text: str) -> tuple[str, int]:
     """Keep the readable text: ``![alt](src)`` → alt, ``[text](url)`` → text, drop link
-    definitions and HTML comments."""
-    text = _COMMENT.sub("", text)
+    definitions, HTML comments and hidden HTML; and the number of hidden elements left out."""
+    text, hidden = drop_hidden_html(_COMMENT.sub("", text))
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
-    return _REF_DEF.sub("", text)
+    return _REF_DEF.sub("", text), hidden
 
 
 def split_sections(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -62,6 +66,8 @@ def parse(path: Path) -> ParsedDocument:
         found = _FRONT_TITLE.search(front.group(1))
         front_title = found.group(1).strip("'\"") if found else ""
         text = text[front.end() :]
-    sections, first_h1 = split_sections(clean_markdown(text))
+    readable, hidden = clean_markdown(text)
+    sections, first_h1 = split_sections(readable)
     pages = require_text(sections_to_pages(sections))
-    return ParsedDocument(str(path), clean_title(front_title or first_h1, path), "markdown", pages)
+    title = clean_title(front_title or first_h1, path)
+    return ParsedDocument(str(path), title, "markdown", pages, hidden_spans=hidden)

@@ -8,6 +8,9 @@ page. So is a page whose text layer is a stray line or two over an image coverin
 scanner's stamp or page number): its OCR text replaces the layer's when longer. A page with a real
 text layer is never OCR'd. OCR'd pages are marked (``Page.ocr``) and keep their words' boxes.
 
+Text a reader cannot see (invisible outside an image, too small, too faint) is left out and counted
+(``pdf_visibility``).
+
 A word hyphenated across a line break is joined again ("BooksCor-" / "pus" → "BooksCorpus"), so a
 search for it finds it. MuPDF's TEXT_DEHYPHENATE flag only affects its own search, not the text it
 extracts, hence :func:`dehyphenate`. The hyphen is kept where it belongs to the word: a compound that
@@ -27,8 +30,9 @@ import pymupdf
 
 from ragtune.core.ingest import heartbeat
 from ragtune.core.ingest.parsers.common import clean_title, first_line_title, normalize_text
-from ragtune.core.ingest.parsers.layout import Block, join_blocks, reading_order
+from ragtune.core.ingest.parsers.layout import join_blocks, reading_order
 from ragtune.core.ingest.parsers.ocr import OcrText, ocr_page
+from ragtune.core.ingest.parsers.pdf_visibility import visible_blocks
 from ragtune.core.types import Page, ParsedDocument, WordBox
 from ragtune.errors import ParseError
 
@@ -54,10 +58,13 @@ def parse(path: Path) -> ParsedDocument:
         texts: list[str] = []
         scanned: dict[int, tuple[WordBox, ...]] = {}  # OCR'd page number → its words
         ocr_tried: list[int] = []
+        hidden_spans = 0
         for index in range(doc.page_count):
             try:
                 page = doc.load_page(index)
-                text = normalize_text(page_text(page))
+                raw, hidden = page_text(page)
+                text = normalize_text(raw)
+                hidden_spans += hidden
             except Exception as exc:
                 raise ParseError("corrupt", f"page {index + 1} could not be read ({exc})") from exc
             if needs_ocr(page, text) and len(ocr_tried) < MAX_OCR_PAGES:
@@ -78,7 +85,7 @@ def parse(path: Path) -> ParsedDocument:
             raise ParseError("empty", f"no text on its {doc.page_count} page(s), not even by OCR")
         metadata = doc.metadata or {}
         title = clean_title(metadata.get("title") or first_line_title(tuple(pages)), path)
-        return ParsedDocument(str(path), title, "pdf", tuple(pages))
+        return ParsedDocument(str(path), title, "pdf", tuple(pages), hidden_spans=hidden_spans)
     finally:
         doc.close()
 
@@ -151,12 +158,11 @@ def _ocr(page: pymupdf.Page, number: int, count: int) -> OcrText:
         return OcrText("", ())
 
 
-def page_text(page: pymupdf.Page) -> str:
-    """The page's text blocks in reading order (see ``layout``)."""
-    blocks: list[Block] = [
-        (b[0], b[1], b[2], b[3], b[4]) for b in page.get_text("blocks", sort=True) if b[6] == 0 and b[4].strip()
-    ]
+def page_text(page: pymupdf.Page) -> tuple[str, int]:
+    """The page's visible text blocks in reading order (see ``layout``), and the number of spans
+    left out as unseen (see ``pdf_visibility``)."""
+    blocks, hidden = visible_blocks(page)
     if not blocks:
-        return ""
+        return "", hidden
     middle = (page.rect.x0 + page.rect.x1) / 2
-    return join_blocks([blocks[i] for i in reading_order(blocks, middle)])
+    return join_blocks([blocks[i] for i in reading_order(blocks, middle)]), hidden
