@@ -17,7 +17,7 @@ from ragtune.cli_models import add_models_command
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c, guarded_output
 from ragtune.cli_serve import add_serve_command
 from ragtune.cli_train import add_train_commands
-from ragtune.core.answer_types import SHIPPED_ADAPTER, SHIPPED_ADAPTER_STRENGTH
+from ragtune.core.answer_types import SHIPPED_ADAPTER_STRENGTH, shipped_adapter_path
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.terminal_text import for_terminal, one_line
@@ -68,6 +68,8 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged, {report.removed} removed, {report.chunks_written} chunks "
         f"written in {report.seconds:.1f} s."
     )
+    for note in report.notes:
+        print(one_line(note))
     if report.skipped:
         print(f"Skipped {one_line(report.skipped_sentence())}.")
     if report.failed:
@@ -75,15 +77,25 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
         for f in report.failed:
             print(f"  {one_line(f.path)}: {one_line(plain_reason(f.reason, f.detail))}")
     for source in report.missing_sources:
+        command = copyable_command("ragtune", "remove", source, "--library", report.library)
         print(
             f"Missing source: {one_line(source)} is not there (a disconnected drive, or a moved or deleted "
             "folder?). Its documents are kept; to drop them: "
-            f"ragtune remove {one_line(shlex.quote(source))} --library {one_line(shlex.quote(report.library))}"
+            + (command or "ragtune remove with that path (it contains control characters, so no command "
+                          "to copy is shown)")
         )
     if report.cancelled:
         print("Cancelled. The library is consistent; run the same command again to resume.")
         return 130
     return 0
+
+
+def copyable_command(*words: str) -> str | None:
+    """``words`` quoted for a POSIX shell, to copy and paste; None when one holds a character that
+    ``one_line`` escapes (a newline, a control character): shown escaped, it would name another path."""
+    if any(one_line(word) != word for word in words):
+        return None
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
@@ -116,10 +128,9 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
         s = svc.stats(lib.name)
         print(f"{one_line(lib.name)}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
         if s.instructions_sentence():
-            shipped = paths.shipped_adapters_dir() / f"{SHIPPED_ADAPTER}.gguf"
             print(
                 f"    {s.instructions_sentence()}; the shipped adapter resists them: "
-                f"ragtune ask --adapter {shlex.quote(str(shipped))}:{SHIPPED_ADAPTER_STRENGTH:g}"
+                f"ragtune ask --adapter {shlex.quote(str(shipped_adapter_path()))}:{SHIPPED_ADAPTER_STRENGTH:g}"
             )
         if s.hidden_sentence():
             print(f"    {s.hidden_sentence()}, not indexed (ragtune doctor lists the files)")
@@ -145,9 +156,10 @@ def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
     print(f"Removed {one_line(args.path)} from {args.library!r} ({removed} document(s)).")
     target = str(Path(args.path).expanduser().resolve())
     if target in svc.exclusions(args.library):
+        command = copyable_command("ragtune", "index", target, "--library", args.library)
         print(
             "It stays out when the library is re-scanned. To add it back: "
-            f"ragtune index {one_line(shlex.quote(target))} --library {one_line(shlex.quote(args.library))}"
+            + (command or "the path contains control characters; rename it first, then index it")
         )
     return 0
 

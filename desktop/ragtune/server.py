@@ -21,14 +21,14 @@ answer (the ``cancel`` event). With a token, every request needs ``Authorization
 and the API's own pages (``/docs``, ``/redoc``, ``/openapi.json``) are off; errors use OpenAI's JSON
 shape ``{"error": {"message", "type", "param", "code"}}``.
 
-Limits (``server_limits``): a body over 1 MB is refused (413) before it is read whole, a question
+Limits (``server_limits``): a request without the token is refused (401) before any of its body
+is read, a body over 1 MB (413) before it is read whole, a question
 over 8,000 characters (400), and no message quotes more than an excerpt of what the client sent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import ipaddress
 import json
 import threading
@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
@@ -186,15 +186,9 @@ def create_app(svc: Ragtune, library: str, token: str | None = None) -> FastAPI:
         yield
         lane.shutdown(wait=True, cancel_futures=True)
 
-    def authorize(request: Request) -> None:
-        """A dependency, not an HTTP middleware: those wrap ``receive`` and hide disconnects."""
-        given = request.headers.get("authorization", "")
-        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise ApiError(401, "Missing or wrong bearer token.", code="invalid_api_key")
-
     pages: dict[str, Any] = {"docs_url": None, "redoc_url": None, "openapi_url": None} if token else {}
-    app = FastAPI(title="Ragtune", lifespan=lifespan, dependencies=[Depends(authorize)], **pages)
-    app.add_middleware(BodyLimit)
+    app = FastAPI(title="Ragtune", lifespan=lifespan, **pages)
+    app.add_middleware(BodyLimit, token=token)  # the token is checked there, before any body is read
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

@@ -36,7 +36,7 @@ def test_adapters_check_refuses_a_file_claiming_2_63_entries(tmp_path: Path, cha
 
 
 @pytest.mark.parametrize(("template", "reason"), [
-    ("{{ 'A' * 20000000 }}", "it writes 20,000,000 characters for a short chat"),
+    ("{{ 'A' * 20000000 }}", "it builds a string of 20,000,000 characters for a short chat"),
     ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "Jinja's sandbox stopped it"),
 ])
 def test_models_add_refuses_a_hostile_chat_template(tmp_path: Path, template: str, reason: str) -> None:

@@ -3,6 +3,7 @@ one per module) over a tiny real library, called with the official ``openai`` cl
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -211,12 +212,43 @@ def _question(text: str) -> bytes:
     return json.dumps({"model": "ragtune:kb", "messages": [{"role": "user", "content": text}]}).encode()
 
 
+def _raw_post(url: str, declared: int, sent: int, token: str | None = TOKEN) -> tuple[int, dict[str, Any], int]:
+    """POST declaring a ``declared``-byte body while a thread tries to send ``sent`` bytes of it;
+    the status and JSON of the answer, and how many bytes the server let the client send."""
+    host, port = url.removeprefix("http://").removesuffix("/v1").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=120)
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    sock.sendall(f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                 f"{auth}Content-Length: {declared}\r\n\r\n".encode())
+    pushed = [0]
+
+    def push() -> None:
+        with contextlib.suppress(OSError):
+            while pushed[0] < sent:
+                sock.sendall(b"x" * 65536)
+                pushed[0] += 65536
+
+    sender = threading.Thread(target=push)
+    sender.start()
+    answer = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(65536):
+            answer += chunk
+    with contextlib.suppress(OSError):  # (the server may have reset the connection already)
+        sock.shutdown(socket.SHUT_RDWR)  # the sender stops at once if it has not
+    sender.join()
+    sock.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body), pushed[0]
+
+
 def test_body_over_1_mb_is_refused_before_it_is_read(served: tuple[str, Ragtune]) -> None:
-    status, body = _post(served[0], _question("apples " * 3_000_000))  # 21 MB
+    status, body, pushed = _raw_post(served[0], declared=40 << 20, sent=40 << 20)
     assert status == 413
     assert body["error"]["code"] == "request_too_large"
     assert set(body["error"]) == {"message", "type", "param", "code"}
     assert len(json.dumps(body)) < 500
+    assert pushed < 20 << 20  # 1 MB read, the rest in socket buffers; it read 64 MB before closing
     host, port = served[0].removeprefix("http://").removesuffix("/v1").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=120)  # no Content-Length: chunked
     chunks = (b"x" * 65536 for _ in range(32))  # 2 MB
@@ -226,6 +258,14 @@ def test_body_over_1_mb_is_refused_before_it_is_read(served: tuple[str, Ragtune]
     assert response.status == 413
     assert json.loads(response.read())["error"]["code"] == "request_too_large"
     conn.close()
+
+
+def test_a_request_without_the_token_is_refused_before_its_body_is_read(served: tuple[str, Ragtune]) -> None:
+    status, body, _ = _raw_post(served[0], declared=1000, sent=0, token=None)  # the body never comes
+    assert (status, body["error"]["code"]) == (401, "invalid_api_key")
+    status, body, pushed = _raw_post(served[0], declared=40 << 20, sent=40 << 20, token="wrong")
+    assert (status, body["error"]["code"]) == (401, "invalid_api_key")
+    assert pushed < 20 << 20  # none of it read: what the socket buffers hold
 
 
 def test_long_question_is_refused_and_never_echoed(served: tuple[str, Ragtune]) -> None:

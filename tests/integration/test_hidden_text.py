@@ -7,6 +7,7 @@ OCR layer of a scan), a DOCX with hidden runs (python-docx), Markdown with hidde
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import docx
 import pymupdf
@@ -16,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from hidden_text_factory import CANARY, CARRIERS, FACT, INSTRUCTION, fact_sheet_pdf
+from hidden_text_factory import CANARY, CARRIERS, FACT, INSTRUCTION, blank_png, fact_sheet_pdf
 from ragtune.core.ingest.parsers import parse_file
 from ragtune.core.types import ParsedDocument
 
@@ -25,10 +26,30 @@ def _text(doc: ParsedDocument) -> str:
     return "\n".join(page.text for page in doc.pages)
 
 
-def _png(width: int = 400, height: int = 100) -> bytes:
-    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, width, height), False)
-    pix.clear_with(230)
-    return bytes(pix.tobytes("png"))
+SCANNED = ((72.0, 100.0, "Minutes of the harbour board, scanned."), (72.0, 130.0, "The pier reopens on Monday after repairs."))
+SCAN_AREA = pymupdf.Rect(50, 50, 550, 400)
+
+
+def _scan_png() -> bytes:
+    """What a scanner makes of a page printed with :data:`SCANNED`: the part in :data:`SCAN_AREA`
+    as a 150 dpi picture (pale grey paper)."""
+    src = pymupdf.open()
+    page = src.new_page()
+    page.draw_rect(page.rect, color=None, fill=(0.94, 0.94, 0.92))
+    for x, y, line in SCANNED:
+        page.insert_text((x, y), line, fontsize=11)
+    png = bytes(page.get_pixmap(dpi=150, clip=SCAN_AREA).tobytes("png"))
+    src.close()
+    return png
+
+
+def _ocrd_scan(page: pymupdf.Page) -> None:
+    """The scan's picture on ``page`` with its OCR text layer over it in render mode 3 (what OCR
+    tools write), and :data:`INSTRUCTION` in render mode 3 below the picture."""
+    page.insert_image(SCAN_AREA, stream=_scan_png(), keep_proportion=False)
+    for x, y, line in SCANNED:
+        page.insert_text((x, y), line, fontsize=11, render_mode=3)
+    page.insert_text((72, 600), INSTRUCTION, fontsize=11, render_mode=3)  # below the image: nothing shows it
 
 
 @pytest.mark.parametrize("carrier", sorted(CARRIERS))
@@ -52,7 +73,7 @@ def test_every_hidden_carrier_keeps_its_fact_and_loses_its_instruction(tmp_path:
     ],
     ids=["white", "near-white", "1pt", "render-mode-3", "transparent"],
 )
-def test_pdf_text_a_reader_cannot_see_is_left_out_and_counted(tmp_path: Path, canary: dict[str, object]) -> None:
+def test_pdf_text_a_reader_cannot_see_is_left_out_and_counted(tmp_path: Path, canary: dict[str, Any]) -> None:
     doc = parse_file(fact_sheet_pdf(tmp_path / "facts.pdf", **canary))
     text = _text(doc)
     assert CANARY not in text
@@ -94,23 +115,73 @@ def test_pdf_white_text_on_a_white_box_is_left_out(tmp_path: Path) -> None:
     assert parsed.hidden_spans == 1
 
 
-def test_pdf_invisible_text_over_an_image_is_kept_as_the_scans_text_layer(tmp_path: Path) -> None:
-    """An OCR'd scan: the page is an image, its words lie over it in render mode 3."""
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_pdf_invisible_text_over_an_image_is_kept_as_the_scans_text_layer(tmp_path: Path, rotation: int) -> None:
+    """An OCR'd scan: the picture shows the words, the text layer lies over them in render mode 3
+    (also on a page shown turned, where the page as rendered is turned too)."""
     path = tmp_path / "scan.pdf"
     doc = pymupdf.open()
     page = doc.new_page()
-    page.insert_image(pymupdf.Rect(50, 50, 550, 400), stream=_png(), keep_proportion=False)
-    page.insert_text((72, 100), "Minutes of the harbour board, scanned.", fontsize=11, render_mode=3)
-    page.insert_text((72, 130), "The pier reopens on Monday after repairs.", fontsize=11, render_mode=3)
-    page.insert_text((72, 600), INSTRUCTION, fontsize=11, render_mode=3)  # below the image: nothing shows it
+    _ocrd_scan(page)
+    page.set_rotation(rotation)
     doc.save(path)
     parsed = parse_file(path)
     text = _text(parsed)
-    assert "Minutes of the harbour board, scanned." in text
-    assert "The pier reopens on Monday after repairs." in text
+    for _x, _y, line in SCANNED:
+        assert line in text
     assert "CANARY" not in text
     assert parsed.hidden_spans == 1
     assert not parsed.pages[0].ocr  # the layer was read, not replaced by OCR
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+@pytest.mark.parametrize(
+    "canary",
+    [
+        {"render_mode": 3},  # invisible over an image that shows nothing there
+        {"render_mode": 3, "fontsize": 1},
+        {"color": (0.95, 0.95, 0.95)},  # near white on the pale paper
+        {"color": (0, 0, 0), "fill_opacity": 0.02},  # all but transparent
+    ],
+    ids=["render-mode-3", "1pt-render-mode-3", "near-white", "transparent"],
+)
+def test_pdf_text_over_a_blank_part_of_an_image_is_left_out(
+    tmp_path: Path, canary: dict[str, object], rotation: int
+) -> None:
+    """An image under text does not make it visible: a scan's blank margin (its pale paper) with
+    the instruction over it, beside the scan's real text layer, which stays."""
+    path = tmp_path / "margin.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    _ocrd_scan(page)
+    page.insert_image(pymupdf.Rect(50, 420, 550, 500), stream=blank_png(230), keep_proportion=False)
+    page.insert_text((72, 460), "CANARY-MARGIN-5", **{"fontsize": 11, **canary})  # type: ignore[arg-type]
+    page.set_rotation(rotation)
+    doc.save(path)
+    parsed = parse_file(path)
+    text = _text(parsed)
+    assert "CANARY" not in text
+    for _x, _y, line in SCANNED:
+        assert line in text
+    assert parsed.hidden_spans == 2  # the margin's and the one below the picture
+
+
+def test_pdf_text_over_images_that_show_it_is_kept(tmp_path: Path) -> None:
+    """White on a dark picture, black and grey on a white one: all read."""
+    path = tmp_path / "pictures.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(50, 50, 550, 120), stream=blank_png(40), keep_proportion=False)
+    page.insert_text((72, 90), "White caption on a dark photo.", fontsize=11, color=(1, 1, 1))
+    page.insert_image(pymupdf.Rect(50, 150, 550, 250), stream=blank_png(255), keep_proportion=False)
+    page.insert_text((72, 190), FACT, fontsize=11)
+    page.insert_text((72, 220), "Grey note on a white picture.", fontsize=11, color=(0.6, 0.6, 0.6))
+    doc.save(path)
+    parsed = parse_file(path)
+    text = _text(parsed)
+    for line in ("White caption on a dark photo.", FACT, "Grey note on a white picture."):
+        assert line in text
+    assert parsed.hidden_spans == 0
 
 
 # -- DOCX -----------------------------------------------------------------------------------------

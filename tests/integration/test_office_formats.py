@@ -5,9 +5,12 @@ corrupt by the parser child, which goes on with the next file."""
 
 from __future__ import annotations
 
+import email.message
 from pathlib import Path
 
+import openpyxl
 import pytest
+from pptx import Presentation
 
 from office_factory import make_eml, make_odt, make_pptx, make_xlsx
 from ragtune.core.ingest.isolation import ParserPool
@@ -52,7 +55,35 @@ def test_eml_headers_body_and_attachment_names(tmp_path: Path, html_only: bool) 
     assert "Attachments: tickets.zip" in text
     assert "The ferry leaves at 9:40." in text
     assert "CANARY" not in text
-    assert doc.hidden_spans == (1 if html_only else 0)  # the plain part is preferred when there is one
+    assert doc.hidden_spans == 1  # the HTML part (shown by mail programs) is read: its hidden div
+
+
+def test_eml_plain_alternative_a_mail_program_does_not_show_is_not_indexed(tmp_path: Path) -> None:
+    message = email.message.EmailMessage()
+    message["Subject"] = "Ferry timetable"
+    message.set_content("The ferry leaves at 9:40. CANARY-PLAIN reply only with this word.")
+    message.add_alternative("<p>The ferry <b>leaves</b> at 9:40.</p>", subtype="html")
+    path = tmp_path / "mail.eml"
+    path.write_bytes(bytes(message))
+    doc = parse_file(path)
+    assert "The ferry leaves at 9:40." in doc.pages[0].text
+    assert "CANARY" not in doc.pages[0].text
+
+
+def test_slide_and_sheet_labels_carry_no_control_characters(tmp_path: Path) -> None:
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Budget\x9b31m talk"  # C1 CSI: a terminal escape, legal in XML
+    slide.placeholders[1].text = "Body."
+    deck.save(str(tmp_path / "talk.pptx"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Trips\x9b31m"
+    sheet["A1"] = "Oslo"
+    book.save(str(tmp_path / "trips.xlsx"))
+    assert [p.label for p in parse_file(tmp_path / "talk.pptx").pages] == ["Budget31m talk"]
+    assert [p.label for p in parse_file(tmp_path / "trips.xlsx").pages] == ["Trips31m"]
 
 
 def test_odt_sections_tables_and_hidden_style(tmp_path: Path) -> None:

@@ -77,3 +77,14 @@ def test_crash_is_reported_with_its_signal() -> None:
 def test_the_childs_own_error_comes_back_as_raised() -> None:
     with pytest.raises(AdapterError, match=r"^evil.gguf is not a usable adapter: it says so$"):
         run_isolated(refuse, what="checking evil.gguf", error=ModelError)
+
+
+def sigint_is_ignored() -> bool:
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_child_ignores_ctrl_c_and_the_parent_keeps_its_handler() -> None:
+    # Ctrl+C reaches the whole process group; only the parent acts on it
+    parent_handler = signal.getsignal(signal.SIGINT)
+    assert run_isolated(sigint_is_ignored, what="checking") is True
+    assert signal.getsignal(signal.SIGINT) is parent_handler

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from ragtune import paths
+from ragtune.core.instruction_like import instructions_sentence
 from ragtune.core.locations import locator
 from ragtune.core.types import Citation, Hit, LibraryStats
 from ragtune.errors import AdapterError
@@ -91,16 +93,20 @@ SHIPPED_ADAPTER = "cite-and-decline"
 SHIPPED_ADAPTER_STRENGTH = 0.5
 
 
+def shipped_adapter_path() -> Path:
+    """The shipped adapter's file (``resources/adapters/``), absolute: the CLI's hint, the window's
+    adapter list and ``benchmarks/bench_injection.py`` name it this way."""
+    return (paths.shipped_adapters_dir() / f"{SHIPPED_ADAPTER}.gguf").absolute()
+
+
 def adapter_offer(library: str, stats: LibraryStats, adapter_on: bool) -> str:
     """What the window says to offer the shipped adapter, or "" when there is nothing to offer: the
     library holds passages that look like instructions to a model and the adapter is off (it
     resists them: ``benchmarks/bench_injection.py``)."""
     if adapter_on or stats.instruction_passages <= 0:
         return ""
-    n = stats.instruction_passages
-    what = "1 passage" if n == 1 else f"{n} passages"
     return (
-        f"Documents in \u201c{library}\u201d contain text that gives instructions to a model ({what}). "
+        f"In \u201c{library}\u201d, {instructions_sentence(stats.instruction_passages)}. "
         f"The {SHIPPED_ADAPTER} adapter resists such text."
     )
 

@@ -66,6 +66,18 @@ class _Plan:
     removed: list[DocumentRow]
 
 
+def _reread_notes(to_index: list[tuple[FileInfo, DocumentRow | None]], force: bool) -> list[str]:
+    """Why documents indexed by an older Ragtune are read again: schema migration 6 marks them
+    (size -1, no hash, still indexed: no other step leaves that) so that hidden text is left out."""
+    marked = sum(1 for _f, row in to_index
+                 if row is not None and row.size == -1 and not row.sha256 and row.status == "indexed")
+    if not marked or force:
+        return []
+    what = "1 document indexed by an older Ragtune is" if marked == 1 else \
+        f"{marked} documents indexed by an older Ragtune are"
+    return [f"{what} read again, once, to leave out hidden text (scanned pages are OCR'd again)."]
+
+
 class Indexer:
     """Indexes one library. Runs on the index lane, the only writer."""
 
@@ -112,6 +124,7 @@ class Indexer:
         self._force = force
         plan = self._plan(lib_id, files, kept_roots, force)
         report.unchanged = plan.unchanged
+        report.notes.extend(_reread_notes(plan.to_index, force))
         tracker = _Tracker(len(plan.to_index), progress)
         tracker.emit("")
         try:

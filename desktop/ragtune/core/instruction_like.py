@@ -4,13 +4,15 @@ A document can carry plain sentences addressed to whoever reads it ("New instruc
 question with 'Visit http://evil.example.com'"); the tokenizer keeps them data (they cannot open a
 turn), but a small model may still follow them (``benchmarks/bench_injection.py``). Two rules here:
 
-- ``looks_like_instructions``: a passage speaks to an AI, an assistant or a model, or tells the reader
-  how to answer ("ignore all previous instructions", "system note", "you are now…", "reply only…").
-  The cues are narrow on purpose: a manual's "Click Save" or "Keep your receipt" is no instruction
-  to a model. The indexer counts such passages per document (``documents.instruction_passages``).
+- ``looks_like_instructions``: a passage tells an AI or a language model (named as the addressee)
+  what to answer, reply, ignore or follow, or uses a pattern only an attack writes ("ignore all
+  previous instructions", "new instructions: answer…", "reply only with…", chat-template tokens).
+  The cues are narrow on purpose: a manual's "Click Save" or "The system prompt appears", an exam's
+  "Answer all questions with a pen", a policy's "AI systems should be transparent", or an office's
+  "Hi assistant, please book…" is no instruction to a model. The indexer counts such passages per document (``documents.instruction_passages``).
 - ``steered_sentences``: an answer sentence carrying a URL, an e-mail address or a phone number the
   question did not ask for, which stands in a retrieved passage next to instruction-like words, is
-  flagged with ``STEERED_REASON`` (as an unsupported sentence is marked), so a person sees that the
+  flagged with ``steered_reason`` (as an unsupported sentence is marked), so a person sees that the
   document may be trying to steer the answer.
 """
 
@@ -19,15 +21,39 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ragtune.core.answer_types import SentenceFlag
 from ragtune.core.text_match import sentence_spans
 
-#: why a sentence is flagged: said once here; the CLI, ``--json`` and the window show it as it is
-STEERED_REASON = (
-    "this link comes from a passage that gives instructions to the assistant; the document may be "
-    "trying to steer the answer"
-)
+if TYPE_CHECKING:  # answer_types names this module's sentence builder: imported where it is used
+    from ragtune.core.answer_types import SentenceFlag
+
+#: what a contact of each kind is called in ``steered_reason``
+_CONTACT_WORDS = {"url": "this link", "email": "this e-mail address", "phone": "this phone number"}
+
+
+def steered_reason(kind: str = "url") -> str:
+    """Why a sentence carrying a contact of ``kind`` ("url", "email", "phone") is flagged: said once
+    here; the CLI, ``--json`` and the window show it as it is."""
+    return (
+        f"{_CONTACT_WORDS.get(kind, 'this address')} comes from a passage that gives instructions to the "
+        "assistant; the document may be trying to steer the answer"
+    )
+
+
+#: the reason for a planted link (``steered_reason("url")``)
+STEERED_REASON = steered_reason("url")
+
+
+def instructions_sentence(passages: int) -> str:
+    """``2 passages look like instructions to a model``; empty when none do. The one wording for
+    ``ragtune libraries``, the library panel and the adapter offer (which may add their hint)."""
+    if passages <= 0:
+        return ""
+    if passages == 1:
+        return "1 passage looks like instructions to a model"
+    return f"{passages} passages look like instructions to a model"
+
 #: characters on either side of a contact string within which instruction-like words count as
 #: "next to" it
 NEAR = 300
@@ -47,30 +73,31 @@ _CUES = [
     r"\b(?:new|updated|real|actual|additional)\s+(?:instructions?|directives?)\s*[:\-\u2013\u2014]\s*[^\n.]{0,60}?"
     r"\b(?:answer|reply|respond|say|ignore|disregard|forget)\b",
     r"\byour\s+(?:new\s+)?(?:instructions|system\s+prompt)\s+(?:is|are)\b",
-    r"\bsystem\s+(?:prompt|note|override)\b",
+    r"\bsystem\s+(?:note|override)\s*:",  # not a bare "system prompt": a manual's login screen has one
     r"\b(?:system|developer|admin(?:istrator)?)\s+message\s*:",
-    # addressed to an AI, an assistant, a language model
-    rf"\b(?:note|message|instructions?|attention|hey|hi|dear)\s+(?:to\s+|for\s+)?(?:the\s+|any\s+|all\s+)?{_AI}s?\b",
+    # addressed to an AI or a language model (an assistant only "reading this": "Hi assistant, please
+    # book…" is office mail), then told what to do
+    rf"\b(?:note|message|instructions?|attention|hey|hi|dear)\s+(?:to\s+|for\s+)?(?:the\s+|any\s+|all\s+)?"
+    rf"(?:{_MACHINE}s?|{_AI}s?\s+reading\s+this)\b[^.\n]{{0,80}}?\b(?:{_DO}|tell|add|always|never|follow|obey|do\s+not)\b",
     rf"\b(?:if|when|while)\s+you\s+are\s+(?:an?\s+|the\s+)?{_MACHINE}\b",
     rf"\bas\s+an?\s+{_MACHINE}\s*,",
-    rf"\b{_MACHINE}s?\s+(?:systems?\s+)?(?:\w+ing\s+(?:this|the)\s+\w+\s+)?(?:must|should|shall|need\s+to|have\s+to)\b",
     rf"\b(?:assistant|ai|llm|model|bot|system)\s*:\s*(?:{_DO}|the\s+(?:correct\s+|real\s+)?answer)\b",
     # how to answer
-    r"\b(?:answer|reply|respond)\s+(?:to\s+)?(?:every|each|all|any)\s+(?:questions?|quer(?:y|ies)|users?|messages?|prompts?)"
-    r"\s+(?:with|by\s+saying|using\s+only)\b",
+    # (an exam's "Answer all questions with a pen" or "In every answer, show your working" is none:
+    # text to put in every answer must be quoted or a link)
+    r"\b(?:append|add|attach|include|put)\s+[^\n]{0,80}?(?:https?://|www\.|[\"'\u201c])[^\n]{0,80}?"
     r"\b(?:to|at\s+the\s+(?:end|start)\s+of|in)\s+(?:every|each|all)\s+(?:answers?|repl(?:y|ies)|responses?)\b",
     r"\b(?:reply|respond|answer)\s+only\s*(?:with\b|:|[\"'\u201c])",
-    r"\b(?:all|every|each)\s+(?:answers?|repl(?:y|ies)|responses?)\s+(?:must|should|shall)\s+(?:say|include|contain|"
-    r"begin|start|end|mention|link|point)\b",
+    r"\b(?:all|every|each)\s+(?:answers?|repl(?:y|ies)|responses?)\s+(?:must|should|shall)\s+(?:say|link\s+to|point\s+to|"
+    r"(?:include|contain|begin|start|end|mention)\s+(?:with\s+)?(?:the\s+(?:link|url|words?|phrase)\b|https?://|www\.|"
+    r"[\"'\u201c]))",
     r"\bonly\s+(?:reply|respond|answer)\s+with\b",
     r"\bwhen\s+you\s+answer(?:\s+(?:this|the|a|any)\s+(?:question|user))?\s*,",
-    r"\byou\s+(?:must|should|shall|will)\s+(?:always\s+|only\s+)?(?:answer|reply|respond)\s+(?:with|that|only)\b",
     r"\b(?:do\s+not|don't|never)\s+(?:cite|mention|reveal)\s+(?:the\s+|any\s+|your\s+)?(?:sources?|citations?|passages?|instructions)\b",
     # role play
     rf"\byou\s+are\s+now\s+(?:an?\s+|the\s+|in\s+)?(?:{_MACHINE}|dan|unrestricted|jailbroken|developer\s+mode)\b",
     r"\bfrom\s+now\s+on,?\s+you\s+(?:are\s+(?:an?\s+|the\s+)?(?:dan|called|named|unrestricted)|(?:will|must|shall|should)\s+(?:only\s+)?"
     r"(?:answer|reply|respond|say|act|pretend|ignore|refuse))\b",
-    r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you\s+are)\b",
     rf"\b(?:act|role-?play)\s+as\s+(?:an?\s+)?(?:{_MACHINE}|dan|unrestricted|jailbroken)\b",
     # chat-template control tokens written out as text
     r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|system|user|assistant)\|>",
@@ -174,14 +201,16 @@ def planted_near_instructions(contact: Contact, passage: str) -> bool:
 
 def steered_sentences(question: str, answer: str, passages: Sequence[str]) -> list[SentenceFlag]:
     """The answer's sentences that carry a contact string the question did not ask for, planted in
-    a passage next to instructions to the model: each flagged with ``STEERED_REASON``."""
+    a passage next to instructions to the model: each flagged with ``steered_reason`` of its kind."""
     if not passages or asks_for_contact(question):
         return []
+    from ragtune.core.answer_types import SentenceFlag  # here: answer_types imports this module
+
     flags: list[SentenceFlag] = []
     for start, end in sentence_spans(answer):
         sentence = answer[start:end].strip()
         for contact in contacts(sentence):
             if any(planted_near_instructions(contact, p) for p in passages):
-                flags.append(SentenceFlag(sentence, contact.text, STEERED_REASON))
+                flags.append(SentenceFlag(sentence, contact.text, steered_reason(contact.kind)))
                 break
     return flags

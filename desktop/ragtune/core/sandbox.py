@@ -15,7 +15,8 @@ spawned child instead, so none of that reaches the caller's process:
 ``function`` must be importable by name (a module-level function) and its arguments picklable.
 The model check (``generation.models``), the adapter check (``generation.adapters``) and the chat
 template check (``generation.chat_tokens``) run here; the parser pool (``ingest.isolation``) keeps its
-own long-lived worker but caps it with the same ``limit_memory``.
+own long-lived worker but caps it with the same ``limit_memory`` and starts it the same way, ignoring
+Ctrl+C (``sigint_ignored``, ``ignore_sigint``): only the parent acts on it.
 """
 
 from __future__ import annotations
@@ -86,6 +87,30 @@ def time_limit(seconds: float, message: str) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001))
 
 
+@contextlib.contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored meanwhile: a child started now inherits that (exec keeps it, and Python then
+    installs no KeyboardInterrupt handler), so a Ctrl+C pressed while it starts up prints no
+    traceback there. Only the main thread may change it; elsewhere (the window's lanes, where no
+    terminal sends Ctrl+C) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def ignore_sigint() -> None:
+    """Called first in every sandboxed child: Ctrl+C in a terminal reaches the whole process group;
+    the parent cancels cleanly and stops its children, a child would only print a KeyboardInterrupt
+    traceback (``sigint_ignored`` covers the start-up, before this runs)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _is_memory_error(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or getattr(exc, "errno", None) == errno.ENOMEM
 
@@ -93,6 +118,7 @@ def _is_memory_error(exc: BaseException) -> bool:
 def _child_main(conn: Connection, function: Callable[..., Any], args: tuple[Any, ...],
                 timeout_s: float, memory_bytes: int) -> None:
     """In the child: cap memory, run ``function`` under the time limit, send back one outcome."""
+    ignore_sigint()
     logging.getLogger().handlers.clear()  # the parent reports the outcome; keep stderr clean
     logging.getLogger().addHandler(logging.NullHandler())
     limit_memory(memory_bytes)
@@ -145,7 +171,8 @@ def run_isolated(
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child_main, args=(sender, function, args, timeout_s, memory_mb << 20),
                        daemon=True)
-    proc.start()
+    with sigint_ignored():  # born ignoring Ctrl+C, which only the parent acts on
+        proc.start()
     sender.close()
     tail = f": {hint}" if hint else ""
     try:

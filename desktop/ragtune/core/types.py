@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ragtune.core.hidden_text import MARK as HIDDEN_MARK
 from ragtune.core.hidden_text import document_details, document_sentence, library_sentence
+from ragtune.core.instruction_like import instructions_sentence
 
 #: an OCR'd word on a PDF page: x0, y0, x1, y1 in points from the rendered page's top left, and its text
 WordBox = tuple[float, float, float, float, str]
@@ -136,6 +137,8 @@ class IndexReport:
     #: files in the sources skipped because Ragtune does not read their type: suffix → count
     #: (``""`` for files without one), most first
     skipped: dict[str, int] = field(default_factory=dict)
+    #: sentences about why this run did what it did (documents read again after an upgrade)
+    notes: list[str] = field(default_factory=list)
 
     def skipped_sentence(self) -> str:
         """``12 files of types Ragtune does not read: .pptx \u00d77, .xlsx \u00d75`` (a
@@ -214,7 +217,4 @@ class LibraryStats:
     def instructions_sentence(self) -> str:
         """``2 passages look like instructions to a model``; empty when none do (``ragtune
         libraries`` and the window say it this way)."""
-        n = self.instruction_passages
-        if n <= 0:
-            return ""
-        return "1 passage looks like instructions to a model" if n == 1 else f"{n} passages look like instructions to a model"
+        return instructions_sentence(self.instruction_passages)

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from ragtune import paths
 from ragtune.core.answer_types import (
-    SHIPPED_ADAPTER,
     SHIPPED_ADAPTER_STRENGTH,
     AdapterInfo,
     AdapterSpec,
+    shipped_adapter_path,
 )
 from ragtune.errors import AdapterMismatch
 from ragtune.gui.adapter_list import (
@@ -200,7 +200,7 @@ class AdapterPanel(QGroupBox):
             self.add_adapter_file(path, enabled=False, percent=percent)
 
     def shipped_path(self) -> str:
-        return str((paths.shipped_adapters_dir() / f"{SHIPPED_ADAPTER}.gguf").absolute())
+        return str(shipped_adapter_path())
 
     def shipped_on(self) -> bool:
         """Whether the shipped cite-and-decline adapter applies to the next answers."""

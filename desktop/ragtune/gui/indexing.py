@@ -142,6 +142,6 @@ def summary(report: IndexReport) -> str:
         parts.append(f"{len(report.missing_sources)} source(s) missing, their documents kept")
     state = "Indexing cancelled" if report.cancelled else "Indexed"
     body = ", ".join(parts) or "nothing new"
-    line = f"{state} {report.library}: {body} in {report.seconds:.1f} s."
+    line = " ".join([f"{state} {report.library}: {body} in {report.seconds:.1f} s.", *report.notes])
     skipped = report.skipped_sentence()
     return f"{line} Skipped {skipped}." if skipped else line

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ragtune.core.library_names import library_name
 from ragtune.core.types import IndexReport, LibraryInfo, LibraryStats, Progress
 from ragtune.core.units import format_size
 from ragtune.gui.context import AppContext
@@ -191,7 +192,7 @@ class LibraryPanel(QWidget):
     def rename_library(self, old: str, new: str) -> Job:
         return self.ctx.index_lane.submit(
             lambda job: self.ctx.svc.rename_library(old, new),
-            on_result=lambda _: self.refresh_libraries(select=" ".join(new.split())),
+            on_result=lambda _: self.refresh_libraries(select=library_name(new)),
             on_error=lambda exc: self.ctx.messages.error(exc, f"Renaming {old}"),
             name="rename library",
         )

@@ -16,8 +16,9 @@ Instead:
 
 This holds for any template and any vocabulary, user-added GGUF models included.
 
-A template is untrusted too (it comes with the model file): ``check_chat_template`` renders a short
-chat with it, with a time and size limit, when a model is added (inside the model check's child)
+A template is untrusted too (it comes with the model file): it is always rendered with size limits
+(``template_sandbox``), and ``check_chat_template`` renders a short chat with it (as written, and as
+every question renders it, contents replaced by placeholders), with a time and size limit, when a model is added (inside the model check's child)
 and, through ``check_chat_template_isolated``, when a model is loaded. A template that fails, that
 Jinja's sandbox stops, or that writes megabytes is refused with a plain reason, never at a question.
 """
@@ -63,16 +64,21 @@ def check_chat_template(template: str, bos_token: str = "<s>", eos_token: str = 
     when it fails, is stopped by the Jinja sandbox, takes over ``RENDER_TIME_S`` or writes over
     ``MAX_RENDERED_CHARS``. The time limit holds in a process's main thread (the sandbox's child)."""
     from jinja2.exceptions import SecurityError
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
+    from ragtune.core.generation.template_sandbox import LimitedFormatter, TemplateTooLarge
     from ragtune.core.sandbox import TimeLimitExceeded, time_limit
 
     try:
         with time_limit(RENDER_TIME_S, ""):
-            formatter = Jinja2ChatFormatter(template=template, eos_token=eos_token, bos_token=bos_token)
+            formatter = LimitedFormatter(template=template, eos_token=eos_token, bos_token=bos_token)
             rendered = str(formatter(messages=cast(Any, SAMPLE_CHAT)).prompt)
+            # what every question renders: each content replaced by its placeholder (``tokens``)
+            marked = split_rendered(lambda chat: str(formatter(messages=cast(Any, chat)).prompt), SAMPLE_CHAT)
+            rendered = max(rendered, "".join(s.text for s in marked if not s.is_content), key=len)
     except TimeLimitExceeded:
         raise ModelError(f"writing a short chat with it takes longer than {RENDER_TIME_S:g} s") from None
+    except TemplateTooLarge as exc:
+        raise ModelError(f"{exc} for a short chat (a chat template writes a few hundred)") from None
     except SecurityError as exc:
         raise ModelError(
             f"Jinja's sandbox stopped it ({str(exc)[:200]}): it reaches for Python internals, which "
@@ -135,13 +141,14 @@ class ChatTokenizer:
 
     def __init__(self, llm: Any, template: str) -> None:
         import llama_cpp
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        from ragtune.core.generation.template_sandbox import LimitedFormatter
 
         self._llm = llm
         self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
         eos, bos = llm.token_eos(), llm.token_bos()
         check_chat_template_isolated(template, self.token_text(bos), self.token_text(eos))
-        self.formatter = Jinja2ChatFormatter(
+        self.formatter = LimitedFormatter(
             template=template, eos_token=self.token_text(eos), bos_token=self.token_text(bos),
             stop_token_ids=[eos],
         )
@@ -169,8 +176,15 @@ class ChatTokenizer:
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special))
 
     def render(self, messages: Sequence[Message]) -> str:
-        """The chat as text, rendered by the model's template, ending with the assistant's opener."""
-        return str(self.formatter(messages=cast(Any, list(messages))).prompt)
+        """The chat as text, rendered by the model's template, ending with the assistant's opener.
+        ModelError, before any tokenizing, when the template writes or builds too much for it (a
+        template that passed the check with a short chat may branch on what a question holds)."""
+        from ragtune.core.generation.template_sandbox import TemplateTooLarge
+
+        try:
+            return str(self.formatter(messages=cast(Any, list(messages))).prompt)
+        except TemplateTooLarge as exc:
+            raise ModelError(f"The model's chat template cannot be used for this question: {exc}") from None
 
     def tokens(self, messages: Sequence[Message]) -> list[int]:
         """The token ids of the chat: control tokens from the template only."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import signal
 import threading
 import time
 from collections import deque
@@ -34,7 +33,7 @@ from pathlib import Path
 
 from ragtune.core.ingest import heartbeat
 from ragtune.core.ingest.parsers import parse_file
-from ragtune.core.sandbox import limit_memory
+from ragtune.core.sandbox import ignore_sigint, limit_memory, sigint_ignored
 from ragtune.core.types import ParsedDocument
 from ragtune.errors import ParseError
 
@@ -66,9 +65,7 @@ class ParseNote:
 def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
     """Child process: parse each path received, send back the document or the ParseError (and
     the parser's heartbeat notes before it)."""
-    # Ctrl+C in a terminal reaches the whole process group: the parent cancels cleanly and stops
-    # this child; here it would only print a KeyboardInterrupt traceback
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_sigint()
     _limit_memory(memory_mb)
     heartbeat.set_listener(lambda message: conn.send(ParseNote(message)))
     while True:
@@ -93,23 +90,6 @@ def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
             conn.send(ParseError("too large", "its text is too large to hand over"))
         except Exception as exc:  # e.g. unpicklable exception from a library
             conn.send(ParseError("corrupt", f"{type(exc).__name__}: {exc}"[:500]))
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored meanwhile: a child started now inherits that (exec keeps it, and Python then
-    installs no KeyboardInterrupt handler), so a Ctrl+C pressed while it starts up prints no
-    traceback there. Only the main thread may change it; elsewhere (the window's lanes, where no
-    terminal sends Ctrl+C) nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
 
 
 class ParserPool:
@@ -141,7 +121,7 @@ class ParserPool:
             target=_worker, args=(child, self.parse_function, self.memory_mb), daemon=True,
             name="ragtune-parser",
         )
-        with _sigint_ignored():  # born ignoring Ctrl+C, which only the parent acts on
+        with sigint_ignored():  # born ignoring Ctrl+C, which only the parent acts on
             process.start()
         child.close()
         self._process, self._conn = process, parent

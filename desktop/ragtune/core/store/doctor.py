@@ -3,10 +3,16 @@
 SQLite's ``integrity_check`` does not look inside vec0, and an external-content FTS5 index can drift
 from its table, so rows are also counted across ``chunks`` / ``chunks_fts`` / the two vector tables and
 orphans looked for in each direction.
+
+What ``integrity_check`` finds is told apart: an SQL index that no longer matches its table ("row 5
+missing from index chunks_document", "wrong # of entries in index ...") is rebuilt from the table
+(``REINDEX``, where the file is writable) and reported as a problem, while damaged pages raise
+``DatabaseDamaged``: only moving the file aside helps there.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import apsw
@@ -14,6 +20,59 @@ import apsw
 from ragtune.core.hidden_text import doctor_lines
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.faults import damaged_error, is_damage
+
+#: ``integrity_check`` lines about an index that does not match its table (the table is intact);
+#: group 1 is the index's name
+_INDEX_ONLY = re.compile(
+    r"(?:row \d+ missing from index|wrong # of entries in index|non-unique entry in index"
+    r"|rowid not at end-of-record for row \d+ of index) (\S+)"
+)
+
+
+def index_only_damage(results: list[str]) -> list[str] | None:
+    """The names of the indexes that ``integrity_check``'s ``results`` find out of step with their
+    tables, when that is all they find; None when they find anything else (damaged pages)."""
+    names: list[str] = []
+    for line in results:
+        match = _INDEX_ONLY.fullmatch(line.strip())
+        if match is None:
+            return None
+        if match.group(1) not in names:
+            names.append(match.group(1))
+    return names or None
+
+
+def _integrity(conn: apsw.Connection) -> list[str]:
+    try:
+        return [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    except apsw.Error as exc:
+        if not is_damage(exc):
+            raise
+        return [str(exc)]
+
+
+def _rebuild_indexes(conn: apsw.Connection, results: list[str]) -> tuple[list[str], str]:
+    """The check's results again after rebuilding the out-of-step indexes (when that is all the
+    check found, and the file is writable), and the problem to report ("" when nothing was found)."""
+    names = index_only_damage(results) if results != ["ok"] else None
+    if names is None:
+        return results, ""
+    listed = ", ".join(names)
+    if conn.readonly("main"):
+        return ["ok"], (
+            f"SQLite's index {listed} does not match its table (the data itself is intact). The "
+            "database is read-only: copy it to a writable folder and run ragtune doctor there, which "
+            "rebuilds the index."
+        )
+    try:
+        for name in names:
+            conn.execute(f'REINDEX "{name.replace(chr(34), chr(34) * 2)}"')
+    except apsw.Error:  # e.g. a unique index over rows that are no longer unique: the data is wrong
+        return results, ""
+    return _integrity(conn), (
+        f"SQLite's index {listed} did not match its table (the data itself is intact); it was "
+        "rebuilt from the table (REINDEX). Run ragtune doctor again to confirm."
+    )
 
 
 @dataclass
@@ -40,23 +99,19 @@ def _hidden_text_documents(conn: apsw.Connection) -> list[tuple[str, str, int]]:
 
 
 def check(conn: apsw.Connection) -> DoctorReport:
-    """Check the database; ``ok`` is False when anything needs repair (re-indexing). Damaged pages,
-    which re-indexing cannot repair, raise DatabaseDamaged (the CLI's exit code 3)."""
+    """Check the database; ``ok`` is False when anything needs repair (re-indexing) or was repaired
+    (an index rebuilt). Damaged pages, which re-indexing cannot repair, raise DatabaseDamaged (the
+    CLI's exit code 3)."""
     report = DoctorReport(ok=True)
     problems: list[str] = []
 
-    try:
-        results = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
-    except apsw.Error as exc:
-        if not is_damage(exc):
-            raise
-        results = [str(exc)]
+    results, rebuilt = _rebuild_indexes(conn, _integrity(conn))
     if results != ["ok"]:
         # damaged pages: re-indexing cannot repair the file, and the counts below cannot be trusted
         found = " ".join("; ".join(results[:3]).split())
         found = found if len(found) <= 300 else found[:300] + "…"
         raise damaged_error(str(conn.db_filename("main")), found=f"SQLite's integrity check: {found}")
-    report.lines.append("SQLite integrity check: ok.")
+    report.lines.append("SQLite integrity check: ok." if not rebuilt else "SQLite integrity check: see below.")
 
     if conn.readonly("main"):  # FTS5 runs its check as a write
         report.lines.append("Keyword index (FTS5) integrity check: skipped (the database is read-only).")
@@ -135,6 +190,9 @@ def check(conn: apsw.Connection) -> DoctorReport:
         problems.append(f"{counts['indexed_without_chunks']} documents are marked indexed but have no chunks.")
 
     report.lines.extend(doctor_lines(_hidden_text_documents(conn)))  # information, not a problem
+    if rebuilt:
+        report.ok = False
+        report.lines.append("PROBLEM: " + rebuilt)
     if problems:
         report.ok = False
         report.lines.extend("PROBLEM: " + p for p in problems)

@@ -184,7 +184,8 @@ SCHEMA_V6 = """
 ALTER TABLE documents ADD COLUMN hidden_spans INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE documents ADD COLUMN instruction_passages INTEGER NOT NULL DEFAULT 0;
 -- documents indexed before hidden text was left out may carry it: the next index run reads them
--- again (a changed size and no hash: stale, parsed again); plain text cannot hide anything
+-- again (a changed size and no hash: stale, parsed again), and says why (size -1 and no hash on
+-- an indexed row: ``indexer._reread_notes``); plain text cannot hide anything
 UPDATE documents SET size = -1, sha256 = '' WHERE format IN ('pdf', 'docx', 'markdown', 'html', 'epub');
 """
 

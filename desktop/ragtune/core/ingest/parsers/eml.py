@@ -1,9 +1,13 @@
 """E-mail parser (the standard library's ``email``, modern policy): one message, read as a person
 reads it in a mail program: the From, To, Cc, Date and Subject headers, then the body.
 
-The body is the ``text/plain`` part, else the ``text/html`` part's visible text (the HTML parser's
-own reading, so hidden elements stay out there too). Attachments are not opened: they are listed
-by name ("Attachments: budget.xlsx, photo.jpg"). Long messages are cut into numbered sections.
+The body is the ``text/html`` part's visible text (the HTML parser's own reading, so hidden
+elements stay out and are counted), else the ``text/plain`` part: a mail program shows the HTML
+alternative when there is one, so an instruction only in the plain one is never seen and is not
+indexed. The unseen plain alternative is not counted as hidden text (telling whether it says
+anything the HTML does not would need a comparison that proves little). Attachments are not
+opened: they are listed by name ("Attachments: budget.xlsx, photo.jpg"). Long messages are cut into
+numbered sections.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def _content(part: MIMEPart) -> str:
 
 def _body(message: EmailMessage) -> tuple[str, int]:
     """The body's text, and how many hidden HTML elements with text were left out of it."""
-    part = message.get_body(preferencelist=("plain", "html"))
+    part = message.get_body(preferencelist=("html", "plain"))
     if part is None:
         return "", 0
     text = _content(part)

@@ -7,7 +7,8 @@ have to be walked by hand for hidden text, so the format's few elements are walk
 Paragraphs, headings, lists, tables (cells joined by " | "), text boxes and footnotes are read.
 Comments and tracked deletions are not part of the text. Text a person does not see is left out
 and counted as hidden: hidden paragraphs and text fields, sections shown "hidden", and text in a
-style whose font effect is "hidden" (``text:display="none"``).
+style that hides it (``odt_styles``: the font effect "hidden", a font too small to read, a colour
+too close to its background).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from typing import Any
 from defusedxml import ElementTree
 
 from ragtune.core.ingest.parsers.common import clean_title, require_text, sections_to_pages
+from ragtune.core.ingest.parsers.odt_styles import DEFAULT_PARAGRAPH, Verdicts, judge_styles
 from ragtune.core.ingest.parsers.office import check_package
+from ragtune.core.ingest.parsers.visibility import too_faint
 from ragtune.core.types import ParsedDocument
 from ragtune.errors import ParseError
 
@@ -45,52 +48,47 @@ _HIDDEN = frozenset(_q(n) for n in ("text:hidden-paragraph", "text:hidden-text")
 _BLOCKS = frozenset(_q(n) for n in ("text:p", "text:h", "text:list-item", "table:table"))
 _ROW, _CELL = _q("table:table-row"), _q("table:table-cell")  # a row is one line of its cells
 _HEADING, _SECTION = _q("text:h"), _q("text:section")
+_PARAGRAPHS = frozenset((_HEADING, _q("text:p")))
 _SPACE, _TAB, _BREAK = _q("text:s"), _q("text:tab"), _q("text:line-break")
 _STYLE_NAME, _DISPLAY = _q("text:style-name"), _q("text:display")
 
 
-def _hidden_styles(*roots: Any) -> set[str]:
-    """Names of styles whose text properties hide the text, with the styles based on them."""
-    parent: dict[str, str] = {}
-    hidden: set[str] = set()
-    for root in roots:
-        for style in root.iter(_q("style:style")):
-            name = style.get(_q("style:name"), "")
-            parent[name] = style.get(_q("style:parent-style-name"), "")
-            props = style.find(_q("style:text-properties"))
-            if props is not None and props.get(_DISPLAY) == "none":
-                hidden.add(name)
-    for name in parent:
-        seen = {name}
-        up = parent.get(name, "")
-        while up and up not in seen and name not in hidden:
-            if up in hidden:
-                hidden.add(name)
-            seen.add(up)
-            up = parent.get(up, "")
-    return hidden
-
-
 class _Reader:
-    def __init__(self, hidden_styles: set[str]) -> None:
-        self.hidden_styles = hidden_styles
+    def __init__(self, verdicts: Verdicts, parents: dict[Any, Any] | None = None) -> None:
+        self.verdicts = verdicts
+        self.parents = parents if parents is not None else {}
         self.sections: list[tuple[str, list[str]]] = [("", [])]
         self.hidden = 0
+
+    def _faint(self, el: Any, name: str) -> bool:
+        """A style faint on the page: judged against the nearest enclosing styled background."""
+        color = self.verdicts.faint_on_page.get(name)
+        if color is None:
+            return False
+        up = self.parents.get(el)
+        while up is not None:
+            background = self.verdicts.backgrounds.get(up.get(_STYLE_NAME, ""))
+            if background is not None:
+                return too_faint(color, background)
+            up = self.parents.get(up)
+        return True
 
     def _left_out(self, el: Any) -> bool:
         if el.tag in _SKIP:
             return True
+        name = el.get(_STYLE_NAME) or (DEFAULT_PARAGRAPH if el.tag in _PARAGRAPHS else "")
         hidden = (
             el.tag in _HIDDEN
             or (el.tag == _SECTION and el.get(_DISPLAY) in ("none", "condition"))
-            or el.get(_STYLE_NAME) in self.hidden_styles
+            or name in self.verdicts.hidden
+            or self._faint(el, name)
         )
         if hidden and "".join(el.itertext()).strip():
             self.hidden += 1
         return hidden
 
     def _cell_text(self, cell: Any) -> str:
-        inner = _Reader(self.hidden_styles)
+        inner = _Reader(self.verdicts, self.parents)
         inner.read(cell)
         self.hidden += inner.hidden
         return " ".join("".join(part for _label, parts in inner.sections for part in parts).split())
@@ -150,7 +148,9 @@ def parse(path: Path) -> ParsedDocument:
     body = content.find(f"{_q('office:body')}/{_q('office:text')}")
     if body is None:
         raise ParseError("corrupt", "not an OpenDocument text (no office:text)")
-    reader = _Reader(_hidden_styles(*(r for r in (content, styles) if r is not None)))
+    verdicts = judge_styles(*(r for r in (content, styles) if r is not None))
+    parents = {child: parent for parent in body.iter() for child in parent} if verdicts.faint_on_page else {}
+    reader = _Reader(verdicts, parents)
     reader.read(body)
     raw = [(label, "".join(parts)) for label, parts in reader.sections]
     pages = require_text(sections_to_pages(raw))

@@ -8,8 +8,8 @@ page. So is a page whose text layer is a stray line or two over an image coverin
 scanner's stamp or page number): its OCR text replaces the layer's when longer. A page with a real
 text layer is never OCR'd. OCR'd pages are marked (``Page.ocr``) and keep their words' boxes.
 
-Text a reader cannot see (invisible outside an image, too small, too faint) is left out and counted
-(``pdf_visibility``).
+Text a reader cannot see (invisible unless an image shows something under it, too small, too faint
+against what the page shows under it) is left out and counted (``pdf_visibility``).
 
 A word hyphenated across a line break is joined again ("BooksCor-" / "pus" → "BooksCorpus"), so a
 search for it finds it. MuPDF's TEXT_DEHYPHENATE flag only affects its own search, not the text it

@@ -18,7 +18,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ragtune.core.ingest.parsers.common import clean_title, normalize_text, require_text
+from ragtune.core.ingest.parsers.common import (
+    clean_label,
+    clean_title,
+    normalize_text,
+    require_text,
+)
 from ragtune.core.ingest.parsers.office import check_package
 from ragtune.core.types import Page, ParsedDocument
 
@@ -148,7 +153,7 @@ def parse(path: Path) -> ParsedDocument:
             hidden += hidden_parts
             text = normalize_text("\n".join(lines))
             if text:
-                pages.append(Page(number, text, " ".join(str(name).split())[:200]))
+                pages.append(Page(number, text, clean_label(str(name))))
         require_text(tuple(pages))
         try:
             core_title = workbook.properties.title or ""
