@@ -90,7 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     model_path = ensure_chat_model()
     data = examples(args.n)
-    options = TrainOptions(epochs=args.epochs, rank=args.rank, alpha=2.0 * args.rank,
+    options = TrainOptions(epochs=args.epochs, rank=args.rank,
                            learning_rate=2e-3, batch_size=args.batch, checkpoint_minutes=5)
     with tempfile.TemporaryDirectory(prefix="ragtune-bench-train-") as tmp:
         out = Path(tmp) / "bench.gguf"

@@ -8,9 +8,9 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] == "gui":
-        from ragtune.app import run_app
+        from ragtune.gui.app import run_gui  # Qt is loaded only for the window
 
-        return run_app(args[1:])
+        return run_gui(args[1:])
     from ragtune.cli import run_cli
 
     return run_cli(args)

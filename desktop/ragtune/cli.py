@@ -14,6 +14,7 @@ from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_eval import add_eval_commands
 from ragtune.cli_models import add_models_command
+from ragtune.cli_options import add_library_option, resolve_library
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c, guarded_output
 from ragtune.cli_serve import add_serve_command
 from ragtune.cli_train import add_train_commands
@@ -21,10 +22,9 @@ from ragtune.core.answer_types import SHIPPED_ADAPTER_STRENGTH, shipped_adapter_
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
 from ragtune.core.terminal_text import for_terminal, one_line
-from ragtune.core.types import Hit, Progress
-from ragtune.errors import DatabaseDamaged, RagtuneError, plain_reason
+from ragtune.core.types import Hit, Progress, Stage
+from ragtune.errors import DatabaseDamaged, RagtuneError, for_cli, plain_reason
 
-DEFAULT_LIBRARY = "default"
 EXIT_DAMAGED = 3  # the library database is damaged (see EXIT_CODES, shown by --help)
 EXIT_CODES = (
     "exit codes: 0 done; 1 doctor found problems that re-indexing repairs; 2 an error (the message "
@@ -53,7 +53,7 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
     bar = ProgressBar()
 
     def progress(p: Progress) -> None:
-        if p.stage == "waiting":  # another run indexes this library: say so at once, on stderr
+        if p.stage == Stage.WAITING:  # another run indexes this library: say so at once, on stderr
             print(for_terminal(p.current), file=sys.stderr, flush=True)
         else:
             bar(p)
@@ -132,6 +132,9 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
                 f"    {s.instructions_sentence()}; the shipped adapter resists them: "
                 f"ragtune ask --adapter {shlex.quote(str(shipped_adapter_path()))}:{SHIPPED_ADAPTER_STRENGTH:g}"
             )
+        if s.reindex_sentence():
+            command = copyable_command("ragtune", "index", "--library", lib.name, "--rebuild")
+            print(f"    {s.reindex_sentence()}: {command or 'ragtune index --library NAME --rebuild'}")
         if s.hidden_sentence():
             print(f"    {s.hidden_sentence()}, not indexed (ragtune doctor lists the files)")
         for src in lib.sources:
@@ -190,14 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="add files or folders to a library and bring it up to date")
     p.add_argument("paths", nargs="*", help="files or folders (none: re-scan the library's sources)")
-    p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
-    p.add_argument("--force", action="store_true", help="re-index every document")
+    add_library_option(p)
+    p.add_argument(
+        "--rebuild", "--force", dest="force", action="store_true",
+        help="read, split and embed every document again (after a chunking change)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="hybrid keyword + vector search")
     p.add_argument("query", nargs="?")
     p.add_argument("--queries", help="a file with one query per line")
-    p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
+    add_library_option(p)
     p.add_argument("-k", type=int, default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
@@ -210,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove a source, or a file or folder inside one, from a library (it stays out on re-scans)",
     )
     p.add_argument("path", nargs="?")
-    p.add_argument("--library", "-l", default=DEFAULT_LIBRARY)
+    add_library_option(p)
     p.add_argument("--list", action="store_true", help="list what was removed from inside sources")
     p.set_defaults(func=cmd_remove)
 
@@ -242,15 +248,16 @@ def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         with Ragtune() as svc:
+            resolve_library(args, svc.default_library())
             result: int = args.func(svc, args)
             if svc.read_only_note():
                 print(svc.read_only_note(), file=sys.stderr)
             return result
     except DatabaseDamaged as exc:  # also doctor's answer: not "problems found" (1), a damaged file
-        print(f"error: {for_terminal(str(exc))}", file=sys.stderr)
+        print(f"error: {for_terminal(for_cli(exc))}", file=sys.stderr)
         return EXIT_DAMAGED
     except RagtuneError as exc:
-        print(f"error: {for_terminal(str(exc))}", file=sys.stderr)
+        print(f"error: {for_terminal(for_cli(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)

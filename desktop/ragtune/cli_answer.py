@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ragtune.cli_options import add_library_option
 from ragtune.cli_progress import cancel_on_ctrl_c
 from ragtune.core.answer_types import (
     AdapterSpec,
@@ -23,7 +24,7 @@ from ragtune.core.answer_types import (
     Mode,
     mode_label,
 )
-from ragtune.core.engine_profile import ENGINES, http_warning, store_api_key
+from ragtune.core.engine_profile import EngineKind, http_warning, store_api_key
 from ragtune.core.library_names import library_name
 from ragtune.core.locations import locator, place
 from ragtune.core.terminal_text import for_terminal, one_line
@@ -63,11 +64,11 @@ def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
         s = svc.settings
         svc.settings = replace(
             s,
-            engine=engine or ("openai" if args.endpoint else s.engine),
+            engine=engine or (EngineKind.OPENAI if args.endpoint else s.engine),
             engine_url=args.endpoint or s.engine_url,
             engine_model=args.remote_model or s.engine_model,
         )
-    if svc.settings.engine != "local":
+    if svc.settings.engine != EngineKind.LOCAL:
         warning = http_warning(svc.settings.engine_url) if svc.settings.engine_url else None
         if warning:
             print(for_terminal(warning), file=sys.stderr)
@@ -76,7 +77,7 @@ def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", choices=list(ENGINES), help="in-process model or an OpenAI-compatible server")
+    p.add_argument("--engine", type=EngineKind, choices=list(EngineKind), help="in-process model or an OpenAI-compatible server")
     p.add_argument("--endpoint", metavar="URL", help="the server, e.g. http://127.0.0.1:8080/v1")
     p.add_argument("--remote-model", metavar="NAME", help="the server's model (default: its first)")
 
@@ -207,16 +208,16 @@ def cmd_engine(svc: Ragtune, args: argparse.Namespace) -> int:
             s, engine=args.kind, engine_url=args.endpoint or s.engine_url,
             engine_model=args.remote_model if args.remote_model is not None else s.engine_model,
         )
-        if s.engine != "local" and not s.engine_url:
+        if s.engine != EngineKind.LOCAL and not s.engine_url:
             raise SystemExit("ragtune engine set openai needs --endpoint URL")
         svc.update_settings(s)
         if args.key_stdin:
             store_api_key(s.engine_url, sys.stdin.readline().strip())
             print("API key stored in the OS keyring.", file=sys.stderr)
-    if s.engine == "local":
+    if s.engine == EngineKind.LOCAL:
         print("engine: local (in-process llama.cpp)")
         return 0
-    print(f"engine: openai\nendpoint: {one_line(s.engine_url)}\nmodel: {one_line(s.engine_model or '(the first the server lists)')}")
+    print(f"engine: {s.engine}\nendpoint: {one_line(s.engine_url)}\nmodel: {one_line(s.engine_model or '(the first the server lists)')}")
     warning = http_warning(s.engine_url)
     if warning:
         print(for_terminal(warning), file=sys.stderr)
@@ -226,7 +227,7 @@ def cmd_engine(svc: Ragtune, args: argparse.Namespace) -> int:
 def add_answer_commands(sub: Any) -> None:
     p = sub.add_parser("ask", help="ask a question; the answer cites file and page")
     p.add_argument("question")
-    p.add_argument("--library", "-l", default="default")
+    add_library_option(p)
     p.add_argument("--no-rag", action="store_true", help="answer from the model alone")
     p.add_argument("--adapter", action="append", default=[], metavar="PATH[:STRENGTH]")
     p.add_argument("--model", help="a catalogue name or a GGUF path")
@@ -236,7 +237,7 @@ def add_answer_commands(sub: Any) -> None:
 
     p = sub.add_parser("compare", help="model alone vs RAG vs adapter vs RAG + adapter")
     p.add_argument("question")
-    p.add_argument("--library", "-l", default="default")
+    add_library_option(p)
     p.add_argument("--adapter", action="append", default=[], metavar="PATH[:STRENGTH]")
     p.add_argument("--model")
     p.add_argument("--json", action="store_true")
@@ -245,7 +246,7 @@ def add_answer_commands(sub: Any) -> None:
 
     p = sub.add_parser("engine", help="show or set the engine: in-process or an OpenAI-compatible server")
     p.add_argument("action", nargs="?", choices=["show", "set"], default="show")
-    p.add_argument("kind", nargs="?", choices=list(ENGINES))
+    p.add_argument("kind", nargs="?", type=EngineKind, choices=list(EngineKind))
     p.add_argument("--endpoint", metavar="URL")
     p.add_argument("--remote-model", metavar="NAME")
     p.add_argument("--key-stdin", action="store_true", help="read the API key from stdin into the OS keyring")

@@ -25,6 +25,7 @@ from ragtune.core.evaluate.questions import Split
 from ragtune.core.evaluate.report import run_csv, run_html, run_json
 from ragtune.core.evaluate.run_config import differences
 from ragtune.core.evaluate.run_types import GenerationReport, RunRecord, RunStatus
+from ragtune.core.evaluate.split import DEFAULT_SEED, DEFAULT_TEST_SHARE
 from ragtune.core.evaluate.summary import summarize
 from ragtune.core.evaluate.verdict import verdict
 from ragtune.core.services import Ragtune
@@ -245,8 +246,8 @@ def add_eval_commands(sub: Any) -> None:
     p.add_argument("--split")
     p = cmd("split", cmd_split, "split a set into train and test again (seeded)")
     p.add_argument("--set")
-    p.add_argument("--test-share", type=float, default=0.3)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--test-share", type=float, default=DEFAULT_TEST_SHARE)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p = cmd("generate", cmd_generate, "have the chat model write questions about the library")
     p.add_argument("-n", type=int, default=20, help="passages to try")
     p.add_argument("--absent", type=int, default=None, help="absent questions to try (default n/5)")

@@ -14,7 +14,7 @@ from types import FrameType
 from typing import TextIO, cast
 
 from ragtune.core.terminal_text import TerminalStream, one_line
-from ragtune.core.types import Progress
+from ragtune.core.types import Progress, Stage
 from ragtune.core.units import format_size
 
 
@@ -37,7 +37,7 @@ class ProgressBar:
 
     def __call__(self, p: Progress) -> None:
         now = time.monotonic()
-        final = p.stage == "done" or (p.total and p.done >= p.total)
+        final = p.stage == Stage.DONE or (p.total and p.done >= p.total)
         if not final and now - self._last < (0.1 if self.tty else 5.0):
             return
         self._last = now
@@ -45,7 +45,7 @@ class ProgressBar:
         if self.tty:
             self.stream.write("\r" + line[:160].ljust(100))
             self._drawn = True
-            if p.stage == "done":
+            if p.stage == Stage.DONE:
                 self.stream.write("\n")
                 self._drawn = False
         else:
@@ -53,24 +53,26 @@ class ProgressBar:
         self.stream.flush()
 
     def render(self, p: Progress) -> str:
-        if p.stage == "assembling":
+        if p.stage == Stage.ASSEMBLING:
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             return f"Preparing {one_line(p.current)}: [{bar}] {format_size(p.done)} of {format_size(p.total)}"
-        if p.stage == "downloading":
+        if p.stage == Stage.DOWNLOADING:
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             return (
                 f"Downloading {one_line(p.current)}: [{bar}] {format_size(p.done)} of {format_size(p.total)}  "
                 f"{format_size(int(p.rate))}/s  ETA {fmt_eta(p.eta_s)}"
             )
-        if p.stage in ("scanning", "loading", "verifying", "checking"):
+        if p.stage == Stage.PLANNED:
+            return f"{p.total} file(s) to read"
+        if p.stage in (Stage.SCANNING, Stage.LOADING, Stage.VERIFYING, Stage.CHECKING):
             current = one_line(p.current)
-            return current if p.stage != "verifying" else f"Verifying {current} (SHA-256)"
-        if p.stage in ("evaluating", "generating"):  # answers (a run) or passages (generation)
+            return current if p.stage != Stage.VERIFYING else f"Verifying {current} (SHA-256)"
+        if p.stage in (Stage.EVALUATING, Stage.GENERATING):  # answers (a run) or passages (generation)
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
-            unit = "answers" if p.stage == "evaluating" else "passages"
+            unit = "answers" if p.stage == Stage.EVALUATING else "passages"
             return f"[{bar}] {p.done}/{p.total} {unit}  ETA {fmt_eta(p.eta_s)}  {one_line(p.current[:50])}"
         filled = int(self.width * p.fraction)
         bar = "#" * filled + "-" * (self.width - filled)

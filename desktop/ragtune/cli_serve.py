@@ -10,6 +10,7 @@ import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ragtune.cli_options import add_library_option
 from ragtune.core.library_names import library_name
 from ragtune.core.terminal_text import one_line
 from ragtune.errors import LibraryNotFound
@@ -45,7 +46,7 @@ def cmd_serve(svc: Ragtune, args: argparse.Namespace) -> int:
 
 def add_serve_command(sub: Any) -> None:
     p = sub.add_parser("serve", help="serve a library as an OpenAI-compatible endpoint")
-    p.add_argument("--library", "-l", default="default")
+    add_library_option(p)
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--token", help="bearer token clients must send (default: $RAGTUNE_SERVE_TOKEN)")

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 
 class RagtuneError(Exception):
-    """Base of every error Ragtune reports to a person. The message says what to do."""
+    """Base of every error Ragtune reports to a person. The message says what to do, in words for
+    the window and the CLI alike; ``cli_hint`` is what to type instead in the CLI (``--no-rag``),
+    which the CLI adds (:func:`for_cli`) and the window leaves out."""
+
+    def __init__(self, *args: object, cli_hint: str = "") -> None:
+        super().__init__(*args)
+        self.cli_hint = cli_hint
+
+
+def for_cli(exc: BaseException) -> str:
+    """An error's message as the CLI prints it: with its ``cli_hint`` when it has one."""
+    hint = getattr(exc, "cli_hint", "")
+    return f"{exc} ({hint})" if hint else str(exc)
 
 
 class Cancelled(RagtuneError):

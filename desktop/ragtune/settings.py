@@ -6,9 +6,11 @@ import json
 import logging
 import os
 from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
 from pathlib import Path
 
 from ragtune import paths
+from ragtune.core.engine_kind import EngineKind
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +26,10 @@ class Settings:
     chunk_tokens: int = 220  # changing it needs a re-index
     chunk_overlap: int = 40  # changing it needs a re-index
     chat_model: str = ""  # "" = the embedded default; else a catalogue name or a GGUF path
-    # the engine profile (core.engine_profile): "local" = in-process llama.cpp, "openai" = any
-    # OpenAI-compatible server. The API key is never stored here (RAGTUNE_API_KEY or the keyring).
-    engine: str = "local"
+    # the engine profile (core.engine_profile): EngineKind.LOCAL ("local" in the file) = in-process
+    # llama.cpp, EngineKind.OPENAI ("openai") = any OpenAI-compatible server. The API key is never
+    # stored here (RAGTUNE_API_KEY or the keyring).
+    engine: EngineKind = EngineKind.LOCAL
     engine_url: str = ""  # e.g. http://127.0.0.1:8080/v1
     engine_model: str = ""  # "" = the first model the server lists
     engine_connect_timeout_s: float = 5.0
@@ -40,6 +43,16 @@ class Settings:
 
     def needs_reindex(self, other: Settings) -> bool:
         return any(getattr(self, f) != getattr(other, f) for f in self.REINDEX_FIELDS)
+
+    @property
+    def chunking(self) -> str:
+        """How documents are split, as recorded with each indexed document ("220/40")."""
+        return chunking_label(self.chunk_tokens, self.chunk_overlap)
+
+
+def chunking_label(tokens: int, overlap: int) -> str:
+    """The chunking a document was split with: passage size and overlap in tokens ("220/40")."""
+    return f"{tokens}/{overlap}"
 
 
 def settings_path() -> Path:
@@ -66,9 +79,20 @@ def load() -> Settings:
             value = raw[f.name]
             if isinstance(default, float) and isinstance(value, int):
                 value = float(value)
+            if isinstance(default, StrEnum) and isinstance(value, str):  # saved as its plain string
+                value = _member(type(default), value, default)
             if type(value) is type(default):
                 values[f.name] = value
     return replace(defaults, **values)
+
+
+def _member(kind: type[StrEnum], value: str, default: StrEnum) -> StrEnum:
+    """``value`` as a member of ``kind``; ``default`` (with a log line) when it names none."""
+    try:
+        return kind(value)
+    except ValueError:
+        log.warning("Ignoring unknown %s %r in the settings file", kind.__name__, value)
+        return default
 
 
 def save(settings: Settings) -> None:

@@ -87,7 +87,7 @@ def main() -> int:
                 print(f"{event.phase} {event.step}/{event.total}{loss} {event.tokens_per_s:.0f} tok/s "
                       f"eta {event.eta_s or 0:.0f}s {event.message}", flush=True)
 
-        options = TrainOptions(epochs=args.epochs, rank=args.rank, alpha=2.0 * args.rank,
+        options = TrainOptions(epochs=args.epochs, rank=args.rank,
                                learning_rate=args.learning_rate, max_minutes=args.max_minutes,
                                seed=args.seed)
         made = svc.finetune.train(report.examples, args.name, options, progress, replace=True)

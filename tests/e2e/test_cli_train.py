@@ -14,6 +14,7 @@ import pytest
 from cli_support import ragtune
 from ragtune import paths
 from ragtune import settings as settings_store
+from ragtune.core.engine_profile import EngineKind
 from ragtune.core.evaluate.questions import Kind, Question, Split
 from ragtune.core.services import Ragtune
 from ragtune.settings import Settings
@@ -64,7 +65,10 @@ def test_train_then_bench_end_to_end(library: str) -> None:
     assert bench["status"] == "finished"
     assert len(bench["results"]) == 4
     assert bench["verdict"].strip()
-    assert "Training step" in done.stderr or "Training set:" in done.stderr
+    assert "Building the training set" in done.stderr
+    assert "Training step 1/" in done.stderr  # the core's progress line (TrainProgress.text)
+    assert "Adapter tiny-cite trained: " in done.stderr  # the core's summary (TrainedAdapter.summary)
+    assert "Judging the adapter on the test split of \u201cTiny\u201d" in done.stderr
 
     again = ragtune("train", "-l", library, "--set", SET, "--name", "tiny-cite", check=False)
     assert again.returncode == 2
@@ -88,7 +92,7 @@ def test_bad_train_arguments_are_refused(library: str, args: list[str], message:
 
 
 def test_a_server_engine_cannot_train(library: str) -> None:
-    settings_store.save(Settings(engine="openai", engine_url="http://127.0.0.1:9/v1"))
+    settings_store.save(Settings(engine=EngineKind.OPENAI, engine_url="http://127.0.0.1:9/v1"))
     bad = ragtune("train", "-l", library, "--set", SET, "--name", "x", "--no-bench", check=False)
     assert bad.returncode == 2
     assert "the chat model now runs on a server" in bad.stderr

@@ -34,8 +34,8 @@ def test_train_set_end_to_end(library: str, tmp_path: Path) -> None:
     assert "voice.jsonl: line 2: the last message must be the assistant's" in done.stderr
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     assert f"sha256 {digest}" in done.stdout
-    assert "grounded" in done.stdout
-    assert "1 from JSONL" in done.stdout
+    assert "citing their source" in done.stdout  # the core's words (TrainingSetReport.summary_lines)
+    assert "1 from your JSONL" in done.stdout
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows[-1] == good
     assert all(r["messages"][-1]["role"] == "assistant" for r in rows)
@@ -52,7 +52,7 @@ def test_train_set_end_to_end(library: str, tmp_path: Path) -> None:
 
     bad = ragtune("train-set", "-l", library, "--out", str(out), "--decline-share", "2", check=False)
     assert bad.returncode == 2
-    assert "--decline-share must be between 0 and 1" in bad.stderr
+    assert "The decline share must be between 0 and 1" in bad.stderr
     missing = ragtune("train-set", "-l", library, "--out", str(out), "--jsonl", str(tmp_path / "no.jsonl"),
                       check=False)
     assert missing.returncode == 2

@@ -1,5 +1,9 @@
-"""GUI test harness: a real service (real embedded models), real lanes, and a window whose status
-bar receives the Messages, so widgets can be tested alone (pytest-qt, offscreen).
+"""GUI test harness: a real service (real SQLite, the real embedder), real lanes, and a window
+whose status bar receives the Messages, so widgets can be tested alone (pytest-qt, offscreen).
+
+The service answers with the scripted chat model (tests/scripted_model.py, fixture
+``scripted_model``): the window, not the model, is under test. A test whose subject is the real
+model's answer asks for ``real_chat_model`` and gets the real embedded model (llama.cpp) instead.
 
 Fixtures for the model panel, compare view and settings dialog are named ``panel_*`` and
 ``run_on_lane``; other GUI fixtures may live beside them.
@@ -17,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from ragtune.gui.tasks import Job, Lane
 from ragtune.settings import Settings
+from scripted_model import ScriptedModel
 
 #: short answers keep the tests fast; a small context loads quickly
 PANEL_SETTINGS = Settings(threads=2, context_size=2048, max_answer_tokens=16, temperature=0.0)
@@ -30,13 +35,36 @@ def panel_settings() -> Settings:
 
 
 @pytest.fixture
+def scripted_model() -> ScriptedModel:
+    """The chat model the panel service answers with (unless the test asks for the real one):
+    a test may set its ``answer``, ``until_cancelled`` or read what it was asked."""
+    return ScriptedModel()
+
+
+@pytest.fixture
+def real_chat_model(chat_model_path: Path) -> Path:
+    """Ask for it when the real model's answer is the subject: the panel service then answers
+    with the real embedded chat model (491 MB, llama.cpp), not the scripted one. Its path."""
+    return chat_model_path
+
+
+@pytest.fixture
 def panel_service(
-    ragtune_home: Path, embedder: Any, chat_model_path: Path, panel_settings: Settings
+    request: pytest.FixtureRequest,
+    ragtune_home: Path,
+    embedder: Any,
+    chat_model_path: Path,
+    panel_settings: Settings,
+    scripted_model: ScriptedModel,
 ) -> Iterator[Any]:
-    """A real ``Ragtune`` service in this test's RAGTUNE_HOME, with the session's embedder."""
+    """A real ``Ragtune`` service in this test's RAGTUNE_HOME, with the session's embedder; it
+    answers with ``scripted_model``, or with the real model when the test uses ``real_chat_model``."""
+    from ragtune.core.answer_service import default_engine
     from ragtune.core.services import Ragtune
 
-    svc = Ragtune(settings=panel_settings, embedder=embedder)
+    real = "real_chat_model" in request.fixturenames
+    factory = default_engine if real else scripted_model.factory
+    svc = Ragtune(settings=panel_settings, embedder=embedder, engine_factory=factory)
     yield svc
     svc.close()
 

@@ -21,8 +21,10 @@ WAIT_MS = 300_000
 
 
 def test_first_start_self_check_writes_its_report(
-    qtbot: QtBot, panel_service: Any, tmp_path: Path
+    qtbot: QtBot, panel_service: Any, real_chat_model: Path, tmp_path: Path
 ) -> None:
+    """The real model: the bundle's self-check is a first start as a person has it, a real cited
+    answer included (packaging/check_bundle.py judges the bundle on it)."""
     window = MainWindow(panel_service)
     qtbot.addWidget(window)
     window.show()

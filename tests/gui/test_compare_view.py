@@ -1,5 +1,6 @@
-"""The comparison view with the real models: columns for the modes that apply fill side by side
-with text, sources and timings; missing modes are explained; citation chips emit; Stop stops."""
+"""The comparison view with the real embedder and the scripted chat model (the view, not the
+model, is under test): columns for the modes that apply fill side by side with text, sources and
+timings; missing modes are explained; citation chips emit; Stop stops."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ragtune.core.answer_types import (
 )
 from ragtune.core.types import Citation
 from ragtune.gui.compare_view import CompareView
+from scripted_model import ScriptedModel
 
 WAIT_MS = 300_000
 LIBRARY = "garden notes"
@@ -105,7 +107,10 @@ def test_missing_modes_are_explained_and_chips_emit(qtbot: QtBot, panel_ctx: Any
     assert clicked.args == [cite]
 
 
-def test_stop_cancels_the_comparison(qtbot: QtBot, panel_ctx: Any) -> None:
+def test_stop_cancels_the_comparison(
+    qtbot: QtBot, panel_ctx: Any, scripted_model: ScriptedModel
+) -> None:
+    scripted_model.until_cancelled = True  # a long story: it streams until stopped
     view = CompareView(panel_ctx, lambda: [], lambda: None)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.compare_finished, timeout=WAIT_MS):

@@ -16,7 +16,7 @@ from keyring.backend import KeyringBackend
 from pytestqt.qtbot import QtBot
 
 from ragtune import settings as settings_store
-from ragtune.core.engine_profile import KEYRING_SERVICE, api_key, normalize_url
+from ragtune.core.engine_profile import KEYRING_SERVICE, EngineKind, api_key, normalize_url
 from ragtune.gui.engine_settings import SERVER_TEXT
 from ragtune.gui.model_panel import ModelPanel
 from ragtune.gui.settings_dialog import SettingsDialog
@@ -150,7 +150,7 @@ def test_model_panel_says_adapters_depend_on_the_server(qtbot: QtBot, panel_ctx:
     qtbot.waitUntil(lambda: panel.current is not None, timeout=180_000)
     assert panel.adapters.server_label.isHidden()
     panel_ctx.svc.settings = replace(
-        panel_ctx.svc.settings, engine="openai", engine_url="http://127.0.0.1:8080/v1"
+        panel_ctx.svc.settings, engine=EngineKind.OPENAI, engine_url="http://127.0.0.1:8080/v1"
     )
     panel.show_engine()
     assert not panel.adapters.server_label.isHidden()
@@ -158,6 +158,6 @@ def test_model_panel_says_adapters_depend_on_the_server(qtbot: QtBot, panel_ctx:
     assert "only if that server supports them" in note
     assert "llama-server" in note
     assert "127.0.0.1:8080" in note
-    panel_ctx.svc.settings = replace(panel_ctx.svc.settings, engine="local")
+    panel_ctx.svc.settings = replace(panel_ctx.svc.settings, engine=EngineKind.LOCAL)
     panel.show_engine()
     assert panel.adapters.server_label.isHidden()

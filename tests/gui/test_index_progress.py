@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from ragtune.core.types import Progress
+from ragtune.core.types import Progress, Stage
 from ragtune.gui.index_progress import IndexProgress
 
 
@@ -22,7 +22,7 @@ def test_countdowns_move_between_reports(qtbot: QtBot) -> None:
     row = IndexProgress(clock=clock)
     qtbot.addWidget(row)
     row.start("Reports")
-    row.update_progress(Progress("indexing", 4, 11, 120, 0.3, 13.0, "encrypted.pdf"))
+    row.update_progress(Progress(Stage.INDEXING, 4, 11, 120, 0.3, 13.0, "encrypted.pdf"))
     assert row.bar.format() == "4 / 11 files"
     assert row.label.text() == "120 chunks · about 13 s left · last done: encrypted.pdf"
     assert row.timer.isActive()
@@ -32,7 +32,7 @@ def test_countdowns_move_between_reports(qtbot: QtBot) -> None:
     assert "about 8 s left" in row.label.text()
 
     # the parser has been busy with one file for a while: it is named, with its time limit
-    row.update_progress(Progress("indexing", 4, 11, 120, 0.3, 13.0, "encrypted.pdf", "scan-1998.pdf", 118.4))
+    row.update_progress(Progress(Stage.INDEXING, 4, 11, 120, 0.3, 13.0, "encrypted.pdf", "scan-1998.pdf", 118.4))
     assert row.label.text() == "120 chunks · reading scan-1998.pdf… (gives up in 1 min 58 s)"
     assert "encrypted.pdf" not in row.label.text()
     assert "left" not in row.label.text()
@@ -43,8 +43,8 @@ def test_countdowns_move_between_reports(qtbot: QtBot) -> None:
     row.tick()
     assert "time limit reached" in row.label.text()
 
-    row.update_progress(Progress("indexing", 5, 11, 120, 0.1, 40.0, "scan-1998.pdf"))
+    row.update_progress(Progress(Stage.INDEXING, 5, 11, 120, 0.1, 40.0, "scan-1998.pdf"))
     assert row.label.text() == "120 chunks · about 40 s left · last done: scan-1998.pdf"
-    row.update_progress(Progress("done", 11, 11, 300, current="Done"))
+    row.update_progress(Progress(Stage.DONE, 11, 11, 300, current="Done"))
     assert not row.timer.isActive()
     assert row.isHidden()

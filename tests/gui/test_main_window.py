@@ -1,6 +1,6 @@
 """The main window as a user drives it: drop a folder, watch it index without freezing the window,
-ask a question with RAG, see the cited page in the source viewer. Real models, real SQLite, real
-PDFs (the slow path runs once, in one test)."""
+ask a question with RAG, see the cited page in the source viewer. The real embedder, real SQLite,
+real PDFs; the scripted chat model answers (the window is under test, not the model)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from ragtune.core.types import Citation, IndexReport, Progress
 from ragtune.gui.main_window import MainWindow
+from scripted_model import ScriptedModel
 from window_support import StallMeter, drop_paths, make_documents, make_many_texts
 
 WAIT_MS = 240_000
@@ -60,7 +61,7 @@ def test_drop_index_ask_and_open_the_cited_page(qtbot: QtBot, panel_service: Any
 
 
 def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any) -> None:
-    from ragtune.gui.chat_input import SAMPLE_LIBRARY
+    from ragtune.core.library_names import SAMPLE_LIBRARY
     from ragtune.gui.first_start import WELCOME_CHAT, FirstStart
     from ragtune.gui.library_parts import SAMPLE_SOURCE_LABEL
 
@@ -90,7 +91,10 @@ def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any
     assert [lib.name for lib in panel_service.libraries()] == [SAMPLE_LIBRARY]
 
 
-def test_cancel_indexing_and_answering(qtbot: QtBot, panel_service: Any, tmp_path: Path) -> None:
+def test_cancel_indexing_and_answering(
+    qtbot: QtBot, panel_service: Any, scripted_model: ScriptedModel, tmp_path: Path
+) -> None:
+    scripted_model.until_cancelled = True  # the long story streams until Esc stops it
     window = MainWindow(panel_service)
     qtbot.addWidget(window)
     window.show()

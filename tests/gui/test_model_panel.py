@@ -46,9 +46,10 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
     qtbot: QtBot,
     panel_ctx: Any,
     run_on_lane: Callable[..., Any],
-    chat_model_path: Path,
+    real_chat_model: Path,
     tmp_path: Path,
 ) -> None:
+    """The real model: that a LoRA changes its next answer, hot, is the subject."""
     svc = panel_ctx.svc
     panel = _panel(qtbot, panel_ctx)
 
@@ -65,7 +66,7 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
     assert engine is not None
     assert base
 
-    lora = make_lora(tmp_path / "sky-style.gguf", chat_model_path, seed=3)
+    lora = make_lora(tmp_path / "sky-style.gguf", real_chat_model, seed=3)
     with qtbot.waitSignal(panel.adapters.adapter_added, timeout=WAIT_MS):
         panel.add_adapter_file(str(lora))
     assert len(panel.adapters.rows) == 1

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, Mode
-from ragtune.core.types import Hit, Progress
+from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo, Mode, chat_title
+from ragtune.core.types import Hit, Progress, Stage
 from ragtune.gui import progress_events as events
 from ragtune.gui.chat_view import ChatView
 from ragtune.gui.chat_work import ask_in_chat
@@ -23,35 +23,29 @@ from ragtune.gui.tasks import Lane
 
 
 class FakeAnswers:
-    """The few service calls ``ask_in_chat`` makes, answering with two pieces of text."""
+    """The service call ``ask_in_chat`` makes, naming a new chat and answering with two pieces."""
 
-    def __init__(self) -> None:
-        self.created: list[ChatInfo] = []
-
-    def create_chat(self, title: str, library: str | None, rag: bool = True) -> ChatInfo:
-        chat = ChatInfo(7, title, library, rag, 0.0, 0.0)
-        self.created.append(chat)
-        return chat
-
-    def load_model(self, name_or_path: str | None = None, progress: Callable[[Progress], None] | None = None) -> None:
-        if progress is not None:
-            progress(Progress("loading", 0, 1, current="model"))
-            progress(Progress("loading", 1, 1, current="model"))
-
-    def ask(
+    def ask_in_chat(
         self,
         question: str,
-        library: str | None = None,
+        chat_id: int | None,
+        library: str | None,
         rag: bool = True,
         adapters: Sequence[AdapterSpec] = (),
+        on_chat: Callable[[ChatInfo], None] | None = None,
+        on_model: Callable[[Progress], None] | None = None,
         on_sources: Callable[[list[Hit]], None] | None = None,
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
-        chat_id: int | None = None,
     ) -> Answer:
+        assert on_chat is not None
+        assert on_model is not None
         assert on_sources is not None
         assert on_token is not None
-        assert chat_id == 7
+        assert chat_id is None
+        on_chat(ChatInfo(7, chat_title(question), library, rag, 0.0, 0.0))
+        on_model(Progress(Stage.LOADING, 0, 1, current="model"))
+        on_model(Progress(Stage.LOADING, 1, 1, current="model"))
         on_sources([])
         for piece in ("Hel", "lo."):
             on_token(piece)
@@ -82,7 +76,7 @@ def test_chat_view_acts_on_each_event_of_an_answer(qtbot: QtBot, fake_ctx: AppCo
         view.answer_finished, timeout=10_000
     ):
         assert view.ask("  Say hello,\nplease ") is not None
-    assert created.args == [7]  # ChatCreated
+    assert created.args == [7]  # ChatNamed
     assert view.chat is not None
     assert view.chat.title == "Say hello, please"
     assert view.token_events == 2  # two TokenStreamed
@@ -106,7 +100,7 @@ def test_ask_in_chat_reports_typed_events(fake_ctx: AppContext) -> None:
     answer = ask_in_chat(fake_ctx, job, "Hi?", None, None, False, [])  # type: ignore[arg-type]
     assert answer.text == "Hello."
     assert [type(r) for r in job.reports] == [
-        events.ChatCreated,
+        events.ChatNamed,
         events.ModelLoading,
         events.ModelLoading,
         events.SourcesFound,
@@ -135,4 +129,4 @@ def test_index_controller_plans_then_reports_progress(
     assert planned == [[str((folder / "a.md").resolve()), str((folder / "b.md").resolve())]]
     assert progress
     assert all(isinstance(p, Progress) for p in progress)
-    assert progress[-1].stage == "done"
+    assert progress[-1].stage == Stage.DONE

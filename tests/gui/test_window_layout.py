@@ -48,9 +48,11 @@ def _answers(folder: Path) -> tuple[Answer, Answer, Answer]:
 
 
 def _settle(qtbot: QtBot) -> None:
+    """Deliver what is pending: the resize, the layout requests it posts and the ones those post
+    (a few rounds), so the layout is final. Events, not a fixed wait on the clock."""
     for _ in range(5):
+        QApplication.sendPostedEvents()
         QApplication.processEvents()
-        qtbot.wait(20)
 
 
 def _assert_fits(area: QScrollArea, message: MessageWidget, where: str) -> None:

@@ -3,7 +3,6 @@ round-tripped through JSON, ordering, deletion and Markdown export."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import apsw
 import pytest
 
 from ragtune.core.answer_types import AdapterSpec, Timings
-from ragtune.core.history import History
 from ragtune.core.store import db
+from ragtune.core.store.history import History
 from ragtune.core.store.library import LibraryStore
 from ragtune.core.types import Citation
 from ragtune.errors import RagtuneError
@@ -56,10 +55,8 @@ def test_messages_round_trip(conn: apsw.Connection) -> None:
 def test_chats_order_rename_delete(conn: apsw.Connection) -> None:
     history = History(conn)
     first = history.create_chat("first", None, rag=False)
-    time.sleep(0.01)
-    second = history.create_chat("second", None)
+    second = history.create_chat("second", None)  # in the same clock tick as the first, maybe
     assert [c.id for c in history.chats()] == [second.id, first.id]
-    time.sleep(0.01)
     history.add_message(first.id, "user", "bump")  # activity moves a chat to the top
     assert [c.id for c in history.chats()] == [first.id, second.id]
     assert history.chats()[0].library is None
@@ -72,6 +69,23 @@ def test_chats_order_rename_delete(conn: apsw.Connection) -> None:
     assert conn.execute("SELECT count(*) FROM messages").get == 0  # cascaded
     with pytest.raises(RagtuneError, match="No chat"):
         history.messages(first.id)
+
+
+def test_activity_orders_chats_when_the_clock_stands_still(
+    conn: apsw.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chats made and bumped within one clock tick (or with the clock set back) still list the
+    latest activity first: the order never depends on the clock's resolution."""
+    history = History(conn)
+    monkeypatch.setattr("ragtune.core.store.history.time.time", lambda: 1_000.0)
+    a, b, c = (history.create_chat(name, None) for name in "abc")
+    assert [x.id for x in history.chats()] == [c.id, b.id, a.id]
+    history.add_message(a.id, "user", "bump")
+    assert [x.id for x in history.chats()] == [a.id, c.id, b.id]
+    monkeypatch.setattr("ragtune.core.store.history.time.time", lambda: 900.0)  # the clock set back
+    history.add_message(b.id, "user", "bump")
+    assert [x.id for x in history.chats()] == [b.id, a.id, c.id]
+    assert history.chat(b.id).created == 1_000.0  # when it was made is still the clock's
 
 
 def test_recent_answers_filter_by_library(conn: apsw.Connection) -> None:

@@ -5,7 +5,6 @@ folder (it must stay removed), and two indexing runs of one library at the same 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,19 +130,25 @@ def test_a_second_run_waits_for_the_first_and_embeds_nothing_twice(svc: Ragtune,
     lib_id = svc.create_library("work").id
     events: list[Progress] = []
     result: list[IndexReport] = []
+    waiting_seen = threading.Event()
+    finished = threading.Event()
+
+    def progress(p: Progress) -> None:
+        events.append(p)
+        if p.stage == "waiting":
+            waiting_seen.set()
+
+    def run() -> None:
+        result.append(svc.index("work", [folder], progress=progress))
+        finished.set()
+
     with library_lock(svc.db_path, lib_id, "work"):  # another run holds the library
-        runner = threading.Thread(
-            target=lambda: result.append(svc.index("work", [folder], progress=events.append))
-        )
+        runner = threading.Thread(target=run)
         runner.start()
-        deadline = time.monotonic() + 60
-        while not any(p.stage == "waiting" for p in events) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        assert waiting_seen.wait(60)
         waiting = [p.current for p in events if p.stage == "waiting"]
-        assert waiting
         assert "another indexing run on library 'work'" in waiting[0]
-        time.sleep(0.3)
-        assert runner.is_alive()
+        assert not finished.wait(0.3)  # it keeps waiting while the lock is held
         assert svc.stats("work").documents == 0
         with pytest.raises(LibraryBusy, match="being indexed"):
             svc.remove("work", folder)

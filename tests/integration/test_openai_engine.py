@@ -14,7 +14,7 @@ import pytest
 
 from ragtune.core.answer_types import AdapterSpec
 from ragtune.core.answering import answer_question
-from ragtune.core.engine_profile import EngineProfile
+from ragtune.core.engine_profile import EngineKind, EngineProfile
 from ragtune.core.generation.openai_engine import OpenAIEngine
 from ragtune.core.services import Ragtune
 from ragtune.errors import (
@@ -43,7 +43,7 @@ HELLO = [{"role": "user", "content": "Say hello."}]
 @pytest.fixture
 def remote_settings(llama_url: str) -> Settings:
     return Settings(
-        engine="openai", engine_url=llama_url, engine_context_size=2048,
+        engine=EngineKind.OPENAI, engine_url=llama_url, engine_context_size=2048,
         max_answer_tokens=16, passages=2,
     )
 
@@ -235,12 +235,12 @@ def test_a_server_adapter_is_checked_against_what_the_server_loaded(
     scripted.extend([with_loras, without])
     local = tmp_path / "facts.gguf"  # not a GGUF at all: a server adapter's file is never read
     local.write_bytes(b"not a gguf")
-    with Ragtune(settings=Settings(engine="openai", engine_url=with_loras.url)) as svc:
+    with Ragtune(settings=Settings(engine=EngineKind.OPENAI, engine_url=with_loras.url)) as svc:
         info = svc.check_adapter(local)
         assert (info.name, info.architecture) == ("facts.gguf", "server")
         with pytest.raises(AdapterError, match=r"no adapter 'mine\.gguf'.*facts\.gguf.*at launch"):
             svc.check_adapter(tmp_path / "mine.gguf")
-    with Ragtune(settings=Settings(engine="openai", engine_url=without.url)) as svc, \
+    with Ragtune(settings=Settings(engine=EngineKind.OPENAI, engine_url=without.url)) as svc, \
             pytest.raises(AdapterError, match=r"does not support adapters.*at launch"):
         svc.check_adapter(local)
 

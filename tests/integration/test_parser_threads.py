@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from ragtune.core.ingest.isolation import ParserPool
+import pytest
+
+from ragtune.core.ingest.isolation import ParseResult, ParserPool, WaitCallback
 from ragtune.core.library_service import Library
 from ragtune.core.types import Page, ParsedDocument
 from ragtune.errors import ParseError
@@ -56,25 +60,39 @@ def test_two_threads_on_one_pool_get_their_own_results(tmp_path: Path) -> None:
     assert all(isinstance(r, ParsedDocument) and r.path == str(single) for r in asked)
 
 
-def test_page_text_does_not_wait_for_an_index_run(tmp_path: Path) -> None:
+class WatchedPool(ParserPool):
+    """A slow ``ParserPool`` (``paced_parse``) that says when an ``imap`` run has handed out its
+    first result: from then on the run holds the pool until its last file is parsed."""
+
+    def __init__(self, first_result: threading.Event) -> None:
+        super().__init__(parse_function=paced_parse)
+        self.first_result = first_result
+
+    def imap(
+        self, paths: Iterable[Path], on_wait: WaitCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[tuple[Path, ParseResult]]:
+        for item in super().imap(paths, on_wait, cancel):
+            yield item
+            self.first_result.set()
+
+
+def test_page_text_does_not_wait_for_an_index_run(
+    tmp_path: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """page_text has a parser of its own: a file the index lane is stuck on does not hold it up."""
-    batch = _write(tmp_path / "batch", ["slow1.txt", "slow2.txt", "slow3.txt"])
+    folder = tmp_path / "batch"
+    _write(folder, ["a-first.txt", "slow1.txt", "slow2.txt", "slow3.txt"])
     page = tmp_path / "page.md"
     page.write_text("# Title\n\nThe page text.\n")
-    svc = Library(tmp_path / "lib.db", Settings(), embedder=None)
-    svc._pool = ParserPool(parse_function=paced_parse)  # the index lane's parser, made slow
+    first_result = threading.Event()
+    # every parser the library makes is slow on the 'slow' files and says when a run is under way
+    monkeypatch.setattr("ragtune.core.library_service.ParserPool", lambda: WatchedPool(first_result))
+    svc = Library(tmp_path / "lib.db", Settings(), embedder=embedder)
     try:
-        started = threading.Event()
-
-        def index_lane() -> None:
-            assert svc._pool is not None
-            started.set()
-            list(svc._pool.imap(batch))
-
-        indexer = threading.Thread(target=index_lane)
+        indexer = threading.Thread(target=svc.index, args=("batch", [folder]))
         indexer.start()
-        assert started.wait(10)
-        time.sleep(0.5)
+        assert first_result.wait(60), "the index run never parsed its first file"
         text = svc.page_text(str(page), 1)
         index_still_running = indexer.is_alive()  # its three slow files take 9 s in all
         indexer.join(60)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from ragtune.core.evaluate.question_files import read_file
-from ragtune.core.evaluate.question_store import QuestionSetNotFound
 from ragtune.core.evaluate.questions import Kind, Origin, Question, Split
 from ragtune.core.evaluate.service import SAMPLE_SET_NAME
 from ragtune.core.services import Ragtune
+from ragtune.core.store.question_store import QuestionSetNotFound
 from ragtune.errors import RagtuneError
 
 

@@ -1,79 +1,38 @@
 """The service facade: ``Ragtune`` holds ``Library``, ``Answers`` and ``Chats`` (none inherits from
-another) and makes its chat model with the ``engine_factory`` it was given. A fake ``ChatModel``
-stands in for llama.cpp here (real SQLite and the real embedder; the real model is in tests/e2e)."""
+another) and makes its chat model with the ``engine_factory`` it was given. The scripted ``ChatModel``
+(tests/scripted_model.py) stands in for llama.cpp here (real SQLite and the real embedder; the real model is in tests/e2e)."""
 
 from __future__ import annotations
 
-import re
-import threading
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ragtune.core.answer_service import Answers
 from ragtune.core.answer_types import (
-    AdapterSpec,
     CompareDone,
     CompareEvent,
     CompareSources,
     CompareToken,
     Mode,
-    ModelInfo,
 )
 from ragtune.core.chats import Chats
-from ragtune.core.generation.chat_model import ChatModel, GenerationStats, Message
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.library_service import Library
 from ragtune.core.services import Ragtune
 from ragtune.settings import Settings
-
-
-class FakeModel:
-    """A ``ChatModel`` that streams a fixed reply."""
-
-    n_ctx = 2048
-    info = ModelInfo("fake", "/models/fake.gguf", 0, "qwen2", 2048, "Q8_0")
-
-    def __init__(self, reply: str) -> None:
-        self.reply = reply
-        self.closed = False
-        self.last_stats = GenerationStats(prompt_tokens=50, completion_tokens=5, ttft_s=0.1)
-
-    def count_chat_tokens(self, messages: Sequence[Message]) -> int:
-        return sum(len(m["content"].split()) for m in messages)
-
-    def set_adapters(self, specs: Sequence[AdapterSpec]) -> None:
-        pass
-
-    def stream_chat(
-        self,
-        messages: Sequence[Message],
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        cancel: threading.Event | None = None,
-    ) -> Iterator[str]:
-        yield from re.findall(r"\S+\s*", self.reply)
-
-    def complete_json(
-        self,
-        messages: Sequence[Message],
-        schema: dict[str, Any],
-        max_tokens: int = 256,
-        cancel: threading.Event | None = None,
-    ) -> dict[str, Any]:
-        return {"answer": self.reply}
-
-    def close(self) -> None:
-        self.closed = True
+from scripted_model import ScriptedModel
 
 
 class Factory:
     """An engine factory that records what it was asked to make."""
 
     def __init__(self) -> None:
-        self.made: list[tuple[Path, Settings, FakeModel]] = []
+        self.made: list[tuple[Path, Settings, ScriptedModel]] = []
 
     def __call__(self, path: Path, settings: Settings) -> ChatModel:
-        model = FakeModel("The orchard harvested 312 tonnes of apples.")
+        model = ScriptedModel("The orchard harvested 312 tonnes of apples.")
         self.made.append((path, settings, model))
         return model
 
@@ -103,7 +62,7 @@ def test_facade_answers_through_the_factory_and_records(
         assert path == chat_model_path
         assert settings == svc.settings
         assert svc.parts.answers.engine is model
-        assert svc.current_model().name == "fake"
+        assert svc.current_model().name == "scripted"
 
         chats = svc.chats()
         assert len(chats) == 1
@@ -147,3 +106,48 @@ def test_compare_reports_typed_events_per_mode(tmp_path: Path, embedder: Any) ->
     sources = [e for e in events if isinstance(e, CompareSources)]
     assert sources[0].hits == []
     assert sources[1].hits
+
+
+def test_ask_in_chat_names_the_chat_first_then_answers_in_it(tmp_path: Path, embedder: Any) -> None:
+    """The window's ask is one core call: a new chat named after the question (or an untitled one
+    named), told before the model is loaded; the answer is recorded in that chat."""
+    from ragtune.core.answer_types import NEW_CHAT_TITLE, ChatInfo
+    from ragtune.core.types import Progress
+    from ragtune.errors import RagtuneError, for_cli
+
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "orchard.md").write_text("# Orchard\n\nThe orchard harvested 312 tonnes of apples.\n")
+    with Ragtune(settings=Settings(), embedder=embedder, engine_factory=Factory()) as svc:
+        svc.index("kb", [folder])
+        steps: list[str] = []
+
+        def on_chat(chat: ChatInfo) -> None:
+            steps.append(f"chat {chat.title}")
+
+        def on_model(p: Progress) -> None:
+            steps.append("model")
+
+        answer = svc.ask_in_chat("How many tonnes did the orchard harvest?", None, "kb",
+                                 on_chat=on_chat, on_model=on_model)
+        assert "312" in answer.text
+        assert steps[0] == "chat How many tonnes did the orchard harvest?"
+        assert "model" in steps[1:]
+        (chat,) = svc.chats()
+        assert [m.role for m in svc.messages(chat.id)] == ["user", "assistant"]
+
+        untitled = svc.create_chat(NEW_CHAT_TITLE, "kb")
+        named: list[ChatInfo] = []
+        svc.ask_in_chat("And the apples?", untitled.id, "kb", rag=False, on_chat=named.append)
+        assert [c.title for c in named] == ["And the apples?"]
+        named.clear()
+        svc.ask_in_chat("Again?", untitled.id, "kb", rag=False, on_chat=named.append)
+        assert named == []  # a named chat keeps its name
+        assert len(svc.messages(untitled.id)) == 4
+
+        # RAG without a library: the same words in the window; the CLI adds its flags
+        with pytest.raises(RagtuneError) as refused:
+            svc.ask_in_chat("Anything?", None, None, rag=True)
+        assert str(refused.value) == "Add documents to a library first, or turn RAG off."
+        assert for_cli(refused.value).endswith("(--library NAME, or --no-rag)")
+        assert len(svc.chats()) == 2  # the refused question made no chat

@@ -35,6 +35,7 @@ def _back_to_schema_5(db_path: Path) -> None:
     conn.load_extension(sqlite_vec.loadable_path())
     conn.execute("ALTER TABLE documents DROP COLUMN hidden_spans")
     conn.execute("ALTER TABLE documents DROP COLUMN instruction_passages")
+    conn.execute("ALTER TABLE documents DROP COLUMN chunking")
     conn.execute("PRAGMA user_version = 5")
     conn.close()
 

@@ -76,3 +76,19 @@ def test_adapter_set_refuses_bad_strengths_before_touching_anything(scale: float
     with pytest.raises(AdapterError, match=r"missing.gguf: .* not a usable strength"):
         adapters.set([AdapterSpec("/nowhere/missing.gguf", scale)])
     assert adapters.active == [("/kept.gguf", 1.0)]
+
+
+def test_the_shipped_adapter_without_a_strength_gets_its_measured_one() -> None:
+    """``ragtune ask --adapter .../cite-and-decline.gguf`` and the window's list use one default:
+    the strength the shipped adapter was measured best at; any other adapter is used as trained."""
+    from ragtune.core.answer_types import (
+        SHIPPED_ADAPTER_STRENGTH,
+        default_strength,
+        shipped_adapter_path,
+    )
+
+    shipped = str(shipped_adapter_path())
+    assert AdapterSpec.parse(shipped).scale == SHIPPED_ADAPTER_STRENGTH
+    assert AdapterSpec.parse(f"{shipped}:0.8").scale == 0.8
+    assert AdapterSpec.parse("/elsewhere/cite-and-decline.gguf").scale == 1.0
+    assert default_strength(shipped) == SHIPPED_ADAPTER_STRENGTH

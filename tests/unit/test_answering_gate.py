@@ -1,70 +1,29 @@
-"""The relevance gate and the decline path of ``answer_question`` (a fake engine: the model is not
-the unit under test here; the real model is exercised in tests/e2e and tests/integration)."""
+"""The relevance gate and the decline path of ``answer_question`` (the scripted model: the model is
+not the unit under test here; the real model is exercised in tests/e2e and tests/integration)."""
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Iterator, Sequence
-from typing import Any
 
-from ragtune.core.answer_types import AdapterSpec, ModelInfo
+import pytest
+
+from ragtune.core.answer_types import AdapterSpec
 from ragtune.core.answering import answer_question, is_relevant, select_passages
 from ragtune.core.compare import modes_that_apply
-from ragtune.core.generation.chat_model import ChatModel, GenerationStats, Message
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.types import Hit
+from ragtune.errors import Cancelled
 from ragtune.settings import Settings
+from scripted_model import ScriptedModel
 
 
 def hit(text: str, similarity: float, chunk_id: int = 1) -> Hit:
     return Hit(chunk_id, 1, "/d/policy.pdf", "Policy", 2, 0, len(text), text, 0.1, 1, 1, similarity)
 
 
-class FakeEngine:
-    """A ``ChatModel`` that streams a fixed reply and records what it was asked."""
-
-    n_ctx = 2048
-    info = ModelInfo("fake", "/models/fake.gguf", 0, "qwen2", 2048, "Q8_0")
-
-    def __init__(self, reply: str) -> None:
-        self.reply = reply
-        self.calls: list[list[Message]] = []
-        self.adapter_sets: list[list[AdapterSpec]] = []
-        self.last_stats = GenerationStats(prompt_tokens=50, completion_tokens=5, ttft_s=0.1)
-
-    def count_chat_tokens(self, messages: Sequence[Message]) -> int:
-        return sum(len(m["content"].split()) for m in messages)
-
-    def set_adapters(self, specs: Sequence[AdapterSpec]) -> None:
-        self.adapter_sets.append(list(specs))
-
-    def stream_chat(
-        self,
-        messages: Sequence[Message],
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        cancel: threading.Event | None = None,
-    ) -> Iterator[str]:
-        self.calls.append(list(messages))
-        yield from re.findall(r"\S+\s*", self.reply)
-
-    def complete_json(
-        self,
-        messages: Sequence[Message],
-        schema: dict[str, Any],
-        max_tokens: int = 256,
-        cancel: threading.Event | None = None,
-    ) -> dict[str, Any]:
-        self.calls.append(list(messages))
-        return {"answer": self.reply}
-
-    def close(self) -> None:
-        pass
-
-
-def test_the_fake_is_a_chat_model() -> None:
-    model: ChatModel = FakeEngine("")  # mypy checks the protocol; the answer path takes nothing else
-    assert model.info.name == "fake"
+def test_the_scripted_model_is_a_chat_model() -> None:
+    model: ChatModel = ScriptedModel("")  # mypy checks the protocol; the answer path takes nothing else
+    assert model.info.name == "scripted"
     assert model.n_ctx == 2048
 
 
@@ -79,7 +38,7 @@ def test_gate_uses_similarity_and_keyword_coverage() -> None:
 
 
 def test_declines_without_calling_the_model_when_nothing_is_relevant() -> None:
-    engine = FakeEngine("invented answer")
+    engine = ScriptedModel("invented answer")
     seen: list[list[Hit]] = []
     answer = answer_question(engine, "Who won the 1966 World Cup?", [hit("Loaf baking.", 0.05)],
                              Settings(), on_sources=seen.append)
@@ -90,7 +49,7 @@ def test_declines_without_calling_the_model_when_nothing_is_relevant() -> None:
 
 
 def test_rag_answer_streams_after_sources_and_cites() -> None:
-    engine = FakeEngine("The late fee is 25 cents per day.")
+    engine = ScriptedModel("The late fee is 25 cents per day.")
     events: list[str] = []
     answer = answer_question(
         engine,
@@ -114,3 +73,28 @@ def test_modes_that_apply() -> None:
     assert modes_that_apply(False, []) == ["model"]
     assert modes_that_apply(True, [AdapterSpec("a", 1.0)]) == ["model", "rag", "adapter", "rag+adapter"]
     assert modes_that_apply(True, [AdapterSpec("a", 0.0)]) == ["model", "rag"]
+
+
+def test_the_scripted_model_cites_names_its_adapters_and_stops() -> None:
+    """The shared stand-in behaves as the GUI tests rely on: a RAG answer quotes and cites the
+    first source, an adapter that is on changes the next answer, and Stop stops it."""
+    model = ScriptedModel()
+    answer = answer_question(
+        model, "What is the late fee?", [hit("The late fee is 25 cents per day. Pay at the desk.", 0.7)],
+        Settings(),
+    )
+    assert answer.text == "The late fee is 25 cents per day [1]."
+    assert [c.n for c in answer.citations] == [1]
+    assert model.last_stats.completion_tokens == len(answer.text.split())
+    plain = model.reply([{"role": "user", "content": "Hi"}])
+    model.set_adapters([AdapterSpec("/a/cite.gguf", 0.5)])
+    assert model.reply([{"role": "user", "content": "Hi"}]) == f"{plain} (Adapters: cite at 0.5.)"
+
+    model.until_cancelled = True
+    cancel = threading.Event()
+    stream = model.stream_chat([{"role": "user", "content": "Hi"}], cancel=cancel)
+    assert next(stream)
+    cancel.set()
+    with pytest.raises(Cancelled):
+        list(stream)
+    assert model.last_stats.finish_reason == "cancelled"

@@ -2,7 +2,7 @@
 imports inside functions and under ``TYPE_CHECKING`` too:
 
 - ``ragtune.core`` imports neither ``ragtune.gui`` nor the CLI (``ragtune.cli*``), nor the
-  composition roots (``ragtune.app``, ``ragtune.__main__``);
+  composition roots (``ragtune.gui.app``, ``ragtune.__main__``);
 - the GUI, the CLI and the server (``ragtune.server``, ``ragtune serve``) reach the core only
   through its public surface (``CORE_PUBLIC``): the service
   facade, the value types and the pure formatting rules. Anything else of the core is internal.
@@ -41,18 +41,19 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.evaluate.verdict",  # the verdict in plain words
         "ragtune.core.evaluate.report",  # a run as JSON, CSV and HTML
         "ragtune.core.evaluate.run_config",  # what differs between two runs' configurations
+        "ragtune.core.evaluate.split",  # the split's defaults (DEFAULT_TEST_SHARE, DEFAULT_SEED)
         # fine-tuning: the trainer's options, progress events, result and the missing-extra message
         "ragtune.core.finetune.train_types",
-        # fine-tuning (svc.finetune): its value types (Example, TrainingSetReport)
+        # fine-tuning (svc.finetune): its value types (Example, TrainingSetReport), defaults and words
         "ragtune.core.finetune.types",
+        # the fine-tune workflow (svc.finetune.run): its stages, events, bench rule and result words
+        "ragtune.core.finetune.workflow",
     }
 )
 
 #: known exceptions, each a core function the service API does not offer yet:
 #: (importing module, imported core module) -> why
 CORE_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("ragtune.gui.indexing", "ragtune.core.ingest.scan"): "plans an index run (files to do)",
-    ("ragtune.gui.indexing", "ragtune.core.store.exclusions"): "keeps excluded files out of a plan",
     ("ragtune.gui.drops", "ragtune.core.generation.gguf_info"): "tells a dropped model from an adapter",
     ("ragtune.gui.source_viewer", "ragtune.core.page_render"): "renders a PDF page with its passage",
 }
@@ -99,7 +100,7 @@ def _violations(importers: dict[str, Path], allowed: frozenset[str]) -> list[str
 
 
 def test_core_imports_no_gui_and_no_cli() -> None:
-    outer = ("ragtune.gui", "ragtune.cli", "ragtune.server", "ragtune.app", "ragtune.__main__")
+    outer = ("ragtune.gui", "ragtune.cli", "ragtune.server", "ragtune.__main__")
     bad = [
         f"{name} imports {target}"
         for name, path in sorted(_modules("ragtune.core").items())
@@ -110,7 +111,7 @@ def test_core_imports_no_gui_and_no_cli() -> None:
 
 
 def test_gui_and_cli_use_the_public_core_only() -> None:
-    importers = _modules("ragtune.gui", "ragtune.cli", "ragtune.server", "ragtune.app", "ragtune.__main__")
+    importers = _modules("ragtune.gui", "ragtune.cli", "ragtune.server", "ragtune.__main__")
     assert "ragtune.cli_answer" in importers
     assert "ragtune.server" in importers
     assert "ragtune.gui.main_window" in importers

@@ -12,6 +12,7 @@ from keyring.backend import KeyringBackend
 
 from ragtune import settings
 from ragtune.core.engine_profile import (
+    EngineKind,
     EngineProfile,
     api_key,
     http_warning,
@@ -85,7 +86,7 @@ def test_key_from_keyring_then_environment(
 
 
 def test_profile_round_trips_through_settings_without_a_key(memory_keyring: MemoryKeyring) -> None:
-    s = settings.Settings(engine="openai", engine_url="gpu.example.com:8080", engine_model="qwen")
+    s = settings.Settings(engine=EngineKind.OPENAI, engine_url="gpu.example.com:8080", engine_model="qwen")
     settings.save(s)
     store_api_key(s.engine_url, "sk-secret")
     assert "sk-secret" not in settings.settings_path().read_text()
@@ -96,11 +97,23 @@ def test_profile_round_trips_through_settings_without_a_key(memory_keyring: Memo
     assert profile.context_size == s.context_size  # 0 = ask the server, else context_size
 
 
+def test_engine_kind_is_saved_as_its_plain_string_and_old_files_load() -> None:
+    """settings.json keeps "openai"/"local" as before the enum: a file written then still loads,
+    and a kind the enum does not know falls back to the built-in model."""
+    settings.save(settings.Settings(engine=EngineKind.OPENAI, engine_url="http://127.0.0.1:8080/v1"))
+    assert '"engine": "openai"' in settings.settings_path().read_text()
+    settings.settings_path().write_text('{"engine": "openai", "engine_url": "h:1"}', encoding="utf-8")
+    loaded = settings.load()
+    assert loaded.engine is EngineKind.OPENAI
+    settings.settings_path().write_text('{"engine": "cloud"}', encoding="utf-8")
+    assert settings.load().engine is EngineKind.LOCAL
+
+
 def test_profile_needs_a_url_and_a_known_engine() -> None:
     with pytest.raises(ModelError, match="needs a server URL"):
-        EngineProfile.from_settings(settings.Settings(engine="openai"))
+        EngineProfile.from_settings(settings.Settings(engine=EngineKind.OPENAI))
     with pytest.raises(ModelError, match="unknown engine"):
-        EngineProfile.from_settings(settings.Settings(engine="cloud", engine_url="x"))
+        EngineProfile.from_settings(settings.Settings(engine="cloud", engine_url="x"))  # type: ignore[arg-type]
 
 
 def test_cli_engine_set_saves_the_profile_and_keys_the_keyring(
@@ -118,11 +131,11 @@ def test_cli_engine_set_saves_the_profile_and_keys_the_keyring(
     assert "endpoint: http://gpu.example.com:8080/v1" in out
     assert "unencrypted" in err
     saved = settings.load()
-    assert (saved.engine, saved.engine_model) == ("openai", "qwen")
+    assert (saved.engine, saved.engine_model) == (EngineKind.OPENAI, "qwen")
     assert "sk-typed" not in settings.settings_path().read_text()
     assert api_key(saved.engine_url) == "sk-typed"
     assert run_cli(["engine", "set", "local"]) == 0
-    assert settings.load().engine == "local"
+    assert settings.load().engine is EngineKind.LOCAL
 
 
 class _Remote:
@@ -150,7 +163,7 @@ def test_a_changed_api_key_reconnects_the_server_engine(
         made.append(_Remote(api_key(s.engine_url)))
         return made[-1]
 
-    s = settings.Settings(engine="openai", engine_url="http://gpu.example.com:8080/v1")
+    s = settings.Settings(engine=EngineKind.OPENAI, engine_url="http://gpu.example.com:8080/v1")
     store_api_key(s.engine_url, "sk-old")
     answers = Answers(s, factory)
     first = answers._get_engine()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode, mode_for, mode_label
 from ragtune.core.compare import modes_that_apply
-from ragtune.core.history import History
 from ragtune.core.store import db
+from ragtune.core.store.history import History
 from ragtune.gui.answer_format import header_text
 
 ON = [AdapterSpec("/a.gguf", 1.0)]

@@ -22,14 +22,15 @@ from ragtune.core import compare as compare_mod
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, Answer, ModelInfo
 from ragtune.core.answering import answer_question
 from ragtune.core.embedded import ensure_chat_model, ensure_embedding_model
-from ragtune.core.engine_profile import EngineProfile, key_fingerprint
+from ragtune.core.engine_kind import EngineKind
 from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.engine import Engine
 from ragtune.core.generation.gguf_info import read_gguf
-from ragtune.core.machine import offload_layers, this_machine
-from ragtune.core.types import Hit, Progress, ProgressCallback
+from ragtune.core.machine import Machine, offload_layers, this_machine
+from ragtune.core.server_profile import EngineProfile, key_fingerprint
+from ragtune.core.types import Hit, Progress, ProgressCallback, Stage
 from ragtune.errors import AdapterError, ModelError
 from ragtune.settings import Settings
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 #: Added to a server engine's adapter refusal: what an adapter is there and how to name one.
 SERVER_ADAPTERS = (
     "On a server, adapters are the ones it loaded at launch (llama-server --lora FILE); name one "
-    "by its file name (--adapter FILE.gguf[:STRENGTH]); no local file is sent"
+    "by its file name; no local file is sent"
 )
 
 
@@ -53,17 +54,26 @@ class ServerAdapters(Protocol):
 EngineFactory = Callable[[Path, Settings], ChatModel]
 
 
+def gpu_layers(settings: Settings, path: Path, machine: Machine) -> int:
+    """The one rule for how many of the model's layers go on this machine's GPU: none for a
+    server engine (it places its own), else ``offload_layers`` for the GGUF at ``path`` and the
+    ``gpu_layers`` setting (-1 automatic, 0 CPU only, N exactly N). ModelError for a bad GGUF."""
+    if settings.engine != EngineKind.LOCAL:
+        return 0
+    info = read_gguf(path)
+    blocks = int(info.metadata.get(f"{info.architecture}.block_count") or 0)
+    return offload_layers(settings.gpu_layers, info.size, blocks, machine)
+
+
 def default_engine(path: Path, settings: Settings) -> ChatModel:
     """The engine the settings' profile names: the in-process llama.cpp ``Engine`` (``path``), or
-    an OpenAI-compatible server (``settings.engine == "openai"``; ``path`` is unused)."""
-    if settings.engine != "local":
+    an OpenAI-compatible server (``EngineKind.OPENAI``; ``path`` is unused)."""
+    if settings.engine != EngineKind.LOCAL:
         from ragtune.core.generation.openai_engine import OpenAIEngine
 
         return OpenAIEngine(EngineProfile.from_settings(settings))
     machine = this_machine()
-    info = read_gguf(path)
-    blocks = int(info.metadata.get(f"{info.architecture}.block_count") or 0)
-    layers = offload_layers(settings.gpu_layers, info.size, blocks, machine)
+    layers = gpu_layers(settings, path, machine)
     return Engine(
         path, n_ctx=settings.context_size, n_threads=settings.threads, n_gpu_layers=layers,
         runs_on=machine.runs_on(layers),
@@ -108,15 +118,13 @@ class Answers:
 
     def _where_it_will_run(self, info: ModelInfo) -> ModelInfo:
         """``info`` with where a local model will compute once loaded (the GPU layers it gets)."""
-        if self.settings.engine != "local" or not Path(info.path).is_file():
-            return info
-        try:
-            gguf = read_gguf(info.path)
-        except ModelError:
+        if self.settings.engine != EngineKind.LOCAL or not Path(info.path).is_file():
             return info
         machine = this_machine()
-        blocks = int(gguf.metadata.get(f"{gguf.architecture}.block_count") or 0)
-        layers = offload_layers(self.settings.gpu_layers, gguf.size, blocks, machine)
+        try:
+            layers = gpu_layers(self.settings, Path(info.path), machine)
+        except ModelError:
+            return info
         return replace(info, runs_on=machine.runs_on(layers))
 
     def load_model(self, progress: ProgressCallback | None = None) -> ModelInfo:
@@ -125,7 +133,7 @@ class Answers:
 
     def _get_engine(self, progress: ProgressCallback | None = None) -> ChatModel:
         s = self.settings
-        if s.engine == "local":
+        if s.engine == EngineKind.LOCAL:
             path = models.resolve_model(s.chat_model or None)
             key: tuple[object, ...] = (str(path), s.context_size, s.threads, s.gpu_layers)
             label = path.name
@@ -138,11 +146,11 @@ class Answers:
         if self._engine is None or self._engine_key != key:
             self.drop_engine()
             if progress is not None:
-                progress(Progress("loading", 0, 1, current=f"Loading {label}"))
+                progress(Progress(Stage.LOADING, 0, 1, current=f"Loading {label}"))
             self._engine = self._engine_factory(path, self.settings)
             self._engine_key = key
             if progress is not None:
-                progress(Progress("loading", 1, 1, current=f"Loaded {label}"))
+                progress(Progress(Stage.LOADING, 1, 1, current=f"Loaded {label}"))
         return self._engine
 
     def engine_for_work(self) -> ChatModel:
@@ -160,14 +168,14 @@ class Answers:
         """Validate an adapter against the current model (raises AdapterError with the reason).
         With a server engine, ``path`` names (by file name) an adapter the server loaded at launch
         (llama-server's ``GET /lora-adapters``); no local file is read."""
-        if self.settings.engine != "local":
+        if self.settings.engine != EngineKind.LOCAL:
             engine = self._get_engine()
             try:
                 if not isinstance(engine, ServerAdapters):
                     raise AdapterError(f"this engine ({engine.info.name}) takes no adapters")
                 return engine.check_adapter(str(path))
             except AdapterError as exc:
-                raise AdapterError(f"{exc}. {SERVER_ADAPTERS}") from exc
+                raise AdapterError(f"{exc}. {SERVER_ADAPTERS}", cli_hint="--adapter FILE.gguf[:STRENGTH]") from exc
         model_path = models.resolve_model(self.settings.chat_model or None)
         return validate_adapter(Path(path), model_path)
 

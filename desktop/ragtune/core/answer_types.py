@@ -12,7 +12,7 @@ from ragtune import paths
 from ragtune.core.instruction_like import instructions_sentence
 from ragtune.core.locations import locator
 from ragtune.core.types import Citation, Hit, LibraryStats
-from ragtune.errors import AdapterError
+from ragtune.errors import AdapterError, RagtuneError
 
 
 class Mode(StrEnum):
@@ -99,6 +99,29 @@ def shipped_adapter_path() -> Path:
     return (paths.shipped_adapters_dir() / f"{SHIPPED_ADAPTER}.gguf").absolute()
 
 
+def question_problem(question: str, library: str | None, rag: bool) -> RagtuneError | None:
+    """Why a question cannot be asked as it is (an empty one; RAG without a library), else None:
+    the one rule the service and the window check, in the same words."""
+    if not question.strip():
+        return RagtuneError("Type a question first.")
+    if rag and library is None:
+        return RagtuneError(
+            "Add documents to a library first, or turn RAG off.",
+            cli_hint="--library NAME, or --no-rag",
+        )
+    return None
+
+
+def default_strength(path: str | Path) -> float:
+    """The strength an adapter gets when none is given (the CLI's ``--adapter PATH``, an adapter
+    listed in the window): the shipped one's measured strength, 1 (as trained) for any other."""
+    try:
+        shipped = Path(path).expanduser().resolve() == shipped_adapter_path().resolve()
+    except (OSError, RuntimeError, ValueError):
+        shipped = False
+    return SHIPPED_ADAPTER_STRENGTH if shipped else 1.0
+
+
 def adapter_offer(library: str, stats: LibraryStats, adapter_on: bool) -> str:
     """What the window says to offer the shipped adapter, or "" when there is nothing to offer: the
     library holds passages that look like instructions to a model and the adapter is off (it
@@ -120,16 +143,16 @@ class AdapterSpec:
 
     @classmethod
     def parse(cls, text: str) -> AdapterSpec:
-        """Parse ``PATH[:STRENGTH]`` as the CLI takes it; a strength that is not a number in range
+        """Parse ``PATH[:STRENGTH]`` as the CLI takes it (no strength: :func:`default_strength`); a strength that is not a number in range
         raises AdapterError (a path that itself contains ``:`` is kept when that file exists)."""
         head, sep, tail = text.rpartition(":")
         if not sep or not head or "/" in tail or "\\" in tail:  # no strength, or C:\dir\a.gguf
-            return cls(text, 1.0)
+            return cls(text, default_strength(text))
         try:
             value = float(tail)
         except ValueError:
             if Path(text).expanduser().exists():
-                return cls(text, 1.0)
+                return cls(text, default_strength(text))
             raise AdapterError(
                 f"{text}: the strength after ':' must be a number from {ADAPTER_STRENGTH_MIN:g} to "
                 f"{ADAPTER_STRENGTH_MAX:g}, not '{tail}'"

@@ -1,7 +1,7 @@
 """``Chats``: the history part of the service: chats, their messages, renaming, deleting, a chat's
 RAG switch, and recording what was asked and answered.
 
-It reads and writes through ``core.history.History`` on the calling thread's own connection (the
+It reads and writes through ``core.store.history.History`` on the calling thread's own connection (the
 ``connect`` callable gives it, one per thread), so it may run on any thread; library names are
 turned into ids by ``library_id``.
 """
@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import apsw
 
-from ragtune.core.answer_types import Answer, ChatInfo, MessageInfo
-from ragtune.core.history import History, chat_title
+from ragtune.core.answer_types import NEW_CHAT_TITLE, Answer, ChatInfo, MessageInfo
 from ragtune.core.store.db import transaction
+from ragtune.core.store.history import History, chat_title
 from ragtune.errors import RagtuneError
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,21 @@ class Chats:
 
     def create_chat(self, title: str, library: str | None, rag: bool = True) -> ChatInfo:
         return self._history().create_chat(title, self._lib_id(library), rag)
+
+    def open_for(
+        self, question: str, chat_id: int | None, library: str | None, rag: bool
+    ) -> tuple[ChatInfo, bool]:
+        """The chat ``question`` goes to, and whether it was just created or named: a new one
+        named after the question when ``chat_id`` is None, an untitled one named after it, else
+        the chat as it is."""
+        history = self._history()
+        if chat_id is None:
+            return history.create_chat(chat_title(question), self._lib_id(library), rag), True
+        chat = history.chat(chat_id)
+        if chat.title != NEW_CHAT_TITLE:
+            return chat, False
+        history.rename_chat(chat_id, chat_title(question))
+        return history.chat(chat_id), True
 
     def rename_chat(self, chat_id: int, title: str) -> None:
         self._history().rename_chat(chat_id, title)

@@ -37,7 +37,7 @@ from ragtune.core.answer_types import ModelInfo
 from ragtune.core.catalogue import CatalogueEntry, safe_entry
 from ragtune.core.embedded import hash_file, stamp_ok, write_stamp
 from ragtune.core.machine import free_disk_bytes
-from ragtune.core.types import Progress, ProgressCallback
+from ragtune.core.types import Progress, ProgressCallback, Stage
 from ragtune.core.units import format_size
 from ragtune.errors import Cancelled, DiskFullError, ModelError
 
@@ -134,7 +134,7 @@ class _Bar:
             elapsed = max(1e-6, now - self.started)
             rate = (self.n - self.start_n) / elapsed
             eta = (self.total - self.n) / rate if rate > 0 and self.total else None
-            self.report(Progress("downloading", self.n, self.total, rate=rate, eta_s=eta, current=self.title))
+            self.report(Progress(Stage.DOWNLOADING, self.n, self.total, rate=rate, eta_s=eta, current=self.title))
 
 
 def _part_info(part: Path) -> Path:
@@ -213,7 +213,7 @@ def _fetch(
         remote = remote_file(entry, endpoint)
         _transfer(entry, remote, part, _resume_size(part, remote), progress, cancel)
     if progress is not None:
-        progress(Progress("verifying", remote.size, remote.size, current=entry.name))
+        progress(Progress(Stage.VERIFYING, remote.size, remote.size, current=entry.name))
     digest = hash_file(part)
     if digest != remote.sha256:
         part.unlink(missing_ok=True)
@@ -279,7 +279,7 @@ def install_model(
 
     path = download_model(entry, progress, cancel, endpoint)
     if progress is not None:
-        progress(Progress("checking", 0, 1, current=f"Checking {entry.name}"))
+        progress(Progress(Stage.CHECKING, 0, 1, current=f"Checking {entry.name}"))
     known = models.list_models()
     same_file = [m for m in known if m.path == str(path.absolute())]
     if same_file:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ragtune import paths
-from ragtune.core.types import Progress, ProgressCallback
+from ragtune.core.types import Progress, ProgressCallback, Stage
 from ragtune.core.units import format_size
 from ragtune.errors import Cancelled, DiskFullError, ModelError
 
@@ -135,7 +135,7 @@ def assemble(
                         digest.update(block)
                         done += len(block)
                         if progress is not None:
-                            progress(Progress("assembling", done, total, current=title))
+                            progress(Progress(Stage.ASSEMBLING, done, total, current=title))
         if digest.hexdigest() != sha256:
             raise ModelError(
                 f"The embedded model {title} failed its integrity check (sha256 mismatch). "
@@ -180,7 +180,7 @@ def _verified_in_place(file: Path, sha256: str, progress: ProgressCallback | Non
     except (OSError, ValueError):
         pass
     if progress is not None:
-        progress(Progress("assembling", 0, st.st_size, current=f"{CHAT_MODEL_TITLE} (checking)"))
+        progress(Progress(Stage.ASSEMBLING, 0, st.st_size, current=f"{CHAT_MODEL_TITLE} (checking)"))
     if hash_file(file) != sha256:
         raise ModelError(f"The bundled model {file} is damaged (sha256 mismatch): unpack Ragtune again.")
     stamp.write_text(json.dumps(seen))

@@ -1,123 +1,42 @@
-"""The engine profile: which engine answers (in-process llama.cpp or an OpenAI-compatible server),
-where the server is, and its API key.
+"""The engine profile: which engine answers (``EngineKind``: in-process llama.cpp or an
+OpenAI-compatible server), where the server is, its API key, and the check that reaches it.
 
 Public (the CLI and the GUI may import it, tests/unit/test_boundary.py): they show the plain-http
-warning and set the profile. The API key is never written to the settings file: it comes from the
-``RAGTUNE_API_KEY`` environment variable, else the OS keyring (service ``ragtune``, user name = the
-server's base URL) through the ``keyring`` package.
+warning, set the profile and test the connection. The profile itself lives in
+``core.server_profile`` (shared with the server engine, so neither imports the other) and is
+re-exported here; the API key is never written to the settings file (``server_profile``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
-import logging
-import os
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from ragtune.errors import ModelError
+from ragtune.core.engine_kind import EngineKind
+from ragtune.core.server_profile import (
+    API_KEY_ENV,
+    KEYRING_SERVICE,
+    EngineProfile,
+    api_key,
+    http_warning,
+    key_fingerprint,
+    normalize_url,
+    store_api_key,
+)
 from ragtune.settings import Settings
 
-log = logging.getLogger(__name__)
-
-ENGINES = ("local", "openai")
-KEYRING_SERVICE = "ragtune"
-API_KEY_ENV = "RAGTUNE_API_KEY"
-
-
-@dataclass(frozen=True)
-class EngineProfile:
-    """A remote server as the settings describe it."""
-
-    base_url: str
-    model: str = ""
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 60.0
-    context_size: int = 4096  # used when the server does not say its own
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EngineProfile:
-        if settings.engine not in ENGINES:
-            raise ModelError(f"unknown engine {settings.engine!r}: use one of {', '.join(ENGINES)}")
-        if not settings.engine_url:
-            raise ModelError("the openai engine needs a server URL (--endpoint URL)")
-        return cls(
-            base_url=normalize_url(settings.engine_url),
-            model=settings.engine_model,
-            connect_timeout_s=settings.engine_connect_timeout_s,
-            read_timeout_s=settings.engine_read_timeout_s,
-            context_size=settings.engine_context_size or settings.context_size,
-        )
-
-
-def normalize_url(url: str) -> str:
-    """``host:port`` or ``http://host:port`` → ``http://host:port/v1`` (the OpenAI API root)."""
-    url = url.strip().rstrip("/")
-    if "://" not in url:
-        url = f"http://{url}"
-    if not url.endswith("/v1"):
-        url += "/v1"
-    return url
-
-
-def http_warning(url: str) -> str | None:
-    """A warning when ``url`` is plain http to a host that is not this machine (the questions, the
-    passages and the API key travel unencrypted); None otherwise."""
-    parts = urlsplit(normalize_url(url))
-    if parts.scheme != "http":
-        return None
-    host = parts.hostname or ""
-    if host == "localhost":
-        return None
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return None
-    except ValueError:
-        pass
-    return (
-        f"warning: {host} is reached over plain http: questions, document passages and the API "
-        "key travel unencrypted; use https or a server on this machine"
-    )
-
-
-def api_key(base_url: str) -> str | None:
-    """The API key for ``base_url``: ``RAGTUNE_API_KEY``, else the keyring, else None."""
-    key = os.environ.get(API_KEY_ENV)
-    if key:
-        return key
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-
-        try:
-            return keyring.get_password(KEYRING_SERVICE, normalize_url(base_url))
-        except KeyringError as exc:
-            log.info("No API key from the keyring: %s", exc)
-    except Exception as exc:  # a broken keyring backend must not stop answering
-        log.info("Keyring unavailable: %s", exc)
-    return None
-
-
-def key_fingerprint(base_url: str) -> str:
-    """A short hash of the API key ``api_key(base_url)`` finds ("" when none): lets the service see
-    that the key changed (so a connected engine reconnects) without holding the key itself."""
-    key = api_key(base_url)
-    if not key:
-        return ""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-def store_api_key(base_url: str, key: str) -> None:
-    """Keep ``key`` for ``base_url`` in the OS keyring (never in the settings file)."""
-    import keyring
-
-    keyring.set_password(KEYRING_SERVICE, normalize_url(base_url), key)
-
-
-def save_api_key(base_url: str, key: str) -> None:
-    """The window's name for :func:`store_api_key`: the key goes to the keyring, never the file."""
-    store_api_key(base_url, key)
+__all__ = [
+    "API_KEY_ENV",
+    "KEYRING_SERVICE",
+    "ConnectionReport",
+    "EngineKind",
+    "EngineProfile",
+    "api_key",
+    "check_connection",
+    "http_warning",
+    "key_fingerprint",
+    "normalize_url",
+    "store_api_key",
+]
 
 
 @dataclass(frozen=True)
@@ -137,7 +56,7 @@ def check_connection(settings: Settings, key: str | None = None) -> ConnectionRe
     its context size. Raises the engine's typed errors (``EngineUnreachable``, ``EngineAuthError``,
     ...); slow (network), so the window calls it on a background lane. ``key`` None = the stored
     key (``api_key``)."""
-    from ragtune.core.generation.openai_engine import OpenAIEngine
+    from ragtune.core.generation.openai_engine import OpenAIEngine  # httpx: only when it is used
 
     profile = EngineProfile.from_settings(settings)
     engine = OpenAIEngine(profile, key=key or None)

@@ -38,8 +38,10 @@ from ragtune.core.types import (
     ParsedDocument,
     Progress,
     ProgressCallback,
+    Stage,
 )
 from ragtune.errors import ParseError
+from ragtune.settings import chunking_label
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +110,7 @@ class Indexer:
         lib_id = self.store.library_id(library)
         self.store.check_embedding_model(self.embedder.model_id, self.embedder.dim, reset=force)
         sources = self.store.sources(lib_id)
-        _emit(progress, Progress("scanning", 0, 0, current=f"Scanning {len(sources)} source(s)"))
+        _emit(progress, Progress(Stage.SCANNING, 0, 0, current=f"Scanning {len(sources)} source(s)"))
         scan = scan_sources([Path(s) for s in sources])
         # A source that is not there (an unplugged drive, a deleted or renamed folder) keeps its
         # documents: deleting them would wipe the index whenever a drive is not mounted. It is
@@ -125,6 +127,8 @@ class Indexer:
         plan = self._plan(lib_id, files, kept_roots, force)
         report.unchanged = plan.unchanged
         report.notes.extend(_reread_notes(plan.to_index, force))
+        planned = tuple(str(f.path) for f, _row in plan.to_index)
+        _emit(progress, Progress(Stage.PLANNED, 0, len(planned), planned=planned))
         tracker = _Tracker(len(plan.to_index), progress)
         tracker.emit("")
         try:
@@ -281,6 +285,7 @@ class Indexer:
                 {page.number: page.words for page in p.doc.pages if page.ocr},
                 instruction_passages=count_instruction_like(c.text for c in p.chunks),
                 hidden_spans=p.doc.hidden_spans,
+                chunking=chunking_label(self.chunk_tokens, self.chunk_overlap),
             )
             if p.is_update:
                 report.updated += 1
@@ -334,7 +339,7 @@ class _Tracker:
         rate = self.done / elapsed
         eta = (self.total - self.done) / rate if rate > 0 else None
         self.callback(
-            Progress("indexing", self.done, self.total, self.chunks, rate, eta, current, parsing, parse_left_s)
+            Progress(Stage.INDEXING, self.done, self.total, self.chunks, rate, eta, current, parsing, parse_left_s)
         )
 
     def parsing(self, path: Path, seconds_left: float | None, note: str = "") -> None:
@@ -348,7 +353,7 @@ class _Tracker:
     def finish(self, report: IndexReport) -> None:
         if self.callback is not None:
             message = "Cancelled" if report.cancelled else "Done"
-            self.callback(Progress("done", self.done, self.total, self.chunks, current=message))
+            self.callback(Progress(Stage.DONE, self.done, self.total, self.chunks, current=message))
 
 
 def _emit(callback: ProgressCallback | None, progress: Progress) -> None:

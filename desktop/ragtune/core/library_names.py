@@ -9,6 +9,21 @@ from __future__ import annotations
 from ragtune.errors import RagtuneError
 
 MAX_LIBRARY_NAME = 200
+#: the library a command or a drop uses when none is named, in the CLI and the window alike
+DEFAULT_LIBRARY = "My documents"
+#: the CLI's default before 2026-12: kept as the default where it exists and the new one does not
+LEGACY_DEFAULT_LIBRARY = "default"
+#: the library the first start indexes the sample documents into
+SAMPLE_LIBRARY = "Sample library"
+
+
+def default_library(existing: list[str]) -> str:
+    """The library to use when none is named: :data:`DEFAULT_LIBRARY`, or the CLI's older default
+    when a library of that name exists and the new one does not (so ``ragtune search`` keeps
+    finding what an earlier ``ragtune index`` without ``--library`` made)."""
+    if DEFAULT_LIBRARY not in existing and LEGACY_DEFAULT_LIBRARY in existing:
+        return LEGACY_DEFAULT_LIBRARY
+    return DEFAULT_LIBRARY
 
 
 def library_name(name: str) -> str:

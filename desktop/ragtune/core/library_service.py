@@ -21,7 +21,7 @@ from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.scan import is_under
-from ragtune.core.library_names import library_name
+from ragtune.core.library_names import default_library, library_name
 from ragtune.core.retrieval import hybrid_search
 from ragtune.core.store import db, doctor, exclusions, faults, index_lock, ocr_pages
 from ragtune.core.store.db import transaction
@@ -126,6 +126,10 @@ class Library:
             for info in self._store().list_libraries()
         ]
 
+    def default_library(self) -> str:
+        """The library used when none is named (``core.library_names.default_library``)."""
+        return default_library([info.name for info in self._store().list_libraries()])
+
     def exclusions(self, library: str) -> list[str]:
         """Files and folders removed from inside the library's sources (left out of re-scans)."""
         return exclusions.listed(self.connection(), self._store().library_id(library))
@@ -148,7 +152,7 @@ class Library:
 
     def stats(self, library: str) -> LibraryStats:
         store = self._store()
-        return store.stats(store.library_id(library))
+        return store.stats(store.library_id(library), self.settings.chunking)
 
     # -- indexing (index lane) -----------------------------------------------------------------
     def index(
@@ -224,7 +228,7 @@ class Library:
         return len(documents)
 
     def doctor(self) -> doctor.DoctorReport:
-        return doctor.check(self.connection())
+        return doctor.check(self.connection(), self.settings.chunking)
 
     # -- search (any thread) -------------------------------------------------------------------
     def search(self, library: str, query: str, k: int = 10) -> list[Hit]:

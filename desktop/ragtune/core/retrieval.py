@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 import apsw
 import numpy as np
 
-from ragtune.core.store import ocr_pages
+from ragtune.core.store import chunk_queries
 from ragtune.core.store import vectors as vec
 from ragtune.core.types import Hit
 
@@ -64,31 +63,12 @@ def keyword_search(
         return []
     depth = 2 * limit  # room for other libraries' rows
     while True:
-        rows: list[Any] = conn.execute(
-            "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
-            "ORDER BY s LIMIT ?",
-            (match, depth),
-        ).fetchall()
-        mine = _in_library(conn, library_id, [int(r[0]) for r in rows])
-        found = [(int(r[0]), -float(r[1])) for r in rows if int(r[0]) in mine]
+        rows = chunk_queries.fts_matches(conn, match, depth)
+        mine = chunk_queries.in_library(conn, library_id, [cid for cid, _score in rows])
+        found = [(cid, score) for cid, score in rows if cid in mine]
         if len(found) >= limit or len(rows) < depth:
             return found[:limit]
         depth *= 4
-
-
-def _in_library(conn: apsw.Connection, library_id: int, chunk_ids: list[int]) -> set[int]:
-    # CROSS JOIN keeps chunks as the outer loop: look up each id, never scan the library
-    if not chunk_ids:
-        return set()
-    marks = ",".join("?" * len(chunk_ids))
-    return {
-        int(r[0])
-        for r in conn.execute(
-            f"SELECT c.id FROM chunks c CROSS JOIN documents d ON d.id = c.document_id "
-            f"WHERE c.id IN ({marks}) AND d.library_id = ?",
-            (*chunk_ids, library_id),
-        )
-    }
 
 
 def vector_candidates(
@@ -145,49 +125,6 @@ def fuse_rrf(keyword_ranked: list[int], vector_ranked: list[int], k: int = RRF_K
     return fused
 
 
-def _hits(
-    conn: apsw.Connection,
-    ordered: list[tuple[int, float]],
-    keyword_rank: dict[int, int],
-    vector_rank: dict[int, int],
-    similarity: dict[int, float],
-) -> list[Hit]:
-    if not ordered:
-        return []
-    marks = ",".join("?" * len(ordered))
-    rows = {
-        int(r[0]): r
-        for r in conn.execute(
-            'SELECT c.id, d.id, d.path, d.title, c.page, c.start, c."end", c.text, '
-            f"{ocr_pages.IS_OCR_SQL} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
-            [cid for cid, _ in ordered],
-        )
-    }
-    hits: list[Hit] = []
-    for cid, score in ordered:
-        r = rows.get(cid)
-        if r is None:
-            continue
-        hits.append(
-            Hit(
-                chunk_id=cid,
-                document_id=int(r[1]),
-                path=str(r[2]),
-                title=str(r[3]),
-                page=int(r[4]),
-                start=int(r[5]),
-                end=int(r[6]),
-                text=str(r[7]),
-                score=score,
-                keyword_rank=keyword_rank.get(cid),
-                vector_rank=vector_rank.get(cid),
-                vector_similarity=similarity.get(cid),
-                ocr=bool(r[8]),
-            )
-        )
-    return hits
-
-
 def hybrid_search(
     conn: apsw.Connection,
     library_id: int,
@@ -214,4 +151,4 @@ def hybrid_search(
     keyword_rank = {cid: rank for rank, (cid, _) in enumerate(kw_list, 1)}
     vec_ranked = sorted(proposed, key=lambda c: (-vector.get(c, -1.0), c))
     vector_rank = {cid: rank for rank, cid in enumerate(vec_ranked, 1)}
-    return _hits(conn, ordered, keyword_rank, vector_rank, vector)
+    return chunk_queries.hits(conn, ordered, keyword_rank, vector_rank, vector)

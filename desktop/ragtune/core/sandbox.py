@@ -14,9 +14,8 @@ spawned child instead, so none of that reaches the caller's process:
 
 ``function`` must be importable by name (a module-level function) and its arguments picklable.
 The model check (``generation.models``), the adapter check (``generation.adapters``) and the chat
-template check (``generation.chat_tokens``) run here; the parser pool (``ingest.isolation``) keeps its
-own long-lived worker but caps it with the same ``limit_memory`` and starts it the same way, ignoring
-Ctrl+C (``sigint_ignored``, ``ignore_sigint``): only the parent acts on it.
+template check (``generation.chat_tokens``) run here. The child is a ``core.child_process``
+``ChildProcess``, like the parser pool's and the trainer's.
 """
 
 from __future__ import annotations
@@ -25,13 +24,13 @@ import contextlib
 import errno
 import gc
 import logging
-import multiprocessing
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from ragtune.core.child_process import ChildProcess, exit_words
 from ragtune.errors import RagtuneError
 
 T = TypeVar("T")
@@ -46,18 +45,6 @@ GRACE_S = 2.0
 class TimeLimitExceeded(BaseException):
     """Raised inside ``time_limit``'s block when its time is up (a BaseException, so that code
     catching ``Exception`` in the block does not swallow it)."""
-
-
-def limit_memory(memory_bytes: int) -> None:
-    """Cap this process's address space at ``memory_bytes`` (no-op where rlimits do not exist)."""
-    try:
-        import resource
-    except ImportError:  # Windows: no rlimits; the time limit still applies
-        return
-    with contextlib.suppress(ValueError, OSError):
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 @contextlib.contextmanager
@@ -87,41 +74,15 @@ def time_limit(seconds: float, message: str) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001))
 
 
-@contextlib.contextmanager
-def sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored meanwhile: a child started now inherits that (exec keeps it, and Python then
-    installs no KeyboardInterrupt handler), so a Ctrl+C pressed while it starts up prints no
-    traceback there. Only the main thread may change it; elsewhere (the window's lanes, where no
-    terminal sends Ctrl+C) nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-
-
-def ignore_sigint() -> None:
-    """Called first in every sandboxed child: Ctrl+C in a terminal reaches the whole process group;
-    the parent cancels cleanly and stops its children, a child would only print a KeyboardInterrupt
-    traceback (``sigint_ignored`` covers the start-up, before this runs)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _is_memory_error(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or getattr(exc, "errno", None) == errno.ENOMEM
 
 
-def _child_main(conn: Connection, function: Callable[..., Any], args: tuple[Any, ...],
-                timeout_s: float, memory_bytes: int) -> None:
-    """In the child: cap memory, run ``function`` under the time limit, send back one outcome."""
-    ignore_sigint()
+def _child_main(conn: Connection, function: Callable[..., Any], args: tuple[Any, ...], timeout_s: float) -> None:
+    """In the child (memory capped, Ctrl+C ignored: ``ChildProcess``): run ``function`` under the
+    time limit, send back one outcome."""
     logging.getLogger().handlers.clear()  # the parent reports the outcome; keep stderr clean
     logging.getLogger().addHandler(logging.NullHandler())
-    limit_memory(memory_bytes)
     outcome: tuple[str, Any]
     try:
         with time_limit(timeout_s, ""):
@@ -143,17 +104,6 @@ def _child_main(conn: Connection, function: Callable[..., Any], args: tuple[Any,
         conn.close()
 
 
-def _exit_words(code: int | None) -> str:
-    if code is None:
-        return "did not exit"
-    if code < 0:
-        try:
-            return f"was killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"was killed by signal {-code}"
-    return f"exited with code {code}"
-
-
 def run_isolated(
     function: Callable[..., T],
     *args: Any,
@@ -167,30 +117,21 @@ def run_isolated(
     for messages ("checking model.gguf"), ``hint`` ends them ("the file is corrupt"); a time-out,
     memory error or crash raises ``error``, and a ``RagtuneError`` raised in the child is raised
     here as it was."""
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(sender, function, args, timeout_s, memory_mb << 20),
-                       daemon=True)
-    with sigint_ignored():  # born ignoring Ctrl+C, which only the parent acts on
-        proc.start()
-    sender.close()
+    child = ChildProcess(_child_main, (function, args, timeout_s), name="ragtune-check", memory_mb=memory_mb)
+    receiver = child.start()
     tail = f": {hint}" if hint else ""
+    hung = False
     try:
         if not receiver.poll(timeout_s + STARTUP_S):
+            hung = True
             raise error(f"{what} took longer than {timeout_s:g} s and was stopped{tail}")
         try:
             status, payload = receiver.recv()
         except (EOFError, OSError):
-            proc.join(GRACE_S)
-            raise error(f"{what} crashed (the checker {_exit_words(proc.exitcode)}){tail}") from None
+            child.join(GRACE_S)
+            raise error(f"{what} crashed (the checker {exit_words(child.exitcode)}){tail}") from None
     finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(GRACE_S)
-        if proc.is_alive():
-            proc.kill()
-        proc.join(GRACE_S)
+        child.stop(GRACE_S, kill=hung)
     if status == "ok":
         return payload
     if status == "error" and isinstance(payload, RagtuneError):

@@ -19,6 +19,7 @@ CONTRACT (other modules build on it; change it only in step with its callers):
         # paths from RAGTUNE_HOME / platformdirs; settings loaded from disk when None
     svc.parts.library / .answers / .chats; svc.db_path; svc.embedder  # for tests and tools
     svc.libraries() -> list[LibraryInfo]
+    svc.default_library() -> str                      # the one used when none is named
     svc.create_library(name) -> LibraryInfo           # idempotent
     svc.rename_library(old, new) / svc.delete_library(name)
     svc.documents(library) -> list[DocumentInfo]
@@ -43,6 +44,10 @@ CONTRACT (other modules build on it; change it only in step with its callers):
         # on_sources(list[Hit]) fires before the first token; on_token(str) per streamed piece:
         # the pieces add up to the final answer text, citation markers included (CitingStream).
         # chat_id: the question and answer are appended to that chat (else to a new history row).
+    svc.ask_in_chat(question, chat_id, library, rag=True, adapters=(), on_chat=None, on_model=None,
+                    on_sources=None, on_token=None, cancel=None) -> Answer
+        # the window's ask: the chat is created or named after the question first (on_chat), the
+        # model loaded (on_model progress), then ask(..., chat_id)
     svc.compare(question, library, adapters=(), on_event=None, cancel=None) -> list[Answer]
         # modes that apply: model, rag, adapter, rag+adapter; on_event(event), an answer_types
         # CompareSources(mode, hits) | CompareToken(mode, text) | CompareDone(mode, answer)
@@ -76,6 +81,7 @@ from ragtune.core.answer_types import (
     ChatInfo,
     MessageInfo,
     ModelInfo,
+    question_problem,
 )
 from ragtune.core.catalogue import (
     CatalogueEntry,
@@ -104,7 +110,6 @@ from ragtune.core.types import (
     ProgressCallback,
     WordBox,
 )
-from ragtune.errors import RagtuneError
 from ragtune.settings import Settings
 
 
@@ -133,12 +138,13 @@ class Ragtune:
         self._settings = settings or settings_store.load()
         library = Library(db_path, self._settings, embedder)
         answers = Answers(self._settings, engine_factory)
+        evaluation = Evaluation(library, answers)
         self.parts = Parts(
             library=library,
             answers=answers,
             chats=Chats(library.connection, library.library_id),
-            evaluation=Evaluation(library, answers),
-            finetune=FineTune(library, answers),
+            evaluation=evaluation,
+            finetune=FineTune(library, answers, evaluation=evaluation),
         )
 
     # -- settings and plumbing ------------------------------------------------------------------
@@ -193,6 +199,9 @@ class Ragtune:
     # -- library (Library) ----------------------------------------------------------------------
     def libraries(self) -> list[LibraryInfo]:
         return self.parts.library.libraries()
+
+    def default_library(self) -> str:
+        return self.parts.library.default_library()
 
     def create_library(self, name: str) -> LibraryInfo:
         return self.parts.library.create_library(name)
@@ -303,6 +312,32 @@ class Ragtune:
         answer.history_error = self.parts.chats.record(question, library, rag, [answer], chat_id)
         return answer
 
+    def ask_in_chat(
+        self,
+        question: str,
+        chat_id: int | None,
+        library: str | None,
+        rag: bool = True,
+        adapters: Sequence[AdapterSpec] = (),
+        on_chat: Callable[[ChatInfo], None] | None = None,
+        on_model: ProgressCallback | None = None,
+        on_sources: Callable[[list[Hit]], None] | None = None,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Answer:
+        """Ask in a chat, as the window does: the chat is made first (a new one named after the
+        question when ``chat_id`` is None; an untitled one named after it) and ``on_chat`` told,
+        so it is listed before the answer comes; then the model is loaded if needed (``on_model``)
+        and the question asked and recorded in that chat (:meth:`ask`)."""
+        problem = question_problem(question, library, rag)
+        if problem is not None:
+            raise problem
+        chat, changed = self.parts.chats.open_for(question, chat_id, library, rag)
+        if changed and on_chat is not None:
+            on_chat(chat)
+        self.load_model(progress=on_model)
+        return self.ask(question, library, rag, adapters, on_sources, on_token, cancel, chat.id)
+
     def compare(
         self,
         question: str,
@@ -321,13 +356,12 @@ class Ragtune:
     def _retrieve(
         self, question: str, library: str | None, rag: bool
     ) -> tuple[str, list[Hit] | None]:
+        problem = question_problem(question, library, rag)
+        if problem is not None:
+            raise problem
         question = question.strip()
-        if not question:
-            raise RagtuneError("Type a question first.")
-        if not rag:
+        if not rag or library is None:
             return question, None
-        if library is None:
-            raise RagtuneError("Choose a library to ask, or turn RAG off (--no-rag).")
         return question, self.parts.library.search(library, question, self.settings.search_results)
 
     # -- chats and history (Chats) ----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ragtune.core.hidden_text import MARK as HIDDEN_MARK
 from ragtune.core.hidden_text import document_details, document_sentence, library_sentence
@@ -85,11 +86,31 @@ class Citation:
     ocr: bool = False  # its page's text was read by OCR
 
 
+class Stage(StrEnum):
+    """What long work is doing; the CLI and the window choose their words and bars by it."""
+
+    WAITING = "waiting"  # for another run of the same library (its message in ``current``)
+    SCANNING = "scanning"  # listing the sources' files
+    PLANNED = "planned"  # the files an index run will read (``Progress.planned``), before it reads them
+    INDEXING = "indexing"  # files done of total
+    DONE = "done"  # the index run finished
+    ASSEMBLING = "assembling"  # the embedded model's parts joined (bytes)
+    DOWNLOADING = "downloading"  # a catalogue model (bytes)
+    VERIFYING = "verifying"  # a file's SHA-256
+    CHECKING = "checking"  # a model or adapter checked before use
+    LOADING = "loading"  # the chat model read into memory
+    EVALUATING = "evaluating"  # a bench run's answers
+    GENERATING = "generating"  # passages tried for questions
+    TRAINING = "training"  # the trainer's steps
+    CHECKPOINT = "checkpoint"  # the trainer saved its state
+    EXPORTING = "exporting"  # the adapter written as GGUF
+
+
 @dataclass(frozen=True)
 class Progress:
-    """Progress of long work (indexing, model assembly, model loading)."""
+    """Progress of long work (indexing, model assembly, model loading, evaluation, training)."""
 
-    stage: str  # "waiting", "scanning", "indexing", "assembling", "loading", "done"
+    stage: Stage
     done: int
     total: int
     chunks: int = 0
@@ -101,6 +122,9 @@ class Progress:
     #: this report, before its time limit makes the parser give up on it (restarted at each step)
     parsing: str = ""
     parse_left_s: float | None = None
+    #: ``Stage.PLANNED``: the files the index run will read (new or changed), by the indexer's own
+    #: rules (exclusions, unchanged files skipped), so the window lists them as queued
+    planned: tuple[str, ...] = ()
 
     @property
     def fraction(self) -> float:
@@ -195,6 +219,15 @@ class DocumentInfo:
         return document_details(self.hidden_spans)
 
 
+def reindex_sentence(other_chunking: int) -> str:
+    """``Needs a re-index: 3 documents were split with another chunk size than the settings
+    give``; empty when none were. The front ends add how to start it (a button, a command)."""
+    if not other_chunking:
+        return ""
+    what = "1 document was" if other_chunking == 1 else f"{other_chunking} documents were"
+    return f"Needs a re-index: {what} split with another chunk size than the settings give"
+
+
 @dataclass(frozen=True)
 class LibraryStats:
     documents: int
@@ -209,6 +242,16 @@ class LibraryStats:
     #: documents carried them
     hidden_spans: int = 0
     hidden_documents: int = 0
+    #: indexed documents split with another chunking than the settings' (they need a re-index)
+    other_chunking: int = 0
+
+    @property
+    def needs_reindex(self) -> bool:
+        return self.other_chunking > 0
+
+    def reindex_sentence(self) -> str:
+        """See :func:`reindex_sentence`."""
+        return reindex_sentence(self.other_chunking)
 
     def hidden_sentence(self) -> str:
         """``Hidden text left out: 3 spans in 1 document``; empty when none was (``core.hidden_text``)."""

@@ -19,3 +19,14 @@ def format_size(n_bytes: int | float) -> str:
             return f"{n / factor:.1f} {unit}"
     unit, factor = _UNITS[-1]
     return f"{n / factor:.1f} {unit}"
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people read it: ``45 s``, ``3 min``, ``3 min 5 s``, ``1 h 2 min``."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        minutes, rest = divmod(s, 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    return f"{s // 3600} h {(s % 3600) // 60} min"

@@ -29,6 +29,7 @@ from ragtune.core.answer_types import (
     AdapterSpec,
     check_strength,
 )
+from ragtune.core.engine_profile import EngineKind
 from ragtune.gui.look import muted
 from ragtune.settings import Settings
 
@@ -52,7 +53,7 @@ SERVER_NOTE = (
 
 def server_note(settings: Settings) -> str:
     """What the adapters box says when the engine is a server; "" for the built-in model."""
-    if settings.engine == "local":
+    if settings.engine == EngineKind.LOCAL:
         return ""
     return SERVER_NOTE.format(url=settings.engine_url or "no address set")
 

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune import paths
 from ragtune.core.answer_types import (
     SHIPPED_ADAPTER_STRENGTH,
     AdapterInfo,
     AdapterSpec,
+    default_strength,
     shipped_adapter_path,
 )
 from ragtune.errors import AdapterMismatch
@@ -194,10 +194,8 @@ class AdapterPanel(QGroupBox):
         if not new:
             return
         save_seen(self.ctx.settings, seen | set(new))
-        shipped = paths.shipped_adapters_dir()
         for path in new:
-            percent = SHIPPED_PERCENT if Path(path).parent == shipped else 100
-            self.add_adapter_file(path, enabled=False, percent=percent)
+            self.add_adapter_file(path, enabled=False, percent=round(default_strength(path) * 100))
 
     def shipped_path(self) -> str:
         return str(shipped_adapter_path())

@@ -12,11 +12,11 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from ragtune import paths
+from ragtune.core.library_names import SAMPLE_LIBRARY
 from ragtune.gui.look import muted
 
 log = logging.getLogger(__name__)
 
-SAMPLE_LIBRARY = "Sample library"
 
 
 def suggested_questions(path: Path | None = None) -> list[str]:

@@ -30,7 +30,6 @@ class ChatList(QWidget):
     """Chats, newest first. ``chat_selected`` carries the ChatInfo (or None when there is none)."""
 
     chat_selected = Signal(object)  # ChatInfo | None
-    chats_loaded = Signal(object)  # list[ChatInfo]
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,7 +69,7 @@ class ChatList(QWidget):
         )
 
     def _show(self, chats: list[ChatInfo], select: int | None) -> None:
-        self.chats = sorted(chats, key=lambda c: c.updated, reverse=True)
+        self.chats = sorted(chats, key=lambda c: (c.updated, c.id), reverse=True)  # as svc.chats()
         wanted = select if select is not None else (self.current.id if self.current else None)
         self.list.blockSignals(True)
         self.list.clear()
@@ -88,7 +87,6 @@ class ChatList(QWidget):
             chosen = self.chats[0]
         self.list.blockSignals(False)
         self.current = chosen
-        self.chats_loaded.emit(self.chats)
         chosen_id = chosen.id if chosen else None
         if chosen_id != self._emitted or select is not None:
             self._emit(chosen)

@@ -16,7 +16,14 @@ from functools import partial
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ragtune.core.answer_types import NEW_CHAT_TITLE, AdapterSpec, Answer, ChatInfo, MessageInfo
+from ragtune.core.answer_types import (
+    NEW_CHAT_TITLE,
+    AdapterSpec,
+    Answer,
+    ChatInfo,
+    MessageInfo,
+    question_problem,
+)
 from ragtune.errors import RagtuneError
 from ragtune.gui import progress_events as events
 from ragtune.gui.adapter_offer import AdapterOfferBanner
@@ -46,9 +53,7 @@ class ChatView(QWidget):
     citation_clicked = Signal(object)  # Citation
     chat_created = Signal(int)  # a chat was created (or renamed) for a question: refresh the list
     chat_changed = Signal(object)  # ChatInfo whose RAG switch was turned: update the listed copy
-    answer_started = Signal()
     answer_finished = Signal(object)  # Answer | None
-    messages_loaded = Signal()
 
     def __init__(
         self,
@@ -183,7 +188,6 @@ class ChatView(QWidget):
             if m.role == "assistant":
                 widget.finish(m.content, m.citations, m.mode, m.model, m.adapters, m.timings)
         self._show_empty()
-        self.messages_loaded.emit()
 
     def _add(self, role: str, text: str = "") -> MessageWidget:
         widget = self.scroll_area.add(role, text)
@@ -200,10 +204,9 @@ class ChatView(QWidget):
         if not text or self.busy():
             return None
         rag, library = self.rag(), self.library()
-        if rag and library is None:
-            self.ctx.messages.error(
-                RagtuneError("Add documents first (drop them on the window), or turn RAG off.")
-            )
+        problem = question_problem(text, library, rag)
+        if problem is not None:
+            self.ctx.messages.error(problem)
             return None
         adapters = list(self.adapters_provider())
         chat = self.chat
@@ -225,7 +228,6 @@ class ChatView(QWidget):
         self.stop_button.setEnabled(True)
         self.ask_button.setEnabled(False)
         self._flush_timer.start()
-        self.answer_started.emit()
         return job
 
     def _progress(self, job: Job, event: object) -> None:
@@ -242,12 +244,10 @@ class ChatView(QWidget):
                 self._active.header.setText("Ragtune · loading the model…")
             else:
                 self.ctx.messages.notice("Model ready.", 3000)
-        elif isinstance(event, events.ChatCreated):
+        elif isinstance(event, events.ChatNamed):
             self.chat = event.chat
             self.title.setText(event.chat.title)
             self.chat_created.emit(event.chat.id)
-        elif isinstance(event, events.ChatRenamed):
-            self.chat_created.emit(event.chat_id)
         else:
             log.warning("Unexpected progress event from the ask job: %r", event)
 

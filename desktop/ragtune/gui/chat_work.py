@@ -1,5 +1,5 @@
-"""What the chat view runs on the lanes, without widgets: asking in a chat (creating or naming the
-chat first), saving its RAG switch, and exporting a chat as Markdown. Also the short texts the
+"""What the chat view runs on the lanes, without widgets: asking in a chat (``svc.ask_in_chat``,
+which creates or names the chat first), saving its RAG switch, and exporting a chat as Markdown. Also the short texts the
 chat shows about them."""
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from ragtune.core.answer_types import NEW_CHAT_TITLE, AdapterSpec, Answer, ChatInfo, chat_title
+from ragtune.core.answer_types import AdapterSpec, Answer, ChatInfo
 from ragtune.gui.context import AppContext
 from ragtune.gui.progress_events import (
-    ChatCreated,
-    ChatRenamed,
+    ChatNamed,
     ModelLoading,
     SourcesFound,
     TokenStreamed,
@@ -49,28 +48,20 @@ def ask_in_chat(
     rag: bool,
     adapters: list[AdapterSpec],
 ) -> Answer:
-    """The model lane's work for one question: the chat (created or named after the question),
-    the model (loaded if needed), then the answer. Reports :data:`ChatEvent` objects on ``job``
-    (``ChatCreated``, ``ChatRenamed``, ``ModelLoading``, ``SourcesFound``, ``TokenStreamed``)."""
-    svc = ctx.svc
-    chat_id = chat.id if chat else None
-    if chat is None:
-        created = svc.create_chat(chat_title(text), library, rag)
-        job.report(ChatCreated(created))
-        chat_id = created.id
-    elif chat.title == NEW_CHAT_TITLE:
-        svc.rename_chat(chat.id, chat_title(text))
-        job.report(ChatRenamed(chat.id))
-    svc.load_model(progress=lambda p: job.report(ModelLoading(p)))
-    return svc.ask(
+    """The model lane's work for one question (``svc.ask_in_chat``), its steps reported on ``job``
+    as :data:`ChatEvent` objects (``ChatNamed``, ``ModelLoading``, ``SourcesFound``,
+    ``TokenStreamed``)."""
+    return ctx.svc.ask_in_chat(
         text,
+        chat.id if chat else None,
         library,
         rag=rag,
         adapters=adapters,
+        on_chat=lambda named: job.report(ChatNamed(named)),
+        on_model=lambda p: job.report(ModelLoading(p)),
         on_sources=lambda hits: job.report(SourcesFound(list(hits))),
         on_token=lambda piece: job.report(TokenStreamed(piece)),
         cancel=job.cancel,
-        chat_id=chat_id,
     )
 
 

@@ -3,7 +3,7 @@
 connection", which reaches the server on the read lane so the window never waits on the network.
 
 The API key is never part of ``Settings``: ``store_key`` hands it to the OS keyring through
-``core.engine_profile.save_api_key`` (docs/architecture.md, "The answer path").
+``core.engine_profile.store_api_key`` (docs/architecture.md, "The answer path").
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from ragtune.core.engine_profile import (
     ConnectionReport,
+    EngineKind,
     check_connection,
     http_warning,
-    save_api_key,
+    store_api_key,
 )
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import muted
@@ -57,9 +58,9 @@ class EngineSection(QGroupBox):
         self.ctx = ctx
         s = ctx.svc.settings
         self.kind = QComboBox()
-        self.kind.addItem(LOCAL_TEXT, "local")
-        self.kind.addItem(SERVER_TEXT, "openai")
-        self.kind.setCurrentIndex(max(0, self.kind.findData(s.engine)))
+        self.kind.addItem(LOCAL_TEXT, EngineKind.LOCAL.value)
+        self.kind.addItem(SERVER_TEXT, EngineKind.OPENAI.value)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(str(s.engine))))
         self.url = QLineEdit(s.engine_url)
         self.url.setPlaceholderText("http://127.0.0.1:8080/v1")
         self.model = QLineEdit(s.engine_model)
@@ -103,13 +104,13 @@ class EngineSection(QGroupBox):
         self._update()
 
     def is_server(self) -> bool:
-        return self.kind.currentData() == "openai"
+        return self.kind.currentData() == EngineKind.OPENAI
 
     def apply(self, settings: Settings) -> Settings:
         """``settings`` with the engine fields as the section shows them (never the key)."""
         return replace(
             settings,
-            engine=str(self.kind.currentData()),
+            engine=EngineKind(self.kind.currentData()),
             engine_url=self.url.text().strip(),
             engine_model=self.model.text().strip(),
             engine_connect_timeout_s=round(self.connect_timeout.value(), 1),
@@ -127,7 +128,7 @@ class EngineSection(QGroupBox):
         """Keep a newly typed API key in the keyring (raises the keyring's error if it cannot)."""
         key = self.key.text().strip()
         if key and self.is_server() and self.url.text().strip():
-            save_api_key(self.url.text().strip(), key)
+            store_api_key(self.url.text().strip(), key)
             self.key.clear()
 
     def _update(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from ragtune.core.evaluate.questions import QuestionSet
 from ragtune.core.evaluate.run_types import RunRecord
+from ragtune.core.evaluate.split import DEFAULT_TEST_SHARE
 from ragtune.gui.context import AppContext
 from ragtune.gui.eval_work import QUESTION_FILES, RUN_FILES, write_run
 from ragtune.gui.tasks import Job
@@ -82,7 +83,7 @@ def prompt_split(
         parent, "Split the set",
         "Share of test questions (%), split with a fixed seed.\n"
         "Verdicts use the test split; only train questions may reach training data.",
-        30, 5, 95, 5,
+        round(DEFAULT_TEST_SHARE * 100), 5, 95, 5,
     )
     if not ok:
         return None

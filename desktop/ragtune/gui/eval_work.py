@@ -19,6 +19,7 @@ from ragtune.core.evaluate.report import run_csv, run_html, run_json
 from ragtune.core.evaluate.run_types import GenerationReport, RunInfo, RunRecord, RunStatus
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Citation, Progress
+from ragtune.core.units import duration_text
 from ragtune.gui.tasks import Job
 
 #: the set a "Generate…" writes into when the library has none
@@ -105,21 +106,11 @@ def citation_from(item: dict[str, Any]) -> Citation:
     )
 
 
-def duration(seconds: float) -> str:
-    """``45 s``, ``3 min 5 s``, ``1 h 2 min``."""
-    s = max(0, round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60} s"
-    return f"{s // 3600} h {(s % 3600) // 60} min"
-
-
 def progress_text(p: Progress, what: str = "answers") -> str:
     """``12/48 answers · about 3 min 5 s left · <the question>``."""
     parts = [f"{p.done}/{p.total} {what}"] if p.total else ["Starting…"]
     if p.eta_s is not None and p.done < p.total:
-        parts.append(f"about {duration(p.eta_s)} left")
+        parts.append(f"about {duration_text(p.eta_s)} left")
     if p.current:
         parts.append(p.current)
     return " · ".join(parts)

@@ -1,6 +1,7 @@
 """The Fine-tune tab's training controls, widgets only: the adapter's name, epochs, rank, learning
 rate and time budget (defaults from ``TrainOptions``), Train (Ctrl+Shift+T) and Cancel, a progress
-bar and one line of status (step, loss, tokens/s, time left). The tab starts and stops the work."""
+bar and one line of status (step, loss, tokens/s, time left). The tab starts and stops the work.
+``decline_share_box`` is the training set's share of declines, in percent (default: the core's)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ragtune.core.finetune import train_types
+from ragtune.core.finetune import types as set_types
 from ragtune.core.finetune.train_types import TrainOptions
 from ragtune.gui.look import icon, muted
 from ragtune.gui.message_parts import wrapping
 
 TRAIN_KEY = "Ctrl+Shift+T"
+
+
+def decline_share_box() -> QDoubleSpinBox:
+    """The share of examples whose source is left out, in whole percent, at the core's default."""
+    box = QDoubleSpinBox()
+    box.setRange(0, 100)
+    box.setDecimals(0)
+    box.setSuffix(" %")
+    box.setValue(round(set_types.DEFAULT_DECLINE_SHARE * 100))
+    box.setToolTip("Share of examples whose source is left out: they teach the model to decline")
+    return box
+
+
+def share_of(box: QDoubleSpinBox) -> float:
+    """The box's percent as the share ``svc.finetune.training_set`` takes (0 to 1)."""
+    return box.value() / 100.0
 
 
 class TrainOptionsBox(QWidget):
@@ -44,7 +63,7 @@ class TrainOptionsBox(QWidget):
         self.rank = QSpinBox()
         self.rank.setRange(1, 128)
         self.rank.setValue(defaults.rank)
-        self.rank.setToolTip("LoRA rank: larger learns more and makes a larger file (alpha is twice the rank)")
+        self.rank.setToolTip(f"LoRA rank: larger learns more and makes a larger file ({train_types.alpha_text()})")
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(5)
         self.learning_rate.setRange(0.00001, 0.1)
@@ -95,7 +114,7 @@ class TrainOptionsBox(QWidget):
     def options(self) -> TrainOptions:
         """The options as set (TrainError when they do not make sense)."""
         minutes = self.max_minutes.value()
-        return TrainOptions(epochs=self.epochs.value(), rank=self.rank.value(), alpha=2.0 * self.rank.value(),
+        return TrainOptions(epochs=self.epochs.value(), rank=self.rank.value(),
                             learning_rate=self.learning_rate.value(), max_minutes=float(minutes) or None)
 
     def set_running(self, running: bool) -> None:

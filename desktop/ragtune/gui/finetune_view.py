@@ -9,7 +9,8 @@ lane, which only waits on the training child process, so the chat keeps answerin
 step, loss, tokens/s and time left; Cancel stops at the next step with a checkpoint, and Train with
 the same settings resumes. A finished adapter is announced (``adapter_trained``: the window adds it
 to the adapters list) and the bench runs on the set's test split in all four modes (model lane);
-the verdict is shown here and the run in the Evaluate tab (``bench_finished``).
+the verdict is shown here and the run in the Evaluate tab (``bench_finished``). These are the steps
+of the core's workflow (``core.finetune.workflow``), run one by one on their lanes, in its words.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.finetune.train_types import TrainedAdapter, TrainProgress
 from ragtune.core.finetune.types import TrainingSetReport
+from ragtune.core.finetune.workflow import TRAIN, BenchOutcome, Step
 from ragtune.core.types import Progress
 from ragtune.errors import RagtuneError
 from ragtune.gui import finetune_work as work
@@ -41,7 +41,7 @@ from ragtune.gui.context import AppContext
 from ragtune.gui.eval_work import progress_text as bench_progress_text
 from ragtune.gui.finetune_examples import ExamplesTable
 from ragtune.gui.finetune_install import InstallBanner
-from ragtune.gui.finetune_options import TrainOptionsBox
+from ragtune.gui.finetune_options import TrainOptionsBox, decline_share_box, share_of
 from ragtune.gui.look import muted
 from ragtune.gui.message_parts import ElidedLabel, wrapping
 from ragtune.gui.tasks import Job
@@ -81,12 +81,7 @@ class FineTuneView(QWidget):
         self.jsonl_button.clicked.connect(self._add_jsonl)
         self.jsonl_label = wrapping(muted(QLabel()))
         self.jsonl_label.setVisible(False)
-        self.decline_share = QDoubleSpinBox()
-        self.decline_share.setRange(0, 100)
-        self.decline_share.setDecimals(0)
-        self.decline_share.setSuffix(" %")
-        self.decline_share.setValue(20)
-        self.decline_share.setToolTip("Share of examples whose source is left out: they teach the model to decline")
+        self.decline_share = decline_share_box()
         self.build_button = QPushButton("Build training set")
         self.build_button.setToolTip("Make the examples from the set's train split and your JSONL files")
         self.build_button.clicked.connect(self.build)
@@ -159,10 +154,8 @@ class FineTuneView(QWidget):
             return
         keep = self.set_combo.currentData()
         self.set_combo.clear()
-        for s in state.sets:
-            c = s.counts
-            self.set_combo.addItem(f"{s.name} ({c.get('train', 0)} train, {c.get('test', 0)} test)", s.name)
-        self.set_combo.addItem("None: my JSONL examples only", work.NO_SET)
+        for label, name in work.set_choices(state):
+            self.set_combo.addItem(label, name)
         index = self.set_combo.findData(keep) if keep is not None else -1
         self.set_combo.setCurrentIndex(max(0, index))
         self._enable()
@@ -199,7 +192,7 @@ class FineTuneView(QWidget):
             return None
         wanted = (self.library, self.set_name())
         fn = partial(work.build_set, self.ctx.svc, wanted[0], wanted[1], list(self.jsonl),
-                     self.decline_share.value() / 100.0)
+                     share_of(self.decline_share))
         self.job = self.ctx.model_lane.submit(
             fn, on_result=partial(self._built, wanted), on_error=partial(self._failed, "Building the training set"),
             on_finished=self._job_done, name="training set")
@@ -246,7 +239,7 @@ class FineTuneView(QWidget):
                                               on_error=partial(self._failed, "Training"),
                                               on_finished=self._job_done, name="train adapter")
         self.options.set_running(True)
-        self.options.show_status("Starting the training process…")
+        self.options.show_status(Step(TRAIN).text())
         self.verdict.setVisible(False)
         self._enable()
         return self.job
@@ -254,7 +247,9 @@ class FineTuneView(QWidget):
     def _train_progress(self, event: object) -> None:
         if isinstance(event, TrainProgress):
             self.options.show_step(event.step, event.total)
-            self.options.show_status(work.progress_text(event))
+            self.options.show_status(event.text())
+        elif isinstance(event, Step):
+            self.options.show_status(event.text())
         elif isinstance(event, Progress):
             self.options.show_step(event.done, event.total)
             self.options.show_status("Judging the adapter: " + bench_progress_text(event))
@@ -280,9 +275,8 @@ class FineTuneView(QWidget):
         """Judge ``adapter`` on the test split of the set its examples were built from, in all four
         modes (model lane)."""
         library, set_name = self.built_for or (None, None)
-        if self.job is not None or library is None or set_name is None:
-            self.verdict.setText(self.verdict.text() + "\n\n" + work.bench_text(None))
-            self.bench_finished.emit(None)
+        if self.job is not None or library is None or set_name is None:  # JSONL only: no test split
+            self._benched(BenchOutcome(None, set_name))
             return None
         fn = partial(work.bench, self.ctx.svc, library, set_name, adapter)
         self.job = self.ctx.model_lane.submit(fn, on_progress=self._train_progress, on_result=self._benched,
@@ -293,10 +287,10 @@ class FineTuneView(QWidget):
         self._enable()
         return self.job
 
-    def _benched(self, record: RunRecord | None) -> None:
-        self.verdict.setText(self.verdict.text() + "\n\n" + work.bench_text(record))
+    def _benched(self, outcome: BenchOutcome) -> None:
+        self.verdict.setText(self.verdict.text() + "\n\n" + work.bench_text(outcome))
         self.options.show_status("")
-        self.bench_finished.emit(record)
+        self.bench_finished.emit(outcome.record)
 
     def cancel(self) -> None:
         if self.job is not None:

@@ -1,9 +1,12 @@
-"""What the Fine-tune tab runs on the lanes, without widgets, and the short texts it shows.
+"""What the Fine-tune tab runs on the lanes, without widgets, and the texts it shows.
 
-Building a training set uses the chat model's tokenizer and context (model lane); training runs in a
-child process that the train lane only waits on, so the chat keeps answering meanwhile; the bench on
-the test split answers questions with the model (model lane). Each function here is a lane job's
-body: it takes the ``Job`` and calls only ``svc.finetune`` and ``svc.evaluation``.
+The tab runs the core's fine-tune workflow (``core.finetune.workflow``) one step at a time, each on
+its lane: building a training set uses the chat model's tokenizer and context (model lane); training
+runs in a child process that the train lane only waits on, so the chat keeps answering meanwhile; the
+bench on the test split answers questions with the model (model lane). Each function here is a lane
+job's body: it takes the ``Job`` and calls only ``svc.finetune`` and ``svc.evaluation``. The words
+are the core's (``summary_lines``, ``summary``, ``BenchOutcome.text``); this module only adds where
+in the window to go next.
 """
 
 from __future__ import annotations
@@ -11,16 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-from ragtune.core.answer_types import AdapterSpec, Mode
-from ragtune.core.evaluate.questions import QuestionSet, Split
-from ragtune.core.evaluate.run_types import RunRecord, RunStatus
-from ragtune.core.evaluate.verdict import verdict
-from ragtune.core.finetune.train_types import TrainedAdapter, TrainOptions, TrainProgress
-from ragtune.core.finetune.types import Example, TrainingSetReport
+from ragtune.core.evaluate.questions import QuestionSet
+from ragtune.core.finetune.train_types import TrainedAdapter, TrainOptions
+from ragtune.core.finetune.types import DEFAULT_SEED, Example, TrainingSetReport
+from ragtune.core.finetune.workflow import BenchOutcome
 from ragtune.core.services import Ragtune
-from ragtune.gui.eval_work import duration
 from ragtune.gui.tasks import Job
 
 JSONL_FILES = "Chat examples (*.jsonl);;All files (*)"
@@ -40,25 +39,29 @@ def load_sets(svc: Ragtune, library: str, _job: Job) -> SetsState:
     return SetsState(library, svc.evaluation.question_sets(library))
 
 
+def set_choices(state: SetsState) -> list[tuple[str, str]]:
+    """The question-set picker's entries: ``(label, set name)``, then "no set" (``NO_SET``)."""
+    choices = [(f"{s.name} ({s.counts.get('train', 0)} train, {s.counts.get('test', 0)} test)", s.name)
+               for s in state.sets]
+    return [*choices, ("None: my JSONL examples only", NO_SET)]
+
+
 def build_set(svc: Ragtune, library: str, set_name: str | None, jsonl: Sequence[str],
               decline_share: float, _job: Job) -> TrainingSetReport:
     """The model lane's training-set build (nothing written)."""
-    return svc.finetune.training_set(library, set_name, decline_share, 0, list(jsonl))
+    return svc.finetune.training_set(library, set_name, decline_share, DEFAULT_SEED, list(jsonl))
 
 
 def train(svc: Ragtune, examples: Sequence[Example], name: str, options: TrainOptions,
           replace_existing: bool, job: Job) -> TrainedAdapter:
-    """The train lane's run: ``job.report`` gets each ``TrainProgress``."""
+    """The train lane's run (train and validate): ``job.report`` gets each ``TrainProgress``."""
     return svc.finetune.train(examples, name, options, job.report, job.cancel, replace=replace_existing)
 
 
-def bench(svc: Ragtune, library: str, set_name: str, adapter: str, job: Job) -> RunRecord | None:
-    """The model lane's bench of a new adapter on the set's test split, all four modes; None when
-    the set has no test split."""
-    if not svc.evaluation.questions(library, set_name, Split.TEST):
-        return None
-    return svc.evaluation.run(library, set_name, Split.TEST, list(Mode), [AdapterSpec(adapter, 1.0)],
-                              progress=job.report, cancel=job.cancel)
+def bench(svc: Ragtune, library: str, set_name: str | None, adapter: str, job: Job) -> BenchOutcome:
+    """The model lane's bench of a new adapter on the set's test split (``svc.finetune.bench``):
+    ``job.report`` gets its ``Step`` and each ``Progress``."""
+    return svc.finetune.bench(library, set_name, adapter, job.report, job.cancel)
 
 
 def write_examples(svc: Ragtune, examples: Sequence[Example], path: str, _job: Job) -> str:
@@ -88,54 +91,22 @@ def suggested_name(library: str | None) -> str:
 
 
 def report_text(report: TrainingSetReport) -> str:
-    """``24 examples: 15 grounded, 4 declines, 3 absent, 2 from JSONL. Left out: ...``."""
-    text = (f"{len(report.examples)} examples: {report.grounded} citing their source, {report.decline} "
-            f"declining with the source left out, {report.absent} declining a question the documents do "
-            f"not answer, {report.style} from your JSONL.")
-    reasons = {"skipped_no_gold": "source not retrieved", "skipped_unstated": "source does not state the answer",
-               "skipped_no_passages": "nothing retrieved", "too_long": "too long",
-               "held_out": "would leak the test split"}
-    counts = report.counts()
-    left = ", ".join(f"{counts[k]} {why}" for k, why in reasons.items() if counts[k])
-    if left:
-        text += f" Left out: {left}."
+    """The core's sentences about the set, and the first JSONL line skipped (when any)."""
+    text = " ".join(report.summary_lines())
     if report.errors:
-        text += f" {len(report.errors)} JSONL lines skipped (first: {report.errors[0]})."
+        text += f" {report.skipped_text()} (first: {report.errors[0]})."
     return text
 
 
-def progress_text(event: TrainProgress) -> str:
-    """``Step 5/24 · loss 1.234 · 41 tokens/s · about 3 min 10 s left``, or the phase's words."""
-    if event.phase == "training":
-        parts = [f"Step {event.step}/{event.total}"]
-        if event.loss is not None:
-            parts.append(f"loss {event.loss:.3f}")
-        parts.append(f"{event.tokens_per_s:.0f} tokens/s")
-        if event.eta_s is not None and event.step < event.total:
-            parts.append(f"about {duration(event.eta_s)} left")
-        return " · ".join(parts)
-    if event.phase == "checkpoint":
-        return f"Checkpoint saved at step {event.step}/{event.total}"
-    if event.phase == "exporting":
-        return "Writing the adapter…"
-    return event.message or "Loading the model for training…"
-
-
 def trained_text(made: TrainedAdapter) -> str:
-    r = made.result
-    why = {"budget": " (the time budget ran out)", "max_steps": " (step limit)"}.get(r.stopped, "")
-    resumed = f", resumed from step {r.resumed_from}" if r.resumed_from else ""
-    return (f"Adapter {made.info.name} trained: {r.steps}/{r.total_steps} steps{why}{resumed}, final loss "
-            f"{r.final_loss:.3f}, {r.tokens_per_s:.0f} tokens/s on {r.device}, {duration(r.seconds)}. "
-            f"Saved to {Path(r.adapter)}; it is in the adapters list (Model & adapters).")
+    """The core's summary of the new adapter, and where the window put it."""
+    return f"{made.summary()} It is in the adapters list (Model & adapters)."
 
 
-def bench_text(record: RunRecord | None) -> str:
-    if record is None:
-        return ("No bench: there is no test split to judge the adapter on (the set has none, or only "
-                "JSONL examples were used). The Evaluate tab runs one on any set.")
-    info = record.info
-    if info.status != RunStatus.FINISHED:
-        return (f"The bench stopped after {info.answered} of {info.total} answers; Run in the Evaluate "
-                "tab, with the adapter switched on, finishes it.")
-    return verdict(record)
+def bench_text(outcome: BenchOutcome) -> str:
+    """The verdict, or why there is none and where in the window to get one."""
+    if outcome.record is None:
+        return f"{outcome.text()} The Evaluate tab runs one on any set."
+    if not outcome.finished:
+        return f"{outcome.text()} Run in the Evaluate tab, with the adapter switched on, finishes it."
+    return outcome.text()

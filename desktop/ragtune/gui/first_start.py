@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QProgressDialog
 
 from ragtune import paths
 from ragtune.core.answer_types import ChatInfo
+from ragtune.core.library_names import SAMPLE_LIBRARY
 from ragtune.core.types import Progress
 from ragtune.core.units import format_size
-from ragtune.gui.chat_input import SAMPLE_LIBRARY
 from ragtune.gui.main_window import MainWindow
 from ragtune.gui.tasks import Job
 

@@ -14,18 +14,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from ragtune.core.types import Progress
+from ragtune.core.types import Progress, Stage
+from ragtune.core.units import duration_text
 from ragtune.gui.look import icon, muted
 
 TICK_MS = 1000
-
-
-def duration_text(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def eta_text(seconds: float | None) -> str:
@@ -94,14 +87,14 @@ class IndexProgress(QWidget):
         self.show()
 
     def update_progress(self, p: Progress) -> None:
-        if p.stage == "scanning":
+        if p.stage == Stage.SCANNING:
             self.bar.setRange(0, 0)
             self.label.setText(p.current or "Scanning…")
             return
-        if p.stage == "done":
+        if p.stage == Stage.DONE:
             self.finish()
             return
-        if p.stage != "indexing":
+        if p.stage != Stage.INDEXING:
             self.label.setText(p.current)
             return
         self.bar.setRange(0, max(p.total, 1))

@@ -1,48 +1,21 @@
-"""Indexing from the window: jobs on the index lane, their progress, and which files are waiting.
+"""Indexing from the window: jobs on the index lane and their progress.
 
-``svc.index`` reports files done, chunks and ETA; to show each waiting file as "queued" and the one
-in work as "indexing", the job first lists the library's supported files (the core's scanner, the
-same one the indexer uses) and reports those not yet in the library.
+``svc.index`` reports what it does as ``Progress``: the files it will read (``Stage.PLANNED``, by
+the indexer's own rules), then files done, chunks and the time left; the window shows each waiting
+file as "queued" and the one in work as "indexing".
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ragtune.core.ingest.scan import scan_sources, unchanged_since
-from ragtune.core.store import exclusions
-from ragtune.core.types import IndexReport, Progress
+from ragtune.core.types import IndexReport, Progress, Stage
 from ragtune.errors import plain_reason
 from ragtune.gui.context import AppContext
-from ragtune.gui.progress_events import IndexPlanned, IndexProgressed
 from ragtune.gui.tasks import Job
-
-log = logging.getLogger(__name__)
-
-
-def pending_files(ctx: AppContext, library: str, extra: Sequence[str]) -> list[str]:
-    """Supported files under the library's sources (plus ``extra``) that are new or changed, by the
-    indexer's own rule (:func:`unchanged_since`)."""
-    sources = list(extra)
-    known: dict[str, tuple[int, int]] = {}
-    excluded: tuple[str, ...] = ()
-    for info in ctx.svc.libraries():
-        if info.name == library:
-            sources.extend(info.sources)
-            named = {str(Path(p).expanduser().resolve()) for p in extra}
-            excluded = tuple(e for e in info.excluded if e not in named)  # adding lifts it
-            known = {d.path: (d.size, d.mtime_ns) for d in ctx.svc.documents(library)}
-    roots = [str(Path(s).expanduser().resolve()) for s in dict.fromkeys(sources)]
-    files = exclusions.keep(scan_sources([Path(r) for r in roots]).files, roots, excluded)
-    return [
-        str(f.path)
-        for f in files
-        if (recorded := known.get(str(f.path))) is None or not unchanged_since(f, *recorded)
-    ]
 
 
 class IndexController(QObject):
@@ -74,11 +47,10 @@ class IndexController(QObject):
 
         def run(job: Job) -> IndexReport:
             self._queued_rescans.discard(library)
-            job.report(IndexPlanned(pending_files(self.ctx, library, extra)))
             return self.ctx.svc.index(
                 library,
                 extra,
-                progress=lambda p: job.report(IndexProgressed(p)),
+                progress=job.report,
                 cancel=job.cancel,
                 force=force,
             )
@@ -96,18 +68,17 @@ class IndexController(QObject):
         self.ctx.index_lane.cancel_all()
         return True
 
-    def _on_progress(self, library: str, event: object) -> None:
-        if isinstance(event, IndexPlanned):
+    def _on_progress(self, library: str, p: Progress) -> None:
+        if self.current != library:  # the run's first report
             self.current = library
             self.started.emit(library)
-            self.planned.emit(library, event.files)
-        elif isinstance(event, IndexProgressed) and event.progress.stage == "waiting":
+        if p.stage == Stage.PLANNED:
+            self.planned.emit(library, list(p.planned))
+        elif p.stage == Stage.WAITING:
             # another window or command indexes this library: a busy bar with its message
-            self.progress.emit(library, Progress("scanning", 0, 0, current=event.progress.current))
-        elif isinstance(event, IndexProgressed):
-            self.progress.emit(library, event.progress)
+            self.progress.emit(library, Progress(Stage.SCANNING, 0, 0, current=p.current))
         else:
-            log.warning("Unexpected progress event from the index job: %r", event)
+            self.progress.emit(library, p)
 
     def _on_done(self, library: str, report: IndexReport) -> None:
         self.current = None

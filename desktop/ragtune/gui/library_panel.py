@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune.core.library_names import library_name
+from ragtune.core.library_names import default_library, library_name
 from ragtune.core.types import IndexReport, LibraryInfo, LibraryStats, Progress
 from ragtune.core.units import format_size
 from ragtune.gui.context import AppContext
@@ -36,7 +36,6 @@ from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIBRARY = "My documents"
 MISSING_TIP = (
     "Not found: a disconnected drive, or a moved or deleted folder? Its documents are kept; "
     "Remove drops them."
@@ -232,7 +231,7 @@ class LibraryPanel(QWidget):
         """Index files or folders into the current library (a new one when there is none)."""
         if not paths:
             return None
-        library = self.current or DEFAULT_LIBRARY
+        library = self.current or default_library([i.name for i in self.infos])
         self.current = library
         return self.indexer.index(library, list(paths))
 

@@ -79,7 +79,13 @@ class MainWindow(QMainWindow):
         self.watcher = FolderWatcher(self)
         self._build()
         self._connect()
-        self.actions_by_name = install_actions(self)
+        lib = self.library_panel
+        self.actions_by_name = install_actions(self, {
+            "add_files": lib.prompt_add_files, "add_folder": lib.prompt_add_folder,
+            "rescan": lib.rescan, "export": self.chat_view.prompt_export,
+            "settings": self.open_settings, "new_chat": self.new_chat, "stop": self.stop,
+            "compare": self.show_compare,
+        })
         self._restore()
         self.model_panel.adapters.discover()  # shipped adapters and those trained by `ragtune train`
         self.library_panel.refresh_libraries()
@@ -260,8 +266,24 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.compare_view)
 
     def open_settings(self) -> None:
-        SettingsDialog(self.ctx, self).exec()
+        self.settings_dialog().exec()
         self.model_panel.show_engine()
+
+    def settings_dialog(self) -> SettingsDialog:
+        """The settings dialog, its confirmed re-index wired to :meth:`reindex_libraries`."""
+        dialog = SettingsDialog(self.ctx, self)
+        dialog.reindex_requested.connect(self.reindex_libraries)
+        return dialog
+
+    def reindex_libraries(self) -> None:
+        """Read, split and embed every library again (after a chunking change): one index run
+        each on the index lane, with progress and cancel like any other."""
+        self.ctx.reads.submit(
+            lambda job: self.ctx.svc.libraries(),
+            on_result=lambda infos: [self.indexer.index(info.name, force=True) for info in infos],
+            on_error=lambda exc: self.ctx.messages.error(exc, "Reading libraries"),
+            name="libraries to re-index",
+        )
 
     # -- drag and drop --------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -289,7 +311,7 @@ class MainWindow(QMainWindow):
             self.library_panel.add_paths(dropped.documents)
             self.ctx.messages.notice(
                 f"Adding {len(dropped.documents)} item(s) to "
-                f"{self.library_panel.current or 'My documents'}…"
+                f"{self.library_panel.current}…"
             )
         for path in dropped.ggufs:
             self.ctx.reads.submit(

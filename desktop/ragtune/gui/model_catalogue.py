@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ragtune.core.answer_types import ModelInfo
 from ragtune.core.catalogue import Fit
 from ragtune.core.machine import Machine
-from ragtune.core.types import Progress
+from ragtune.core.types import Progress, Stage
 from ragtune.core.units import format_size
 from ragtune.errors import Cancelled
 from ragtune.gui.context import AppContext
@@ -191,7 +191,7 @@ class CatalogueDialog(QDialog):
     def _progress(self, payload: object) -> None:
         if not isinstance(payload, Progress):
             return
-        if payload.stage == "downloading" and payload.total:
+        if payload.stage == Stage.DOWNLOADING and payload.total:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * payload.done / payload.total))
             self.status.setText(
@@ -200,7 +200,7 @@ class CatalogueDialog(QDialog):
             )
         else:
             self.progress.setRange(0, 0)
-            self.status.setText(payload.current if payload.stage != "verifying" else "Verifying (SHA-256)…")
+            self.status.setText(payload.current if payload.stage != Stage.VERIFYING else "Verifying (SHA-256)…")
 
     def _finish(self) -> None:
         self.job = None

@@ -14,17 +14,10 @@ from ragtune.core.types import Hit, Progress
 
 
 @dataclass(frozen=True)
-class ChatCreated:
-    """The question started a new chat."""
+class ChatNamed:
+    """The question started a new chat, or named an untitled one after itself."""
 
     chat: ChatInfo
-
-
-@dataclass(frozen=True)
-class ChatRenamed:
-    """An untitled chat was named after the question."""
-
-    chat_id: int
 
 
 @dataclass(frozen=True)
@@ -48,34 +41,11 @@ class TokenStreamed:
     piece: str
 
 
-ChatEvent = ChatCreated | ChatRenamed | ModelLoading | SourcesFound | TokenStreamed
-
-# -- indexing (IndexController's job → IndexController) ------------------------------------------
-
-
-@dataclass(frozen=True)
-class IndexPlanned:
-    """The files waiting to be indexed (new or changed), listed before the run starts."""
-
-    files: list[str]
-
-
-@dataclass(frozen=True)
-class IndexProgressed:
-    """A progress report of the running ``svc.index``."""
-
-    progress: Progress
-
-
-IndexEvent = IndexPlanned | IndexProgressed
+ChatEvent = ChatNamed | ModelLoading | SourcesFound | TokenStreamed
 
 __all__ = [
-    "ChatCreated",
     "ChatEvent",
-    "ChatRenamed",
-    "IndexEvent",
-    "IndexPlanned",
-    "IndexProgressed",
+    "ChatNamed",
     "ModelLoading",
     "SourcesFound",
     "TokenStreamed",

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import QApplication
 
 from ragtune import __version__
 from ragtune.core.answer_types import Answer
+from ragtune.core.library_names import SAMPLE_LIBRARY
 from ragtune.core.types import IndexReport
-from ragtune.gui.chat_input import SAMPLE_LIBRARY, suggested_questions
+from ragtune.gui.chat_input import suggested_questions
 from ragtune.gui.first_start import FirstStart
 from ragtune.gui.main_window import MainWindow
 

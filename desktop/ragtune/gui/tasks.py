@@ -1,12 +1,16 @@
 """Background lanes: worker threads that run callables in order and report back by queued signals.
 
-The window uses three lanes (docs/architecture.md, "Threads"):
+The window uses five lanes (docs/architecture.md, "Threads"; ``gui/context.py`` holds them):
 
 - the index lane, one worker, the only writer of library data (``svc.index``, ``svc.remove``...);
 - the model lane, one worker that owns every call touching the llama.cpp model (``load_model``,
   ``ask``, ``compare``, ``check_adapter``), because a llama.cpp context is not thread-safe;
 - the read lane, two workers for reads and small writes (documents, stats, chats, page text,
-  PDF rendering), so a slow query never freezes the window.
+  PDF rendering), so a slow query never freezes the window;
+- the download lane, one worker for model downloads (network and disk only), so chat and indexing
+  go on meanwhile;
+- the train lane, one worker that waits on a training child process, so the model lane stays free
+  for the chat.
 
 A submitted callable gets its :class:`Job`, whose ``cancel`` event it checks and whose
 ``report(payload)`` sends progress to the UI thread. The job's signals live in the UI thread, so
@@ -89,8 +93,6 @@ class _Worker(QThread):
 class Lane(QObject):
     """A queue of jobs served by ``workers`` threads (1 = strictly in order)."""
 
-    busy_changed = Signal(bool)
-
     def __init__(self, name: str, workers: int = 1, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
@@ -125,18 +127,13 @@ class Lane(QObject):
         if self._closed:
             log.info("%s lane closed; dropping job %r", self.name, job.name)
             return job
-        was_busy = self.busy()
         self._jobs[job.id] = job
         self._queue.put(job)
-        if not was_busy:
-            self.busy_changed.emit(True)
         return job
 
     def _finished(self, job: Job) -> None:
         job.done = True
         self._jobs.pop(job.id, None)
-        if not self._jobs:
-            self.busy_changed.emit(False)
 
     def busy(self) -> bool:
         """True while a job is queued or running (as seen from the UI thread)."""

@@ -1,27 +1,24 @@
-"""The window's menus and keyboard shortcuts, wired to the panels' slots.
+"""The window's menus and keyboard shortcuts, wired to the slots the window hands in.
 
 Ctrl+O add files, Ctrl+Shift+O add a folder, Ctrl+N new chat, Ctrl+, settings, Ctrl+E export the
-chat, Esc stop the answer, F5 re-scan, Ctrl+Q quit.
+chat, Esc stop the answer, F5 re-scan, Ctrl+Q quit. The window passes its slots in (``slots``), so
+this module does not import the main window (no import circle).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from ragtune import __version__, paths
 from ragtune.gui.look import icon
 
-if TYPE_CHECKING:
-    from ragtune.gui.main_window import MainWindow
-
 
 def _action(
-    window: MainWindow,
+    window: QMainWindow,
     text: str,
     slot: Callable[[], object],
     shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
@@ -36,21 +33,22 @@ def _action(
     return action
 
 
-def install_actions(window: MainWindow) -> dict[str, QAction]:
-    """Create the menus; returns the actions by name (tests trigger them)."""
-    lib = window.library_panel
+def install_actions(window: QMainWindow, slots: Mapping[str, Callable[[], object]]) -> dict[str, QAction]:
+    """Create ``window``'s menus, each action calling its slot from ``slots`` (``add_files``,
+    ``add_folder``, ``rescan``, ``export``, ``settings``, ``new_chat``, ``stop``, ``compare``);
+    returns the actions by name (tests trigger them)."""
     actions = {
-        "add_files": _action(window, "Add files…", lib.prompt_add_files, "Ctrl+O", "add"),
-        "add_folder": _action(window, "Add folder…", lib.prompt_add_folder, "Ctrl+Shift+O", "folder"),
-        "rescan": _action(window, "Re-scan library", lib.rescan, "F5"),
-        "export": _action(window, "Export chat…", window.chat_view.prompt_export, "Ctrl+E"),
+        "add_files": _action(window, "Add files…", slots["add_files"], "Ctrl+O", "add"),
+        "add_folder": _action(window, "Add folder…", slots["add_folder"], "Ctrl+Shift+O", "folder"),
+        "rescan": _action(window, "Re-scan library", slots["rescan"], "F5"),
+        "export": _action(window, "Export chat…", slots["export"], "Ctrl+E"),
         "settings": _action(
-            window, "Settings…", window.open_settings, QKeySequence.StandardKey.Preferences, "settings"
+            window, "Settings…", slots["settings"], QKeySequence.StandardKey.Preferences, "settings"
         ),
         "quit": _action(window, "Quit", window.close, "Ctrl+Q"),
-        "new_chat": _action(window, "New chat", window.new_chat, "Ctrl+N", "add"),
-        "stop": _action(window, "Stop", window.stop, "Esc", "stop"),
-        "compare": _action(window, "Compare answers…", window.show_compare, None, "compare"),
+        "new_chat": _action(window, "New chat", slots["new_chat"], "Ctrl+N", "add"),
+        "stop": _action(window, "Stop", slots["stop"], "Esc", "stop"),
+        "compare": _action(window, "Compare answers…", slots["compare"], None, "compare"),
         "open_log": _action(window, "Open log folder", _open_logs),
         "about": _action(window, "About Ragtune", lambda: _about(window)),
     }
@@ -77,7 +75,7 @@ def _open_logs() -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
 
 
-def _about(window: MainWindow) -> None:
+def _about(window: QMainWindow) -> None:
     QMessageBox.about(
         window,
         "About Ragtune",

@@ -17,12 +17,12 @@ from collections.abc import Callable, Sequence
 import apsw
 
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode
-from ragtune.core.evaluate import run_store
 from ragtune.core.evaluate.correctness import cites_gold, gold_rank, is_correct, is_declined
 from ragtune.core.evaluate.questions import Kind, Question
 from ragtune.core.evaluate.run_types import Result, RunStatus
 from ragtune.core.locations import locator
-from ragtune.core.types import Hit, Progress, ProgressCallback
+from ragtune.core.store import run_store
+from ragtune.core.types import Hit, Progress, ProgressCallback, Stage
 from ragtune.errors import Cancelled, RagtuneError
 
 #: answers failing one after the other before the run stops (the engine is likely gone)
@@ -98,7 +98,7 @@ def run_questions(
             return
         eta = statistics.median(spent) * (total - finished) if spent else None
         rate = 1.0 / statistics.median(spent) if spent and statistics.median(spent) > 0 else 0.0
-        progress(Progress("evaluating", finished, total, rate=rate, eta_s=eta, current=current))
+        progress(Progress(Stage.EVALUATING, finished, total, rate=rate, eta_s=eta, current=current))
 
     report("")
     for item in items:

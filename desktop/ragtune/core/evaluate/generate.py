@@ -33,7 +33,7 @@ from ragtune.core.evaluate.questions import Kind, Origin, Question
 from ragtune.core.evaluate.run_types import GenerationReport
 from ragtune.core.generation.chat_model import ChatModel, Message
 from ragtune.core.text_match import words
-from ragtune.core.types import Hit, Progress, ProgressCallback
+from ragtune.core.types import Hit, Progress, ProgressCallback, Stage
 from ragtune.errors import Cancelled, EngineError, ModelError
 
 NO_JSON = "no JSON"  # the model's answer was not the JSON asked for (cut at the token limit)
@@ -134,7 +134,7 @@ def generate_questions(
             break
     report.seconds = time.perf_counter() - started
     if progress is not None:
-        progress(_progress(handled, len(passages), started, report, "done"))
+        progress(_progress(handled, len(passages), started, report, Stage.DONE))
     return report
 
 
@@ -192,7 +192,7 @@ def _try_absent(model: ChatModel, passage: Passage, search: Callable[[str], list
 
 
 def _progress(done: int, total: int, started: float, report: GenerationReport,
-              stage: str = "generating") -> Progress:
+              stage: Stage = Stage.GENERATING) -> Progress:
     elapsed = time.perf_counter() - started
     rate = done / elapsed if done and elapsed > 0 else 0.0
     return Progress(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
 
 import apsw
+
+from ragtune.core.store import chunk_queries
 
 MIN_CHARS = 200  # a chunk shorter than this (a title, a caption) holds no question worth asking
 
@@ -38,18 +39,12 @@ def sample_passages(
     any gets a second. Deterministic for a given library content and ``seed``."""
     if n <= 0:
         return []
-    rows: list[Any] = conn.execute(
-        "SELECT c.id, d.id, d.path, d.title, c.page, c.text FROM chunks c "
-        "JOIN documents d ON d.id = c.document_id "
-        "WHERE d.library_id = ? AND d.status = 'indexed' AND length(trim(c.text)) >= ? "
-        "ORDER BY d.path, c.ordinal, c.id",
-        (library_id, min_chars),
-    ).fetchall()
+    rows = chunk_queries.passage_rows(conn, library_id, min_chars)
     rng = random.Random(seed)
     by_document: dict[int, list[Passage]] = {}
     for chunk_id, doc_id, path, title, page, text in rows:
-        by_document.setdefault(int(doc_id), []).append(
-            Passage(int(chunk_id), str(path), str(title), int(page), str(text))
+        by_document.setdefault(doc_id, []).append(
+            Passage(chunk_id, path, title, page, text)
         )
     queues: list[list[Passage]] = []
     for doc_id in sorted(by_document):

@@ -11,6 +11,7 @@ from typing import Any
 
 from ragtune import __version__
 from ragtune.core.answer_types import AdapterSpec, ModelInfo
+from ragtune.core.engine_kind import EngineKind
 from ragtune.core.evaluate.fingerprints import file_sha256
 from ragtune.settings import Settings
 
@@ -18,7 +19,7 @@ from ragtune.settings import Settings
 def run_config(
     settings: Settings, model: ModelInfo, adapters: Sequence[AdapterSpec], embedder_id: str
 ) -> dict[str, Any]:
-    local = settings.engine == "local"
+    local = settings.engine == EngineKind.LOCAL
     return {
         "model": {
             "name": model.name,
@@ -26,7 +27,7 @@ def run_config(
             "sha256": file_sha256(model.path) if local else "",
             "quantization": model.quantization,
         },
-        "engine": {"kind": settings.engine, "url": "" if local else settings.engine_url},
+        "engine": {"kind": str(settings.engine), "url": "" if local else settings.engine_url},
         "adapters": [
             {"file": Path(a.path).name, "sha256": file_sha256(a.path) if local else "", "strength": a.scale}
             for a in adapters

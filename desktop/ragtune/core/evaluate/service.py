@@ -18,15 +18,16 @@ import apsw
 from ragtune import paths
 from ragtune.core.answer_service import Answers
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode
-from ragtune.core.evaluate import question_files, question_store, run_store
+from ragtune.core.evaluate import question_files
 from ragtune.core.evaluate.bench import run_questions
 from ragtune.core.evaluate.generate import GenerationReport, generate_questions
 from ragtune.core.evaluate.passage_sample import sample_passages
 from ragtune.core.evaluate.questions import Origin, Question, QuestionSet, Split
 from ragtune.core.evaluate.run_config import run_config
 from ragtune.core.evaluate.run_types import RunInfo, RunRecord
-from ragtune.core.evaluate.split import assign_splits
+from ragtune.core.evaluate.split import DEFAULT_SEED, DEFAULT_TEST_SHARE, assign_splits
 from ragtune.core.library_service import Library
+from ragtune.core.store import question_store, run_store
 from ragtune.core.types import Hit, ProgressCallback
 from ragtune.errors import RagtuneError
 
@@ -112,7 +113,9 @@ class Evaluation:
     def delete_questions(self, library: str, set_name: str, ids: Iterable[int]) -> int:
         return question_store.delete_questions(self._conn(), self._set(library, set_name).id, ids)
 
-    def resplit(self, library: str, set_name: str, test_share: float = 0.3, seed: int = 0) -> QuestionSet:
+    def resplit(
+        self, library: str, set_name: str, test_share: float = DEFAULT_TEST_SHARE, seed: int = DEFAULT_SEED
+    ) -> QuestionSet:
         """Split the whole set again with ``test_share`` and ``seed``."""
         qset = self._set(library, set_name)
         items = question_store.questions(self._conn(), qset.id)
@@ -199,7 +202,7 @@ class Evaluation:
         adapters = list(adapters)
         modes = list(modes) if modes else default_modes(adapters)
         if any(m.uses_adapters for m in modes) and not adapters:
-            raise RagtuneError("The adapter modes need an adapter: name one (--adapter FILE[:STRENGTH]).")
+            raise RagtuneError("The adapter modes need an adapter: choose one.", cli_hint="--adapter FILE[:STRENGTH]")
         qset = self._set(library, set_name)
         items = question_store.questions(self._conn(), qset.id, split)
         if not items:

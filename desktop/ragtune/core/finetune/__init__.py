@@ -7,6 +7,8 @@
 - ``chat_jsonl.py``: a person's style or task set in the chat-messages JSONL format other
   fine-tuning tools use, validated with line-numbered errors.
 - ``service.py``: ``FineTune``, the fine-tune part of the service (``svc.finetune``).
+- ``workflow.py``: the workflow ``FineTune.run`` does (build, train, validate, bench on the test
+  split): its steps, the events it reports, its result and their words, which both front ends show.
 - ``trainer.py``, ``lora_gguf.py``, ``train_process.py`` (with ``train_types.py``,
   ``train_tokens.py``, ``train_checkpoint.py``): the trainer (torch + peft, the optional
   ``ragtune[train]`` extra), the GGUF LoRA export, and training in a child process.

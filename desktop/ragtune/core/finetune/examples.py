@@ -32,7 +32,15 @@ from pathlib import Path
 from ragtune.core.answering import DECLINE_TEXT, is_relevant
 from ragtune.core.evaluate.correctness import is_correct
 from ragtune.core.evaluate.questions import Kind, Question, Split
-from ragtune.core.finetune.types import DECLINE, GROUNDED, STYLE, Example, TrainingSetReport
+from ragtune.core.finetune.types import (
+    DECLINE,
+    DEFAULT_DECLINE_SHARE,
+    DEFAULT_SEED,
+    GROUNDED,
+    STYLE,
+    Example,
+    TrainingSetReport,
+)
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.generation.prompts import MARGIN_TOKENS, Source, fit_prompt, trim_passage
 from ragtune.core.types import Hit
@@ -40,7 +48,7 @@ from ragtune.errors import RagtuneError
 from ragtune.settings import Settings
 
 __all__ = [
-    "DECLINE", "GROUNDED", "STYLE", "Example", "TrainingSetReport", "build_grounded_examples",
+    "DECLINE", "GROUNDED", "STYLE", "Example", "TrainingSetReport",
     "build_training_set", "decline_count", "decline_target", "grounded_target", "jsonl_sha256",
     "to_jsonl", "write_jsonl",
 ]
@@ -185,8 +193,8 @@ def build_training_set(
     count_tokens: CountTokens,
     n_ctx: int,
     settings: Settings,
-    decline_share: float = 0.2,
-    seed: int = 0,
+    decline_share: float = DEFAULT_DECLINE_SHARE,
+    seed: int = DEFAULT_SEED,
     distractors: int | None = None,
     style: Sequence[Example] = (),
     held_out: Sequence[Question] = (),
@@ -241,20 +249,6 @@ def build_training_set(
         n.get("skipped_no_passages", 0), n.get("too_long", 0), n.get("held_out", 0), list(errors),
         decline_share, seed,
     )
-
-
-def build_grounded_examples(
-    items: Sequence[Question],
-    search: Search,
-    count_tokens: CountTokens,
-    n_ctx: int,
-    settings: Settings,
-    decline_share: float = 0.2,
-    seed: int = 0,
-    distractors: int | None = None,
-) -> list[Example]:
-    """The examples of ``build_training_set`` without style examples or counts."""
-    return build_training_set(items, search, count_tokens, n_ctx, settings, decline_share, seed, distractors).examples
 
 
 def to_jsonl(examples: Sequence[Example]) -> str:

@@ -1,13 +1,15 @@
 """``FineTune``: the fine-tune part of the service (``svc.finetune``): training sets from a
-library's question set (train split) and a person's JSONL files, and adapters trained from them.
+library's question set (train split) and a person's JSONL files, adapters trained from them, and
+their bench on the set's test split; ``run`` does the whole workflow (``core.finetune.workflow``).
 
 Like ``Evaluation`` it sits above the library (retrieval, the question sets in its database) and the
-answers (the chat model, whose tokenizer and context size shape the examples) parts. Building a
-training set loads the chat model, so it runs on the model lane (docs/architecture.md, "Threads").
-``train`` runs the trainer in a child process and only waits for it: it may run on any thread, and
-the chat model keeps answering meanwhile. The adapter lands in ``paths.adapters_dir()``; the work
-folder ``paths.training_dir(name)`` keeps the training set and the checkpoint a killed run resumes
-from (removed once the adapter is written and validated).
+answers (the chat model, whose tokenizer and context size shape the examples) parts, and it judges
+adapters through an ``Evaluation``. Building a training set and the bench use the chat model, so
+they run on the model lane (docs/architecture.md, "Threads"). ``train`` runs the trainer in a child
+process and only waits for it: it may run on any thread, and the chat model keeps answering
+meanwhile. The adapter lands in ``paths.adapters_dir()``; the work folder
+``paths.training_dir(name)`` keeps the training set and the checkpoint a killed run resumes from
+(removed once the adapter is written and validated).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from pathlib import Path
 
 from ragtune import paths
 from ragtune.core.answer_service import Answers
-from ragtune.core.evaluate import question_store
+from ragtune.core.answer_types import AdapterSpec
+from ragtune.core.engine_kind import EngineKind
 from ragtune.core.evaluate.questions import Question, Split
+from ragtune.core.evaluate.service import Evaluation
 from ragtune.core.finetune import train_checkpoint
 from ragtune.core.finetune.chat_jsonl import read_chat_jsonl
 from ragtune.core.finetune.examples import build_training_set, jsonl_sha256, write_jsonl
@@ -32,12 +36,30 @@ from ragtune.core.finetune.train_types import (
     TrainProgress,
     train_extra_missing,
 )
-from ragtune.core.finetune.types import Example, TrainingSetReport
+from ragtune.core.finetune.types import (
+    DEFAULT_DECLINE_SHARE,
+    DEFAULT_SEED,
+    Example,
+    TrainingSetReport,
+)
+from ragtune.core.finetune.workflow import (
+    BENCH,
+    BENCH_MODES,
+    BENCH_SPLIT,
+    BENCH_STRENGTH,
+    BUILD,
+    TRAIN,
+    BenchOutcome,
+    FineTuneEvent,
+    FineTuneResult,
+    Step,
+)
 from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.library_service import Library
 from ragtune.core.memory import return_freed_memory
+from ragtune.core.store import question_store
 from ragtune.core.types import Hit
 from ragtune.errors import RagtuneError
 
@@ -65,16 +87,17 @@ def adapter_path(name: str) -> Path:
 class FineTune:
     """Training sets for fine-tuning (see the module docstring)."""
 
-    def __init__(self, library: Library, answers: Answers) -> None:
+    def __init__(self, library: Library, answers: Answers, evaluation: Evaluation | None = None) -> None:
         self._library = library
         self._answers = answers
+        self._evaluation = evaluation or Evaluation(library, answers)
 
     def training_set(
         self,
         library: str,
         set_name: str | None,
-        decline_share: float = 0.2,
-        seed: int = 0,
+        decline_share: float = DEFAULT_DECLINE_SHARE,
+        seed: int = DEFAULT_SEED,
         jsonl: Sequence[str | Path] = (),
     ) -> TrainingSetReport:
         """The training set built from the train split of ``library``'s set ``set_name`` (grounded
@@ -159,7 +182,7 @@ class FineTune:
     def base_model(self) -> Path:
         """The GGUF file training starts from: the current local chat model."""
         settings = self._answers.settings
-        if settings.engine != "local":
+        if settings.engine != EngineKind.LOCAL:
             raise TrainError(
                 "training needs the model's GGUF file on this computer; the chat model now runs on a "
                 f"server ({settings.engine_url}). Switch the engine to the local model to train."
@@ -197,9 +220,61 @@ class FineTune:
         (work / train_checkpoint.CHECKPOINT).unlink(missing_ok=True)
         return TrainedAdapter(result, info, str(work / TRAINING_SET_FILE), sha)
 
+    def bench(
+        self,
+        library: str,
+        set_name: str | None,
+        adapter: str,
+        progress: Callable[[FineTuneEvent], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> BenchOutcome:
+        """Judge ``adapter`` on the test split of ``library``'s set ``set_name`` in every mode
+        (``core.finetune.workflow``); no run (``record`` None) when there is no such split. Uses
+        the chat model: the model lane."""
+        if set_name is None or not self._evaluation.questions(library, set_name, BENCH_SPLIT):
+            return BenchOutcome(None, set_name)
+        if progress is not None:
+            progress(Step(BENCH, set_name))
+        record = self._evaluation.run(library, set_name, BENCH_SPLIT, list(BENCH_MODES),
+                                      [AdapterSpec(adapter, BENCH_STRENGTH)], progress=progress, cancel=cancel)
+        return BenchOutcome(record, set_name)
+
+    def run(
+        self,
+        library: str,
+        set_name: str | None,
+        name: str,
+        options: TrainOptions,
+        *,
+        jsonl: Sequence[str | Path] = (),
+        decline_share: float = DEFAULT_DECLINE_SHARE,
+        seed: int = DEFAULT_SEED,
+        replace: bool = False,
+        bench: bool = True,
+        progress: Callable[[FineTuneEvent], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> FineTuneResult:
+        """The whole workflow: check the name, build the training set, train and validate the
+        adapter ``name``, then (``bench``) judge it on the set's test split. Each step is reported
+        to ``progress`` (a ``Step``, then its events and its result). A cancel during training
+        raises ``Cancelled``; during the bench the run stops part way (``BenchOutcome.finished``)."""
+        def report(event: FineTuneEvent) -> None:
+            if progress is not None:
+                progress(event)
+
+        self.check_new_adapter(name, replace)  # before any work
+        report(Step(BUILD, set_name))
+        built = self.training_set(library, set_name, decline_share, seed, jsonl)
+        report(built)
+        report(Step(TRAIN, set_name))
+        made = self.train(built.examples, name, options, report, cancel, replace=replace)
+        report(made)
+        judged = self.bench(library, set_name, made.result.adapter, report, cancel) if bench else None
+        return FineTuneResult(built, made, judged)
+
 
 def _nothing_built(report: TrainingSetReport, set_name: str) -> str:
-    dropped = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.counts().items() if n)
+    dropped = report.dropped_text()
     errors = "\n".join(report.errors[:20])
     return (f"No training example could be built from \u201c{set_name}\u201d"
-            + (f" (dropped: {dropped})" if dropped else "") + "." + (f"\n{errors}" if errors else ""))
+            + (f" (left out: {dropped})" if dropped else "") + "." + (f"\n{errors}" if errors else ""))

@@ -1,9 +1,9 @@
 """Training in a child process, so the window and the chat stay responsive while it runs (and a
 crash of torch or a kill for memory takes down only the child).
 
-``train_adapter`` spawns a child (``spawn``, like ``ingest/isolation.py``: nothing of the caller's
-threads or loaded models is inherited) that runs ``trainer.train``; its progress comes back over a
-pipe as ``TrainProgress`` events. A cancel sets a flag the child checks before each step (it saves
+``train_adapter`` spawns a child (a ``core.child_process.ChildProcess``, like the parser pool's:
+nothing of the caller's threads or loaded models is inherited) that runs ``trainer.train``; its
+progress comes back over a pipe as ``TrainProgress`` events. A cancel sets a flag the child checks before each step (it saves
 a checkpoint and stops); a child still running ``grace_s`` later is killed. A killed or crashed run
 leaves the last checkpoint in the work folder, and the next run with the same work folder, base
 model, training set and hyperparameters resumes from it.
@@ -15,8 +15,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import multiprocessing
-import signal
 import threading
 import time
 import traceback
@@ -25,6 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from ragtune.core.child_process import SPAWN, ChildProcess
 from ragtune.core.finetune.train_types import (
     TrainError,
     TrainOptions,
@@ -71,10 +70,9 @@ def _check_examples(examples: Sequence[Messages]) -> list[Messages]:
 
 
 def _child(conn: Connection, stop: Any, args: dict[str, Any]) -> None:
-    """Child process: train, sending ("progress", event) messages, then one final message. Ctrl+C
-    in a terminal reaches the whole process group: the child ignores it and stops through ``stop``,
-    which the caller sets, so it saves its checkpoint first."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Child process (Ctrl+C ignored: ``ChildProcess``): train, sending ("progress", event)
+    messages, then one final message. It stops through ``stop``, which the caller sets on cancel,
+    so it saves its checkpoint first."""
     from ragtune.core.finetune import trainer
 
     def emit(event: TrainProgress) -> None:
@@ -138,12 +136,9 @@ def train_adapter(
         "base_gguf": base_gguf, "examples": checked, "out": out, "options": options,
         "work_dir": work_dir, "training_set_sha256": set_sha256 or training_set_sha256(checked),
     }
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    stop = ctx.Event()
-    process = ctx.Process(target=_child, args=(sender, stop, args), daemon=True, name="ragtune-train")
-    process.start()
-    sender.close()
+    stop = SPAWN.Event()
+    process = ChildProcess(_child, (stop, args), name="ragtune-train")
+    receiver = process.start()
     cancelled_at: float | None = None
     try:
         while True:
@@ -151,7 +146,7 @@ def train_adapter(
                 stop.set()
                 cancelled_at = time.monotonic()
             if cancelled_at is not None and time.monotonic() - cancelled_at > grace_s:
-                process.kill()
+                process.stop(0, kill=True)
                 raise Cancelled("Training cancelled; run it again to resume from the last checkpoint.")
             try:
                 if not receiver.poll(0.2):
@@ -173,8 +168,4 @@ def train_adapter(
             else:
                 raise TrainError(str(payload))
     finally:
-        receiver.close()
-        process.join(grace_s if cancelled_at is None else 5)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
+        process.stop(grace_s if cancelled_at is None else 5)

@@ -1,7 +1,9 @@
 """Value types of training a LoRA adapter that the CLI and the GUI see: ``TrainOptions`` (what to
-train), ``TrainProgress`` (one event while it trains), ``TrainResult`` (what came out), the
-``TrainError`` a person can act on, and ``train_extra_missing`` (the ``ragtune[train]`` extra: what
-to install when it is absent). Nothing here imports torch."""
+train; alpha is ``ALPHA_PER_RANK`` times the rank unless given), ``TrainProgress`` (one event while
+it trains), ``TrainResult`` (what came out), ``TrainedAdapter``, the ``TrainError`` a person can act
+on, and ``train_extra_missing`` (the ``ragtune[train]`` extra: what to install when it is absent).
+Each event and result says itself in plain words (``text``, ``stop_text``, ``summary``): the front
+ends show those words and have none of their own. Nothing here imports torch."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ragtune.core.answer_types import AdapterInfo
+from ragtune.core.types import Stage
+from ragtune.core.units import duration_text
 from ragtune.errors import RagtuneError
 
 #: the optional extra that holds the trainer's packages, and its size as people read it
@@ -21,6 +25,20 @@ TRAIN_EXTRA_SIZE = "about 3 GB on Linux (PyPI's torch carries CUDA libraries), l
 DONE = "done"  # every epoch trained
 MAX_STEPS = "max_steps"  # the step limit was reached
 BUDGET = "budget"  # the wall-clock budget (max_minutes) ran out
+STOP_WORDS = {DONE: "", MAX_STEPS: "the step limit was reached", BUDGET: "the time budget ran out"}
+
+#: LoRA alpha is this many times the rank unless ``TrainOptions.alpha`` says otherwise
+ALPHA_PER_RANK = 2.0
+
+
+def alpha_for(rank: int) -> float:
+    """The LoRA alpha of ``rank`` when none is given: ``ALPHA_PER_RANK`` times the rank."""
+    return ALPHA_PER_RANK * rank
+
+
+def alpha_text() -> str:
+    """The alpha rule as people read it, for a rank field's help: ``alpha is 2 times the rank``."""
+    return f"alpha is {ALPHA_PER_RANK:g} times the rank"
 
 
 class TrainError(RagtuneError):
@@ -44,11 +62,12 @@ class TrainOptions:
     """Hyperparameters and limits of one training run. ``batch_size`` examples make one step;
     ``max_steps`` / ``max_minutes`` (None: no limit) stop early with a checkpoint and an adapter;
     a checkpoint is written every ``checkpoint_minutes`` (0: after every step) and at the end;
-    examples longer than ``max_length`` tokens are dropped (counted)."""
+    examples longer than ``max_length`` tokens are dropped (counted). ``alpha`` left out:
+    ``alpha_for(rank)``, filled in when the options are made (so it is always a float)."""
 
     epochs: int = 3
     rank: int = 8
-    alpha: float = 16.0
+    alpha: float = None  # type: ignore[assignment]  # None until __post_init__: alpha_for(rank)
     learning_rate: float = 2e-4
     max_minutes: float | None = None
     max_steps: int | None = None
@@ -58,6 +77,8 @@ class TrainOptions:
     max_length: int = 2048
 
     def __post_init__(self) -> None:
+        if self.alpha is None:
+            object.__setattr__(self, "alpha", alpha_for(self.rank))
         checks = [
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.rank >= 1, "the rank must be at least 1"),
@@ -83,7 +104,7 @@ class TrainProgress:
     """One event of a run. ``phase``: ``loading`` (the base model), ``training`` (a step done),
     ``checkpoint`` (saved at ``step``), ``exporting``. ``eta_s`` is None until a step is timed."""
 
-    phase: str
+    phase: Stage
     step: int = 0
     total: int = 0
     loss: float | None = None
@@ -91,6 +112,23 @@ class TrainProgress:
     eta_s: float | None = None
     epoch: int = 0
     message: str = ""
+
+    def text(self) -> str:
+        """``Training step 5/24 (epoch 1) · loss 1.234 · 41 tokens/s · about 3 min 10 s left``, or
+        the phase's words."""
+        if self.phase == Stage.TRAINING:
+            parts = [f"Training step {self.step}/{self.total} (epoch {self.epoch})"]
+            if self.loss is not None:
+                parts.append(f"loss {self.loss:.3f}")
+            parts.append(f"{self.tokens_per_s:.0f} tokens/s")
+            if self.eta_s is not None and self.step < self.total:
+                parts.append(f"about {duration_text(self.eta_s)} left")
+            return " · ".join(parts)
+        if self.phase == Stage.CHECKPOINT:
+            return f"Checkpoint saved at step {self.step}/{self.total}"
+        if self.phase == Stage.EXPORTING:
+            return "Writing the adapter\u2026"
+        return self.message or "Loading the model for training\u2026"
 
 
 @dataclass(frozen=True)
@@ -113,6 +151,10 @@ class TrainResult:
     device: str
     stopped: str
 
+    def stop_text(self) -> str:
+        """Why the run stopped before its last epoch (``the time budget ran out``); "" when done."""
+        return STOP_WORDS.get(self.stopped, self.stopped.replace("_", " "))
+
 
 @dataclass(frozen=True)
 class TrainedAdapter:
@@ -123,3 +165,13 @@ class TrainedAdapter:
     info: AdapterInfo
     training_set: str
     training_set_sha256: str
+
+    def summary(self) -> str:
+        """``Adapter NAME trained: 24/24 steps, final loss 1.234, 41 tokens/s on cpu, 3 min 5 s. Saved
+        to PATH.`` (why it stopped early and the step it resumed from, when so)."""
+        r = self.result
+        why = f" ({r.stop_text()})" if r.stop_text() else ""
+        resumed = f", resumed from step {r.resumed_from}" if r.resumed_from else ""
+        return (f"Adapter {self.info.name} trained: {r.steps}/{r.total_steps} steps{why}{resumed}, final loss "
+                f"{r.final_loss:.3f}, {r.tokens_per_s:.0f} tokens/s on {r.device}, {duration_text(r.seconds)}. "
+                f"Saved to {r.adapter}.")

@@ -43,6 +43,7 @@ from ragtune.core.finetune.train_types import (
     TrainResult,
 )
 from ragtune.core.generation.gguf_info import GGUFError, GGUFInfo, read_gguf
+from ragtune.core.types import Stage
 from ragtune.errors import Cancelled
 
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -218,7 +219,7 @@ def train(
     from peft import get_peft_model_state_dict, set_peft_model_state_dict
 
     started = time.monotonic()
-    emit(TrainProgress("loading", message=f"loading {base_gguf.name}"))
+    emit(TrainProgress(Stage.LOADING, message=f"loading {base_gguf.name}"))
     device = pick_device()
     model, tokenizer, info = load_base(base_gguf)
     release_memory()
@@ -253,7 +254,7 @@ def train(
             print_, step, options.seed, loss_value, get_peft_model_state_dict(model),
             optimizer.state_dict()))
         saved_at = time.monotonic()
-        emit(TrainProgress("checkpoint", step=step, total=total, loss=loss_value))
+        emit(TrainProgress(Stage.CHECKPOINT, step=step, total=total, loss=loss_value))
 
     while step < total:
         if should_stop():
@@ -283,7 +284,7 @@ def train(
         train_s += time.monotonic() - t0
         tokens += sum(len(ids) for ids, _ in items)
         done = step - first_step
-        emit(TrainProgress("training", step=step, total=total, loss=loss_value,
+        emit(TrainProgress(Stage.TRAINING, step=step, total=total, loss=loss_value,
                            tokens_per_s=tokens / train_s if train_s > 0 else 0.0,
                            eta_s=train_s / done * (total - step), epoch=(step - 1) // per_epoch + 1))
         if time.monotonic() - saved_at >= every_s and step < total:
@@ -294,7 +295,7 @@ def train(
         stopped = MAX_STEPS
     if step > first_step:
         checkpoint()
-    emit(TrainProgress("exporting", step=step, total=total, loss=loss_value))
+    emit(TrainProgress(Stage.EXPORTING, step=step, total=total, loss=loss_value))
     tensors = lora_gguf.gguf_tensors(get_peft_model_state_dict(model))
     metadata = lora_gguf.ragtune_metadata(base_sha, training_set_sha256, options.hyperparameters())
     lora_gguf.write_lora_gguf(out, tensors, architecture=info.architecture, alpha=options.alpha,

@@ -1,6 +1,8 @@
 """Value types of fine-tuning that the CLI and the GUI see: one training ``Example`` (chat
 messages) and the ``TrainingSetReport`` of a built training set (its examples, what was kept and
-dropped and why, and the sha256 of its canonical JSONL, recorded in the adapter's metadata)."""
+dropped and why, and the sha256 of its canonical JSONL, recorded in the adapter's metadata), with
+the training set's defaults (``DEFAULT_DECLINE_SHARE``, ``DEFAULT_SEED``) and its words
+(``TrainingSetReport.summary_lines``): the front ends read them here and say nothing of their own."""
 
 from __future__ import annotations
 
@@ -11,6 +13,20 @@ from dataclasses import dataclass, field
 GROUNDED = "grounded"
 DECLINE = "decline"
 STYLE = "style"
+
+#: the share of grounded examples whose gold passage is left out to teach the decline, and the
+#: seed of the set's shuffles, when the person says nothing else
+DEFAULT_DECLINE_SHARE = 0.2
+DEFAULT_SEED = 0
+
+#: why an item gave no example (``TrainingSetReport``'s dropped counts), as people read it
+DROPPED_WORDS = {
+    "skipped_no_gold": "source passage not retrieved",
+    "skipped_unstated": "source passage does not state the answer",
+    "skipped_no_passages": "nothing retrieved",
+    "too_long": "too long for the context",
+    "held_out": "would leak the test split",
+}
 
 
 @dataclass(frozen=True)
@@ -50,11 +66,33 @@ class TrainingSetReport:
     too_long: int = 0
     held_out: int = 0
     errors: list[str] = field(default_factory=list)
-    decline_share: float = 0.2
-    seed: int = 0
+    decline_share: float = DEFAULT_DECLINE_SHARE
+    seed: int = DEFAULT_SEED
 
     def counts(self) -> dict[str, int]:
         """Every count by name (the ``--json`` output and the adapter's metadata)."""
         names = ("grounded", "decline", "absent", "style", "skipped_no_gold", "skipped_unstated",
                  "skipped_no_passages", "too_long", "held_out")
         return {"examples": len(self.examples), **{n: int(getattr(self, n)) for n in names}}
+
+    def kept_text(self) -> str:
+        """``24 examples: 15 citing their source, 4 declining with the source left out, ...``."""
+        n = len(self.examples)
+        return (f"{n} example{'' if n == 1 else 's'}: {self.grounded} citing their source, {self.decline} "
+                f"declining with the source left out, {self.absent} declining a question the documents "
+                f"do not answer, {self.style} from your JSONL.")
+
+    def dropped_text(self) -> str:
+        """``2 source passage not retrieved, 1 too long for the context``; "" when nothing was dropped."""
+        counts = self.counts()
+        return ", ".join(f"{counts[key]} {words}" for key, words in DROPPED_WORDS.items() if counts[key])
+
+    def summary_lines(self) -> list[str]:
+        """What was kept, then what was left out and why (when anything was), one sentence each."""
+        dropped = self.dropped_text()
+        return [self.kept_text(), *([f"Left out: {dropped}."] if dropped else [])]
+
+    def skipped_text(self) -> str:
+        """``2 JSONL lines skipped``; "" when every line was read (the lines: ``errors``)."""
+        n = len(self.errors)
+        return f"{n} JSONL line{'' if n == 1 else 's'} skipped" if n else ""

@@ -1,7 +1,7 @@
 """``ChatModel``: what answering, compare and the benchmarks need from a model that answers.
 
 Anything that answers implements it: the in-process llama.cpp ``Engine`` (``generation.engine``)
-and, later, an OpenAI-compatible server. The answer path takes this protocol, never a concrete
+and ``OpenAIEngine`` (``generation.openai_engine``), any OpenAI-compatible server. The answer path takes this protocol, never a concrete
 engine, so nothing here may be specific to llama.cpp (no tokenize, no native handles, no KV cache).
 
 - ``count_chat_tokens`` counts the very prompt ``stream_chat`` sends, chat template included, so a

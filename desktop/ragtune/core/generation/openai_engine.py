@@ -33,7 +33,6 @@ from typing import Any
 import httpx
 
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, ModelInfo
-from ragtune.core.engine_profile import EngineProfile, api_key, http_warning
 from ragtune.core.generation import json_output
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.generation.openai_stream import (
@@ -47,6 +46,7 @@ from ragtune.core.generation.openai_stream import (
     server_lora,
 )
 from ragtune.core.generation.stats import GenerationStats
+from ragtune.core.server_profile import EngineProfile, api_key, http_warning
 from ragtune.errors import (
     Cancelled,
     EngineAuthError,

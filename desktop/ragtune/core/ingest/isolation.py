@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from ragtune.core.child_process import ChildProcess
 from ragtune.core.ingest import heartbeat
 from ragtune.core.ingest.parsers import parse_file
-from ragtune.core.sandbox import ignore_sigint, limit_memory, sigint_ignored
 from ragtune.core.types import ParsedDocument
 from ragtune.errors import ParseError
 
@@ -51,10 +49,6 @@ PARSE_AHEAD = 4
 SLOW_PARSE_S = 1.0
 
 
-def _limit_memory(memory_mb: int) -> None:
-    limit_memory(memory_mb * 1024 * 1024)  # the cap every sandboxed child takes (core.sandbox)
-
-
 @dataclass(frozen=True)
 class ParseNote:
     """Sent by the worker while parsing: it starts a slow step (restarts the time limit)."""
@@ -62,11 +56,9 @@ class ParseNote:
     message: str
 
 
-def _worker(conn: Connection, parse: ParseFunction, memory_mb: int) -> None:
-    """Child process: parse each path received, send back the document or the ParseError (and
-    the parser's heartbeat notes before it)."""
-    ignore_sigint()
-    _limit_memory(memory_mb)
+def _worker(conn: Connection, parse: ParseFunction) -> None:
+    """Child process (memory capped, Ctrl+C ignored: ``ChildProcess``): parse each path received,
+    send back the document or the ParseError (and the parser's heartbeat notes before it)."""
     heartbeat.set_listener(lambda message: conn.send(ParseNote(message)))
     while True:
         try:
@@ -105,43 +97,29 @@ class ParserPool:
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.parse_function = parse_function
-        self._ctx = multiprocessing.get_context("spawn")
-        self._process: BaseProcess | None = None
+        self._child: ChildProcess | None = None
         self._conn: Connection | None = None
         #: held for a whole run: results are matched to paths by order over the one pipe
         self._run_lock = threading.Lock()
 
     # -- process management -------------------------------------------------------------------
     def _start(self) -> Connection:
-        if self._process is not None and self._process.is_alive() and self._conn is not None:
+        if self._child is not None and self._child.is_alive() and self._conn is not None:
             return self._conn
         self._stop(kill=True)
-        parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(
-            target=_worker, args=(child, self.parse_function, self.memory_mb), daemon=True,
-            name="ragtune-parser",
-        )
-        with sigint_ignored():  # born ignoring Ctrl+C, which only the parent acts on
-            process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        return parent
+        child = ChildProcess(_worker, (self.parse_function,), name="ragtune-parser",
+                             memory_mb=self.memory_mb, duplex=True)
+        self._child, self._conn = child, child.start()
+        return self._conn
 
     def _stop(self, kill: bool) -> None:
-        process, conn = self._process, self._conn
-        self._process, self._conn = None, None
-        if conn is not None:
-            if not kill:
-                with contextlib.suppress(OSError, ValueError, BrokenPipeError):
-                    conn.send(None)
-            conn.close()
-        if process is not None:
-            if kill:
-                process.kill()
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=5)
+        child, conn = self._child, self._conn
+        self._child, self._conn = None, None
+        if conn is not None and not kill:
+            with contextlib.suppress(OSError, ValueError, BrokenPipeError):
+                conn.send(None)  # asked to end after the file in work
+        if child is not None:
+            child.stop(5.0, kill=kill)
 
     def close(self) -> None:
         """Stop the worker (it is started again on the next parse)."""
@@ -246,10 +224,10 @@ class ParserPool:
                     if isinstance(result, ParsedDocument | ParseError):
                         return result
                     return ParseError("corrupt", "the parser returned nothing usable")
-                if self._process is None or not self._process.is_alive():
+                if self._child is None or not self._child.is_alive():
                     raise EOFError
         except (EOFError, OSError, BrokenPipeError):
-            code = self._process.exitcode if self._process is not None else None
+            code = self._child.exitcode if self._child is not None else None
             log.warning("The parser died on %s (exit code %s); restarting it", path, code)
             self._stop(kill=True)
             return ParseError("crashed", f"exit code {code}")

@@ -20,6 +20,7 @@ import apsw
 from ragtune.core.hidden_text import doctor_lines
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.faults import damaged_error, is_damage
+from ragtune.core.types import reindex_sentence
 
 #: ``integrity_check`` lines about an index that does not match its table (the table is intact);
 #: group 1 is the index's name
@@ -80,6 +81,8 @@ class DoctorReport:
     ok: bool
     lines: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: libraries with documents split with another chunking than the settings' (by name)
+    needs_reindex: list[str] = field(default_factory=list)
 
 
 def _count(conn: apsw.Connection, sql: str) -> int:
@@ -98,8 +101,22 @@ def _hidden_text_documents(conn: apsw.Connection) -> list[tuple[str, str, int]]:
     ]
 
 
-def check(conn: apsw.Connection) -> DoctorReport:
-    """Check the database; ``ok`` is False when anything needs repair (re-indexing) or was repaired
+def _other_chunking(conn: apsw.Connection, chunking: str) -> list[tuple[str, int]]:
+    """(library, documents) split with another chunking than ``chunking``, by library name."""
+    return [
+        (str(r[0]), int(r[1]))
+        for r in conn.execute(
+            "SELECT l.name, count(*) FROM documents d JOIN libraries l ON l.id = d.library_id "
+            "WHERE d.status = 'indexed' AND d.chunking NOT IN ('', ?) GROUP BY l.name ORDER BY l.name",
+            (chunking,),
+        )
+    ]
+
+
+def check(conn: apsw.Connection, chunking: str = "") -> DoctorReport:
+    """Check the database; ``chunking`` is the settings' (``Settings.chunking``): libraries with
+    documents split otherwise are listed as needing a re-index (information, not a problem).
+    ``ok`` is False ``ok`` is False when anything needs repair (re-indexing) or was repaired
     (an index rebuilt). Damaged pages, which re-indexing cannot repair, raise DatabaseDamaged (the
     CLI's exit code 3)."""
     report = DoctorReport(ok=True)
@@ -190,6 +207,10 @@ def check(conn: apsw.Connection) -> DoctorReport:
         problems.append(f"{counts['indexed_without_chunks']} documents are marked indexed but have no chunks.")
 
     report.lines.extend(doctor_lines(_hidden_text_documents(conn)))  # information, not a problem
+    if chunking:
+        for name, n in _other_chunking(conn, chunking):
+            report.lines.append(f"Library {name!r}: {reindex_sentence(n)}.")
+            report.needs_reindex.append(name)
     if rebuilt:
         report.ok = False
         report.lines.append("PROBLEM: " + rebuilt)
@@ -197,6 +218,6 @@ def check(conn: apsw.Connection) -> DoctorReport:
         report.ok = False
         report.lines.extend("PROBLEM: " + p for p in problems)
         report.lines.append(
-            "To repair, re-index the affected libraries with: ragtune index --library NAME --force"
+            "To repair, re-index the affected libraries with: ragtune index --library NAME --rebuild"
         )
     return report

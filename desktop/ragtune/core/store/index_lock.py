@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from ragtune.core.types import Progress, ProgressCallback
+from ragtune.core.types import Progress, ProgressCallback, Stage
 from ragtune.errors import LibraryBusy, StoreError
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def library_lock(
             message = f"Waiting for another indexing run on library {library!r} to finish…"
             log.info("%s", message)
             if progress is not None:
-                progress(Progress("waiting", 0, 0, current=message))
+                progress(Progress(Stage.WAITING, 0, 0, current=message))
             while not _try_lock(fh):
                 if cancel is not None and cancel.is_set():
                     yield False

@@ -136,15 +136,18 @@ class LibraryStore:
             for r in rows
         ]
 
-    def stats(self, library_id: int) -> LibraryStats:
+    def stats(self, library_id: int, chunking: str = "") -> LibraryStats:
+        """Counts of the library; ``chunking`` (the settings' one) counts the documents split with
+        another, which need a re-index."""
         row: Any = self.conn.execute(
             "SELECT coalesce(sum(status = 'indexed'), 0), coalesce(sum(status = 'failed'), 0), "
             "coalesce(sum(CASE WHEN status = 'indexed' THEN pages ELSE 0 END), 0), "
             "coalesce(sum(CASE WHEN status = 'indexed' THEN instruction_passages ELSE 0 END), 0), "
             "coalesce(sum(CASE WHEN status = 'indexed' THEN hidden_spans ELSE 0 END), 0), "
-            "coalesce(sum(status = 'indexed' AND hidden_spans > 0), 0) "
+            "coalesce(sum(status = 'indexed' AND hidden_spans > 0), 0), "
+            "coalesce(sum(status = 'indexed' AND chunking NOT IN ('', ?)), 0) "
             "FROM documents WHERE library_id = ?",
-            (library_id,),
+            (chunking, library_id),
         ).fetchone()
         chunks: Any = self.conn.execute(
             "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
@@ -160,6 +163,7 @@ class LibraryStore:
             instruction_passages=int(row[3]),
             hidden_spans=int(row[4]),
             hidden_documents=int(row[5]),
+            other_chunking=int(row[6]) if chunking else 0,
         )
 
     def database_bytes(self) -> int:
@@ -230,8 +234,8 @@ class LibraryStore:
             raise EmbeddingModelMismatch(
                 f"The library database was built with the embedding model {old_model} ({old_dim} "
                 f"dimensions), but {model_id} ({dim} dimensions) is selected now. Vectors of "
-                "different models cannot be mixed. Re-index with: ragtune index --library NAME "
-                f"--force (or switch back to {old_model})."
+                f"different models cannot be mixed. Re-index the library (or switch back to {old_model}).",
+                cli_hint="ragtune index --library NAME --rebuild",
             )
         with transaction(self.conn):
             if recorded is not None and recorded != (model_id, dim):
@@ -286,6 +290,7 @@ class LibraryStore:
         ocr: Mapping[int, Sequence[WordBox]] | None = None,
         instruction_passages: int = 0,
         hidden_spans: int = 0,
+        chunking: str = "",
     ) -> int:
         """Replace a document's row, chunks, FTS rows and vectors in one transaction, with its
         OCR'd pages (``ocr``: page number → words with boxes) and how many of its chunks look like
@@ -310,6 +315,7 @@ class LibraryStore:
                     "indexed_at": time.time(),
                     "instruction_passages": instruction_passages,
                     "hidden_spans": hidden_spans,
+                    "chunking": chunking,
                 },
             )
             ids: list[int] = []

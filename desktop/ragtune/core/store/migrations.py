@@ -189,6 +189,12 @@ ALTER TABLE documents ADD COLUMN instruction_passages INTEGER NOT NULL DEFAULT 0
 UPDATE documents SET size = -1, sha256 = '' WHERE format IN ('pdf', 'docx', 'markdown', 'html', 'epub');
 """
 
+#: the chunking (``Settings.chunking``: "tokens/overlap") each document was split with; '' for documents
+#: indexed before it was recorded (never reported as needing a re-index)
+SCHEMA_V7 = """
+ALTER TABLE documents ADD COLUMN chunking TEXT NOT NULL DEFAULT '';
+"""
+
 #: migration N (1-based) brings the schema from user_version N-1 to N
 MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V1,
@@ -197,6 +203,7 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V4,  # 4: question sets and evaluation runs
     ocr_pages.SCHEMA_V5,  # 5: OCR'd pages and their words' boxes
     SCHEMA_V6,  # 6: hidden text left out and instruction-like passages, per document
+    SCHEMA_V7,  # 7: the chunking each document was split with (a changed one needs a re-index)
 ]
 
 

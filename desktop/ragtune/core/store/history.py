@@ -20,6 +20,8 @@ from ragtune.core.store.db import transaction
 from ragtune.core.types import Citation
 from ragtune.errors import RagtuneError
 
+#: how far past the latest chat a new activity is stamped when the clock has not moved past it
+ACTIVITY_STEP_S = 0.001
 _CHAT_COLUMNS = "c.id, c.title, l.name, c.rag, c.created, c.updated"
 _CHAT_FROM = "chats c LEFT JOIN libraries l ON l.id = c.library_id"
 _MESSAGE_COLUMNS = (
@@ -68,13 +70,23 @@ class History:
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
 
+    def _activity_stamp(self, now: float, chat_id: int | None = None) -> float:
+        """``now``, or just after the latest other chat's ``updated`` when the clock has not moved
+        past it (two events in one clock tick, a clock set back): the chat with the latest
+        activity is always first, whatever the clock's resolution."""
+        row: Any = self.conn.execute(
+            "SELECT max(updated) FROM chats WHERE id IS NOT ?", (chat_id,)
+        ).fetchone()
+        latest = row[0] if row is not None else None
+        return now if latest is None or now > latest else float(latest) + ACTIVITY_STEP_S
+
     def create_chat(self, title: str, library_id: int | None, rag: bool = True) -> ChatInfo:
         now = time.time()
         with transaction(self.conn):
             row: Any = self.conn.execute(
                 "INSERT INTO chats (title, library_id, rag, created, updated) VALUES (?, ?, ?, ?, ?) "
                 "RETURNING id",
-                (title.strip() or NEW_CHAT_TITLE, library_id, int(rag), now, now),
+                (title.strip() or NEW_CHAT_TITLE, library_id, int(rag), now, self._activity_stamp(now)),
             ).fetchone()
         return self.chat(int(row[0]))
 
@@ -140,7 +152,9 @@ class History:
                     now,
                 ),
             ).fetchone()
-            self.conn.execute("UPDATE chats SET updated = ? WHERE id = ?", (now, chat_id))
+            self.conn.execute(
+                "UPDATE chats SET updated = ? WHERE id = ?", (self._activity_stamp(now, chat_id), chat_id)
+            )
         return int(row[0])
 
     def messages(self, chat_id: int) -> list[MessageInfo]:
