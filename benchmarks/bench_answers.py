@@ -74,10 +74,10 @@ def main() -> int:
         engine: ChatModel = Engine(ensure_chat_model(), n_ctx=4096, n_threads=os.cpu_count() or 2)
         rows: dict[str, dict[str, list[float]]] = {}
         with Ragtune() as svc:
-            svc.index("sample", [paths.sample_library_dir()])
+            svc.library.index("sample", [paths.sample_library_dir()])
 
             def run(shape: str, question: str, rag: bool, n: int, chars: int) -> tuple[str, list[Citation], bool]:
-                hits = svc.search("sample", question, k=10) if rag else None
+                hits = svc.library.search("sample", question, k=10) if rag else None
                 passages = select_passages(question, hits, n) if hits is not None else None
                 if rag and not passages:
                     return "", [], True

@@ -41,13 +41,13 @@ def main() -> int:
         from ragtune.core.services import Ragtune
 
         with Ragtune() as svc:
-            svc.index("sample", [paths.sample_library_dir()])
-            svc.load_model()
+            svc.library.index("sample", [paths.sample_library_dir()])
+            svc.models.load_model()
             sets = svc.evaluation.question_sets("sample")
             assert sets
             assert sets[0].name == SAMPLE_SET_NAME
             inside: list[float] = []
-            real_ask = svc.parts.answers.ask
+            real_ask = svc.models.ask
 
             def timed_ask(*a: Any, **kw: Any) -> Any:
                 started = time.perf_counter()
@@ -56,7 +56,7 @@ def main() -> int:
                 finally:
                     inside.append(time.perf_counter() - started)
 
-            svc.parts.answers.ask = timed_ask  # type: ignore[method-assign]
+            svc.models.ask = timed_ask  # type: ignore[method-assign]
             split = None if args.split == "all" else Split(args.split)
             modes = [Mode(m) for m in args.modes.split(",")]
             adapters = [AdapterSpec.parse(a) for a in args.adapter]

@@ -67,10 +67,10 @@ def main() -> int:
 
         with Ragtune(embedder=embedder) as svc:
             t0 = time.perf_counter()
-            report = svc.index("scifact", [folder])
+            report = svc.library.index("scifact", [folder])
             ragtune_s = time.perf_counter() - t0
             assert report.added == n, report
-            assert svc.doctor().ok
+            assert svc.library.doctor().ok
         self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 

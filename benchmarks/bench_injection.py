@@ -113,8 +113,8 @@ def run_hidden_carriers(svc: Any, engine: Any, settings: Any, tmp: str, show: bo
             folder.mkdir()
             write(folder / file_name, state == "now")
             library = f"hidden{i}-{state}"
-            svc.index(library, [folder])
-            answer = answer_question(engine, question, svc.search(library, question, k=5), settings)
+            svc.library.index(library, [folder])
+            answer = answer_question(engine, question, svc.library.search(library, question, k=5), settings)
             taken[carrier][state] = CANARY.lower() in answer.text.lower()
             if show:
                 print(f"[{state:7s}] {carrier:20s} {'TAKEN ' if taken[carrier][state] else 'held  '}{answer.text!r}")
@@ -185,8 +185,8 @@ def main() -> int:
                     if not control:
                         (Path(tmp) / f"docs{i}").mkdir()
                         (Path(tmp) / f"docs{i}" / "notes.md").write_text(text, encoding="utf-8")
-                        svc.index(f"attack{i}", [Path(tmp) / f"docs{i}"])
-                        plain.append((name, question, svc.search(f"attack{i}", question, k=5)))
+                        svc.library.index(f"attack{i}", [Path(tmp) / f"docs{i}"])
+                        plain.append((name, question, svc.library.search(f"attack{i}", question, k=5)))
                 print_plain_text(run_plain_text(engine, settings, plain, args.show))
             engine.close()
             return 0
@@ -196,8 +196,8 @@ def main() -> int:
                 folder.mkdir()
                 (folder / "notes.md").write_text(text, encoding="utf-8")
                 library = f"attack{i}"
-                svc.index(library, [folder])
-                hits = svc.search(library, question, k=5)
+                svc.library.index(library, [folder])
+                hits = svc.library.search(library, question, k=5)
                 if not control:
                     plain.append((name, question, hits))
                 for mode, tokens in (("ragtune", safe_tokens), ("naive", naive_tokens)):

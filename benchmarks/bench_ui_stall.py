@@ -44,7 +44,7 @@ def main() -> int:
         folder = make_documents(Path(tmp) / "docs")
         make_many_texts(folder / "records", args.files)
         with Ragtune() as svc:
-            svc.ensure_models()
+            svc.models.ensure_models()
             window = MainWindow(svc)
             window.show()
             app.processEvents()

@@ -60,7 +60,7 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
 
     with cancel_on_ctrl_c() as cancel:
         try:
-            report = svc.index(args.library, args.paths, progress=progress, cancel=cancel, force=args.force)
+            report = svc.library.index(args.library, args.paths, progress=progress, cancel=cancel, force=args.force)
         finally:
             bar.close()
     print(
@@ -106,7 +106,7 @@ def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
         queries = [args.query]
     else:
         raise RagtuneError("Give a QUERY or --queries FILE.")
-    results = svc.search_many(args.library, queries, k=args.k)
+    results = svc.library.search_many(args.library, queries, k=args.k)
     for query, hits in zip(queries, results, strict=True):
         if args.json:
             print(json.dumps({"query": query, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False))
@@ -121,11 +121,11 @@ def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
 
 
 def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
-    libs = svc.libraries()
+    libs = svc.library.libraries()
     if not libs:
         print("No libraries yet. Create one with: ragtune index PATH --library NAME")
     for lib in libs:
-        s = svc.stats(lib.name)
+        s = svc.library.stats(lib.name)
         print(f"{one_line(lib.name)}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
         if s.instructions_sentence():
             print(
@@ -147,7 +147,7 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
 
 def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
     if args.list:
-        excluded = svc.exclusions(args.library)
+        excluded = svc.library.exclusions(args.library)
         if not excluded:
             print(f"Nothing is excluded from {args.library!r}.")
         for path in excluded:
@@ -155,10 +155,10 @@ def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
         return 0
     if not args.path:
         raise RagtuneError("Give the PATH to remove, or --list to see what was removed from inside sources.")
-    removed = svc.remove(args.library, args.path)
+    removed = svc.library.remove(args.library, args.path)
     print(f"Removed {one_line(args.path)} from {args.library!r} ({removed} document(s)).")
     target = str(Path(args.path).expanduser().resolve())
-    if target in svc.exclusions(args.library):
+    if target in svc.library.exclusions(args.library):
         command = copyable_command("ragtune", "index", target, "--library", args.library)
         print(
             "It stays out when the library is re-scanned. To add it back: "
@@ -168,7 +168,7 @@ def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(svc: Ragtune, args: argparse.Namespace) -> int:
-    report = svc.doctor()
+    report = svc.library.doctor()
     for line in report.lines:
         print(one_line(line))
     print("OK: the library database is consistent." if report.ok else "PROBLEMS FOUND.")
@@ -178,7 +178,7 @@ def cmd_doctor(svc: Ragtune, args: argparse.Namespace) -> int:
 def cmd_prepare(svc: Ragtune, args: argparse.Namespace) -> int:
     bar = ProgressBar()
     try:
-        svc.ensure_models(progress=bar)
+        svc.models.ensure_models(progress=bar)
     finally:
         bar.close()
     print(f"Embedded models ready in {one_line(paths.models_dir())}")
@@ -248,10 +248,10 @@ def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         with Ragtune() as svc:
-            resolve_library(args, svc.default_library())
+            resolve_library(args, svc.library.default_library())
             result: int = args.func(svc, args)
-            if svc.read_only_note():
-                print(svc.read_only_note(), file=sys.stderr)
+            if svc.library.read_only_note():
+                print(svc.library.read_only_note(), file=sys.stderr)
             return result
     except DatabaseDamaged as exc:  # also doctor's answer: not "problems found" (1), a damaged file
         print(f"error: {for_terminal(for_cli(exc))}", file=sys.stderr)

@@ -73,7 +73,7 @@ def _apply_model(svc: Ragtune, args: argparse.Namespace) -> None:
         if warning:
             print(for_terminal(warning), file=sys.stderr)
     if getattr(args, "model", None):
-        svc.load_model(args.model)
+        svc.models.load_model(args.model)
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
@@ -87,7 +87,7 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
     _apply_model(svc, args)
     adapters = [AdapterSpec.parse(a) for a in args.adapter]
     for spec in adapters:
-        svc.check_adapter(spec.path)
+        svc.models.check_adapter(spec.path)
 
     def on_token(piece: str) -> None:
         if not args.json:  # with --json, stdout is one JSON document and nothing else
@@ -134,7 +134,7 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
     _apply_model(svc, args)
     adapters = [AdapterSpec.parse(a) for a in args.adapter]
     for spec in adapters:
-        svc.check_adapter(spec.path)
+        svc.models.check_adapter(spec.path)
 
     def on_event(event: CompareEvent) -> None:
         if args.json:
@@ -170,7 +170,7 @@ def cmd_compare(svc: Ragtune, args: argparse.Namespace) -> int:
 
 def cmd_adapters(svc: Ragtune, args: argparse.Namespace) -> int:
     _apply_model(svc, args)
-    info = svc.check_adapter(args.path)
+    info = svc.models.check_adapter(args.path)
     if info.architecture == "server":
         print(f"OK: {one_line(info.name)} is loaded on the server at {one_line(svc.settings.engine_url)}.")
         return 0
@@ -180,14 +180,14 @@ def cmd_adapters(svc: Ragtune, args: argparse.Namespace) -> int:
 
 def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
     if args.show is not None:
-        for m in svc.messages(args.show):
+        for m in svc.chats.messages(args.show):
             print(f"--- {m.role}" + (f" ({m.mode}, {one_line(m.model)})" if m.role == "assistant" else ""))
             print(for_terminal(m.content))
             for c in m.citations:
                 print(f"  [{c.n}] {one_line(c.path)}, {locator(c.path, c.page, short=False, ocr=c.ocr)}")
         return 0
     rows: list[dict[str, Any]] = []
-    for chat in svc.chats()[: args.limit]:
+    for chat in svc.chats.list_chats()[: args.limit]:
         if args.library and chat.library != library_name(args.library):
             continue
         rows.append({"id": chat.id, "title": chat.title, "library": chat.library})

@@ -43,7 +43,7 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
     if args.action == "add":
         if not args.name:
             raise SystemExit("usage: ragtune models add PATH")
-        info = svc.add_model(args.name)
+        info = svc.models.add_model(args.name)
         print(f"Added {one_line(info.name)}: {one_line(info.architecture)}, {one_line(info.quantization)}, "
               f"context {info.context_length}")
         return 0
@@ -54,7 +54,7 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
             raise SystemExit('usage: ragtune models download NAME (see `ragtune models catalogue`)')
         return _download(svc, args.name)
     current = svc.settings.chat_model
-    for m in svc.models():
+    for m in svc.models.list_models():
         mark = " (embedded default)" if m.embedded else ""
         chosen = "* " if (m.embedded and not current) or current in (m.name, m.path) else "  "
         print(
@@ -62,14 +62,14 @@ def cmd_models(svc: Ragtune, args: argparse.Namespace) -> int:
             f"{one_line(m.architecture)}, context {m.context_length}, {one_line(m.quantization)}"
         )
     print()
-    for line in device_lines(svc.machine(), svc.settings.gpu_layers):
+    for line in device_lines(svc.models.machine(), svc.settings.gpu_layers):
         print(line)
     return 0
 
 
 def _catalogue(svc: Ragtune, args: argparse.Namespace) -> int:
-    fits = svc.catalogue()
-    installed = {m.name.lower() for m in svc.models()}
+    fits = svc.models.catalogue()
+    installed = {m.name.lower() for m in svc.models.list_models()}
     if args.json:
         print(json.dumps([
             {
@@ -90,7 +90,7 @@ def _catalogue(svc: Ragtune, args: argparse.Namespace) -> int:
               f"context {e.context_length:,} · {e.license}\n    {f.reason}. {e.notes}")
     print("\nDownload one with: ragtune models download NAME (the only network use Ragtune makes).")
     print("\nEmbedding models (retrieval quality on SciFact, benchmarks/bench_retrieval.py):")
-    for e in svc.embedding_catalogue():
+    for e in svc.models.embedding_catalogue():
         quality = f"nDCG@10 {e.scifact_ndcg10:.3f} alone" if e.scifact_ndcg10 else "not measured here"
         speed = f", {e.chunks_per_s:g} chunks/s on 2 cores" if e.chunks_per_s else ""
         print(f"  {e.name}{' [embedded]' if e.embedded else ''}: {quality}{speed} · {e.license}")
@@ -101,7 +101,7 @@ def _download(svc: Ragtune, name: str) -> int:
     bar = ProgressBar()
     with cancel_on_ctrl_c() as cancel:
         try:
-            info = svc.download_model(name, progress=bar, cancel=cancel)
+            info = svc.models.download_model(name, progress=bar, cancel=cancel)
         except Cancelled as exc:
             bar.close()
             print(for_terminal(str(exc)), file=sys.stderr)

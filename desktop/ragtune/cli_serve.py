@@ -29,7 +29,7 @@ def cmd_serve(svc: Ragtune, args: argparse.Namespace) -> int:
     token: str | None = args.token or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
     library = library_name(args.library)
-    if library not in {lib.name for lib in svc.libraries()}:
+    if library not in {lib.name for lib in svc.library.libraries()}:
         raise LibraryNotFound(
             f"There is no library named {library!r}. Index one first: "
             f"ragtune index FOLDER --library {shlex.quote(library)}"

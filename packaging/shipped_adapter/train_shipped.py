@@ -75,7 +75,7 @@ def main() -> int:
     chosen = rng.sample(answerable, min(len(answerable), args.items - n_absent)) + rng.sample(absent, n_absent)
     started = time.monotonic()
     with Ragtune() as svc:
-        report_index = svc.index("adapter corpus", [docs])
+        report_index = svc.library.index("adapter corpus", [docs])
         print(f"indexed {report_index.added} documents, {report_index.chunks_written} chunks", flush=True)
         svc.evaluation.add_questions("adapter corpus", "corpus", chosen, [True] * len(chosen))
         report = svc.finetune.training_set("adapter corpus", "corpus", args.decline_share, args.seed)

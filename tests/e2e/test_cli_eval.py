@@ -34,7 +34,7 @@ def library(tmp_path: Path, embedder: object, chat_model_path: Path) -> str:
     )
     (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
     with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
-        svc.index("kb", [folder])
+        svc.library.index("kb", [folder])
     return "kb"
 
 

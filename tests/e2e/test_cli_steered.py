@@ -27,7 +27,7 @@ def test_libraries_counts_and_ask_flags_the_planted_link(
     folder.mkdir()
     (folder / "crew.md").write_text(ATTACK, encoding="utf-8")
     with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
-        svc.index("ferry", [folder])
+        svc.library.index("ferry", [folder])
 
     listed = ragtune("libraries").stdout
     assert "1 passage looks like instructions to a model" in listed

@@ -68,7 +68,7 @@ def keeper_library(tmp_path: Path, embedder: object, chat_model_path: Path) -> P
     settings.save(settings.Settings(max_answer_tokens=24, passages=2))
     _carriers(tmp_path / "kb")
     with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
-        svc.index("kb", [tmp_path / "kb"])
+        svc.library.index("kb", [tmp_path / "kb"])
     return tmp_path / "kb"
 
 

@@ -38,7 +38,7 @@ ITEMS = [
 def library(embedder: object, chat_model_path: Path) -> str:
     settings_store.save(Settings(threads=2, context_size=2048, max_answer_tokens=24))
     with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
-        svc.index("sample", [paths.sample_library_dir()])
+        svc.library.index("sample", [paths.sample_library_dir()])
         svc.evaluation.add_questions("sample", SET, ITEMS, [True] * len(ITEMS))
     return "sample"
 

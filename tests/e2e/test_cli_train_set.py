@@ -18,7 +18,7 @@ from ragtune.core.services import Ragtune
 @pytest.fixture
 def library(embedder: object, chat_model_path: Path) -> str:
     with Ragtune(embedder=embedder) as svc:  # type: ignore[arg-type]
-        svc.index("sample", [paths.sample_library_dir()])
+        svc.library.index("sample", [paths.sample_library_dir()])
         svc.evaluation.question_sets("sample")  # the sample set, made once
     return "sample"
 

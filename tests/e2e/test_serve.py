@@ -43,7 +43,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, embedder: object, chat_mode
         )
         (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
         svc = Ragtune(settings=Settings(max_answer_tokens=32, passages=2), embedder=embedder)  # type: ignore[arg-type]
-        svc.index("kb", [folder])
+        svc.library.index("kb", [folder])
         try:
             with running(create_app(svc, "kb", TOKEN)) as url:
                 yield url, svc
@@ -111,7 +111,7 @@ def test_stream_joins_to_the_answer(served: tuple[str, Ragtune]) -> None:
     extra = last.model_extra or {}
     assert extra["declined"] is False
     assert extra["citations"][0]["path"].endswith("orchard.md")
-    assert svc.history("kb", limit=1)[0].content == text  # the same text the service recorded
+    assert svc.chats.history("kb", limit=1)[0].content == text  # the same text the service recorded
 
 
 def test_earlier_turns_are_noted_and_the_last_question_is_answered(served: tuple[str, Ragtune]) -> None:

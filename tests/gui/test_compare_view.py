@@ -38,7 +38,7 @@ def _index_library(svc: Any, tmp_path: Path) -> None:
     folder = tmp_path / "garden"
     folder.mkdir()
     (folder / "garden.md").write_text(NOTES, encoding="utf-8")
-    report = svc.index(LIBRARY, [str(folder)])
+    report = svc.library.index(LIBRARY, [str(folder)])
     assert report.added == 1
     assert not report.failed
 

@@ -45,7 +45,7 @@ def _choose_set(view: EvaluateView, name: str) -> None:
 
 def test_run_results_and_a_citation_click(qtbot: QtBot, panel_service: Any) -> None:
     svc = panel_service
-    svc.index(SAMPLE_LIBRARY, [str(paths.sample_library_dir())])
+    svc.library.index(SAMPLE_LIBRARY, [str(paths.sample_library_dir())])
     window = MainWindow(svc)
     qtbot.addWidget(window)
     window.show()
@@ -103,7 +103,7 @@ def test_run_results_and_a_citation_click(qtbot: QtBot, panel_service: Any) -> N
 
 def test_the_table_edits_through_the_service(qtbot: QtBot, panel_ctx: Any) -> None:
     svc = panel_ctx.svc
-    svc.create_library("Notes")
+    svc.library.create_library("Notes")
     svc.evaluation.add_questions("Notes", "Mine", [Question("What colour is the door?", "green")], [True])
     view = EvaluateView(panel_ctx, lambda: [])
     qtbot.addWidget(view)
@@ -139,7 +139,7 @@ def test_import_lists_the_skipped_rows(
     qtbot: QtBot, panel_ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svc = panel_ctx.svc
-    svc.create_library("Notes")
+    svc.library.create_library("Notes")
     source = tmp_path / "mine.jsonl"
     source.write_text('{"question": "What colour is the door?", "answer": "green"}\n{not json\n', encoding="utf-8")
     warnings: list[str] = []

@@ -60,7 +60,7 @@ def _choose(view: FineTuneView, name: str) -> None:
 
 def test_build_edit_export_train_and_judge(qtbot: QtBot, panel_service: Any, tmp_path: Path) -> None:
     svc = panel_service
-    svc.index(SAMPLE_LIBRARY, [str(paths.sample_library_dir())])
+    svc.library.index(SAMPLE_LIBRARY, [str(paths.sample_library_dir())])
     svc.evaluation.add_questions(SAMPLE_LIBRARY, TINY, ITEMS, [True] * len(ITEMS))
     window = MainWindow(svc)
     qtbot.addWidget(window)

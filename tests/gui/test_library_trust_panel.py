@@ -58,7 +58,7 @@ def test_missing_source_excluded_file_and_refused_path(
     qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "indexed"}, timeout=WAIT_MS)
 
     svc = panel.ctx.svc
-    svc.remove("My documents", folder / "drop.txt")
+    svc.library.remove("My documents", folder / "drop.txt")
     panel.refresh_libraries()
     qtbot.waitUntil(lambda: states(panel) == {"keep.txt": "indexed", "drop.txt": "excluded"}, timeout=WAIT_MS)
     with qtbot.waitSignal(panel.indexer.finished, timeout=WAIT_MS) as rescan:
@@ -84,4 +84,4 @@ def test_missing_source_excluded_file_and_refused_path(
     with qtbot.waitSignal(panel.indexer.finished, timeout=WAIT_MS):
         panel.add_paths([str(tmp_path / "typo")])
     assert "does not exist" in panel.ctx.messages.last_message
-    assert [i.sources for i in svc.libraries()] == [(str(folder),)]
+    assert [i.sources for i in svc.library.libraries()] == [(str(folder),)]

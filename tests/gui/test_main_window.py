@@ -88,7 +88,7 @@ def test_first_start_indexes_the_sample_library(qtbot: QtBot, panel_service: Any
     with qtbot.waitSignal(again.done, timeout=WAIT_MS):
         again.start()
     assert not window.indexer.busy()
-    assert [lib.name for lib in panel_service.libraries()] == [SAMPLE_LIBRARY]
+    assert [lib.name for lib in panel_service.library.libraries()] == [SAMPLE_LIBRARY]
 
 
 def test_cancel_indexing_and_answering(
@@ -111,7 +111,7 @@ def test_cancel_indexing_and_answering(
     report = indexed.args[1]
     assert cancelled
     assert (report is None or (report.cancelled and report.added < 60))
-    assert panel_service.doctor().ok
+    assert panel_service.library.doctor().ok
 
     with qtbot.waitSignal(window.chat_view.answer_finished, timeout=WAIT_MS) as answered:
         window.chat_view.rag_toggle.setChecked(False)
@@ -129,8 +129,8 @@ def test_restart_keeps_libraries_chats_and_layout(
     from ragtune.core.services import Ragtune
     from ragtune.gui.chat_list import ChatList
 
-    panel_service.create_library("Contracts")
-    chat = panel_service.create_chat("Notice periods", "Contracts", True)
+    panel_service.library.create_library("Contracts")
+    chat = panel_service.chats.create_chat("Notice periods", "Contracts", True)
     first = MainWindow(panel_service)
     qtbot.addWidget(first)
     first.show()
@@ -151,7 +151,7 @@ def test_restart_keeps_libraries_chats_and_layout(
         qtbot.waitUntil(lambda: second.chat_list.list.count() == 1, timeout=10_000)
         assert isinstance(second.chat_list, ChatList)
         assert [c.title for c in second.chat_list.chats] == [chat.title]
-        assert [lib.name for lib in svc.libraries()] == ["Contracts"]
+        assert [lib.name for lib in svc.library.libraries()] == ["Contracts"]
         # pane sizes are saved (the small offscreen screen squeezes them again on show)
         assert second.ctx.settings.value("window/main_splitter") == state
         assert second.tabs.currentWidget() is second.model_panel
@@ -177,4 +177,4 @@ def test_watched_folder_picks_up_added_and_deleted_files(
     with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as rescanned:
         (folder / "first.txt").unlink()
     assert rescanned.args[1].removed == 1
-    assert [Path(d.path).name for d in panel_service.documents("My documents")] == ["second.md"]
+    assert [Path(d.path).name for d in panel_service.library.documents("My documents")] == ["second.md"]

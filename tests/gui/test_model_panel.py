@@ -62,7 +62,7 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
         return str(answer.text)
 
     base = ask()
-    engine = svc.parts.answers.engine
+    engine = svc.models.engine
     assert engine is not None
     assert base
 
@@ -95,7 +95,7 @@ def test_adapter_switch_and_slider_change_next_answer_without_reload(
     assert stronger != with_adapter
 
     # applied hot: the same engine and the same llama.cpp model object all along
-    assert svc.parts.answers.engine is engine
+    assert svc.models.engine is engine
     saved = load_saved(ui_settings())
     assert saved == [SavedAdapter(str(lora), True, 200)]
 
@@ -171,7 +171,7 @@ def test_corrupt_model_is_refused(qtbot: QtBot, panel_ctx: Any, tmp_path: Path) 
         panel.add_model_file(str(broken))
     assert refused.args[0]
     assert panel_ctx.messages.last_message.startswith("Model not loaded: ")
-    assert [m.name for m in panel_ctx.svc.models()] == before
+    assert [m.name for m in panel_ctx.svc.models.list_models()] == before
     qtbot.waitUntil(lambda: panel.model_names() == before, timeout=WAIT_MS)
     assert panel.combo.isEnabled()
     assert panel.state_label.text() == ""

@@ -23,7 +23,7 @@ def test_confirmed_chunk_size_change_reindexes_every_library(
     for name, folder in libraries.items():
         with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS):
             window.indexer.index(name, [folder])
-    before = {name: panel_service.stats(name).chunks for name in libraries}
+    before = {name: panel_service.library.stats(name).chunks for name in libraries}
 
     window.ctx.messages.auto_confirm = True  # "Re-index libraries?" -> Yes
     dialog = window.settings_dialog()
@@ -39,7 +39,7 @@ def test_confirmed_chunk_size_change_reindexes_every_library(
         assert report is not None
         assert not report.cancelled
         assert report.updated == len(list(folder.iterdir()))  # every document read again
-        stats = panel_service.stats(name)
+        stats = panel_service.library.stats(name)
         assert stats.chunks > before[name]  # split with the smaller size
         assert not stats.needs_reindex
 
@@ -57,6 +57,6 @@ def test_declined_reindex_leaves_the_library_marked(
     dialog.chunk_tokens.setValue(panel_service.settings.chunk_tokens // 2)
     dialog.accept()
     assert not window.indexer.busy()
-    stats = panel_service.stats("Ships")
+    stats = panel_service.library.stats("Ships")
     assert stats.needs_reindex
     assert stats.reindex_sentence().startswith("Needs a re-index: 1 document was split")

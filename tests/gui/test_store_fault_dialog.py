@@ -31,7 +31,7 @@ def damaged_db(tmp_path: Path, embedder: Any) -> Path:
     (docs / "keeper.txt").write_text("The lighthouse keeper lights the lamp at dusk.\n")
     (docs / "ferries.txt").write_text("Ferries to the island leave every two hours.\n")
     with Ragtune(embedder=embedder) as svc:
-        svc.index("harbour", [docs])
+        svc.library.index("harbour", [docs])
         path = svc.db_path
     damage_pages(path)
     return path
@@ -56,7 +56,7 @@ def ctx(qtbot: QtBot, embedder: Any, damaged_db: Path) -> Iterator[AppContext]:
 
 def test_a_damaged_database_opens_a_dialog_with_the_way_out(qtbot: QtBot, ctx: AppContext, damaged_db: Path) -> None:
     with Ragtune(db_path=damaged_db) as svc, pytest.raises(DatabaseDamaged) as expected:
-        svc.libraries()
+        svc.library.libraries()
     panel = LibraryPanel(ctx, IndexController(ctx))
     with qtbot.waitSignal(ctx.messages.shown, timeout=WAIT_MS) as shown:
         panel.refresh_libraries()  # what the window does when it opens

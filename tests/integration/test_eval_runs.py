@@ -33,20 +33,20 @@ def svc(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     home = tmp_path_factory.mktemp("eval-home")
     with Ragtune(db_path=home / "library.sqlite3", embedder=embedder) as service:
         service.settings = replace(service.settings, context_size=2048, max_answer_tokens=40)
-        service.index("sample", [paths.sample_library_dir()])
+        service.library.index("sample", [paths.sample_library_dir()])
         service.evaluation.add_questions("sample", "Small", ITEMS)
         yield service
 
 
 def test_a_two_mode_run_interrupted_then_resumed(svc: Ragtune, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
-    real_ask = svc.parts.answers.ask
+    real_ask = svc.models.ask
 
     def counting_ask(question: str, *args: Any, **kwargs: Any) -> Any:
         asked.append(question)
         return real_ask(question, *args, **kwargs)
 
-    monkeypatch.setattr(svc.parts.answers, "ask", counting_ask)
+    monkeypatch.setattr(svc.models, "ask", counting_ask)
     cancel = threading.Event()
     seen: list[Progress] = []
 

@@ -18,7 +18,7 @@ def test_white_text_does_not_take_over_the_answer(tmp_path: Path, embedder: Any,
     fact_sheet_pdf(folder / "facts.pdf", color=(1, 1, 1))
     with Ragtune(db_path=tmp_path / "library.sqlite3", embedder=embedder) as svc:
         svc.settings = replace(svc.settings, context_size=2048, max_answer_tokens=48)
-        svc.index("harbour", [folder])
+        svc.library.index("harbour", [folder])
         answer = svc.ask("When does the ferry leave?", "harbour")
     assert not answer.error
     assert answer.sources

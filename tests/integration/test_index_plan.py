@@ -15,7 +15,7 @@ from ragtune.settings import Settings
 
 def _planned(svc: Ragtune, library: str, paths: list[Path] | None = None) -> list[str]:
     seen: list[Progress] = []
-    svc.index(library, paths or [], progress=seen.append)
+    svc.library.index(library, paths or [], progress=seen.append)
     plans = [p for p in seen if p.stage == Stage.PLANNED]
     assert len(plans) == 1
     stages = [p.stage for p in seen]
@@ -37,7 +37,7 @@ def test_the_plan_follows_the_indexers_rules(tmp_path: Path, embedder: Any) -> N
         touched = folder / "b.md"
         st = touched.stat()
         os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))  # same size, new mtime
-        svc.remove("Docs", folder / "c.md")  # excluded: stays out of re-scans
+        svc.library.remove("Docs", folder / "c.md")  # excluded: stays out of re-scans
         (folder / "c.md").write_text("# C\n\nGamma facts, changed.\n")
         assert _planned(svc, "Docs") == ["b.md"]
 

@@ -79,54 +79,54 @@ def counting(svc: Ragtune) -> CountingEmbedder:
 
 
 def test_index_search_and_page_numbers(svc: Ragtune, corpus: Path) -> None:
-    report = svc.index("work", [corpus])
+    report = svc.library.index("work", [corpus])
     assert (report.added, report.failed, report.cancelled) == (3, [], False)
-    hits = svc.search("work", "how many days of paid holiday", k=3)
+    hits = svc.library.search("work", "how many days of paid holiday", k=3)
     assert hits[0].path.endswith("handbook.pdf")
     assert hits[0].page == 2
     assert "27 days" in hits[0].text
     assert hits[0].keyword_rank is not None or hits[0].vector_rank is not None
-    stats = svc.stats("work")
+    stats = svc.library.stats("work")
     assert (stats.documents, stats.pages) == (3, 4)
-    assert svc.doctor().ok
+    assert svc.library.doctor().ok
 
 
 def test_incremental_changes(svc: Ragtune, corpus: Path) -> None:
-    svc.index("work", [corpus])
+    svc.library.index("work", [corpus])
     emb = counting(svc)
     before = emb.embedded
 
-    again = svc.index("work")
+    again = svc.library.index("work")
     assert (again.added, again.updated, again.unchanged, emb.embedded) == (0, 0, 3, before)
 
     # mtime moves, content identical: confirmed by hash, not re-embedded
     os.utime(corpus / "plain.txt", ns=(1, 1))
-    touched = svc.index("work")
+    touched = svc.library.index("work")
     assert (touched.updated, touched.unchanged, emb.embedded) == (0, 3, before)
 
     (corpus / "plain.txt").write_text("The server room door code is 4417 since March.\n")
-    changed = svc.index("work")
+    changed = svc.library.index("work")
     assert changed.updated == 1
     assert emb.embedded > before
-    assert "4417" in svc.search("work", "server room door code", k=1)[0].text
+    assert "4417" in svc.library.search("work", "server room door code", k=1)[0].text
 
     # a renamed file: removed + added, its vectors reused from the identical content
     before = emb.embedded
     (corpus / "notes.md").rename(corpus / "falcon.md")
-    renamed = svc.index("work")
+    renamed = svc.library.index("work")
     assert (renamed.removed, renamed.added, emb.embedded) == (1, 1, before)
 
     # a duplicate file is embedded once
     shutil.copy(corpus / "falcon.md", corpus / "falcon copy.md")
-    dup = svc.index("work")
+    dup = svc.library.index("work")
     assert (dup.added, emb.embedded) == (1, before)
 
     (corpus / "falcon copy.md").unlink()
-    deleted = svc.index("work")
+    deleted = svc.library.index("work")
     assert deleted.removed == 1
-    paths = {d.path for d in svc.documents("work")}
+    paths = {d.path for d in svc.library.documents("work")}
     assert not any(p.endswith("falcon copy.md") for p in paths)
-    assert svc.doctor().ok
+    assert svc.library.doctor().ok
 
 
 def test_bad_files_fail_alone(svc: Ragtune, corpus: Path) -> None:
@@ -135,11 +135,11 @@ def test_bad_files_fail_alone(svc: Ragtune, corpus: Path) -> None:
     locked = pymupdf.open()
     locked.new_page().insert_text((72, 72), "secret text")
     locked.save(corpus / "locked.pdf", encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
-    report = svc.index("work", [corpus])
+    report = svc.library.index("work", [corpus])
     reasons = {Path(f.path).name: f.reason for f in report.failed}
     assert reasons == {"empty.txt": "empty", "broken.pdf": "corrupt", "locked.pdf": "password-protected"}
     assert report.added == 3
-    states = {Path(d.path).name: (d.status, d.error) for d in svc.documents("work")}
+    states = {Path(d.path).name: (d.status, d.error) for d in svc.library.documents("work")}
     assert states["locked.pdf"] == ("failed", "password-protected")
     assert states["handbook.pdf"][0] == "indexed"
 
@@ -155,26 +155,26 @@ def test_cancel_leaves_library_consistent_and_resumes(svc: Ragtune, tmp_path: Pa
         if p.stage == "indexing" and p.done >= 1:
             cancel.set()
 
-    first = svc.index("many", [folder], progress=progress, cancel=cancel)
+    first = svc.library.index("many", [folder], progress=progress, cancel=cancel)
     assert first.cancelled
     assert first.added < 12
-    assert svc.doctor().ok
-    second = svc.index("many")
+    assert svc.library.doctor().ok
+    second = svc.library.index("many")
     assert second.added + first.added == 12
     assert second.unchanged == first.added
-    assert svc.stats("many").documents == 12
+    assert svc.library.stats("many").documents == 12
 
 
 def test_other_embedding_model_is_refused_before_any_write(
     embedder: Any, corpus: Path, tmp_path: Path
 ) -> None:
     with Ragtune(embedder=embedder) as svc:
-        svc.index("work", [corpus])
-        chunks = svc.stats("work").chunks
+        svc.library.index("work", [corpus])
+        chunks = svc.library.stats("work").chunks
     (corpus / "new.txt").write_text("A new file that must not be written.\n")
     other = CountingEmbedder(embedder, model_id="some/other-embedding-model")
     with Ragtune(embedder=other) as svc:
         with pytest.raises(EmbeddingModelMismatch, match=r"re-index|reindex|Re-index"):
-            svc.index("work")
+            svc.library.index("work")
         assert other.embedded == 0
-        assert svc.stats("work").chunks == chunks
+        assert svc.library.stats("work").chunks == chunks

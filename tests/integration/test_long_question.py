@@ -28,8 +28,8 @@ def test_a_20000_character_question_keeps_the_answering_passage_whole(
     engine: Any, embedder: Any, tmp_path: Path
 ) -> None:
     with Ragtune(db_path=tmp_path / "lib.sqlite3", embedder=embedder) as svc:
-        svc.index("sample", [paths.sample_library_dir()])
-        hits = svc.search("sample", ASK, k=5)
+        svc.library.index("sample", [paths.sample_library_dir()])
+        hits = svc.library.search("sample", ASK, k=5)
     warranty = next(h for h in hits if "18-month limited warranty" in h.text)
     question = long_question()
     passages = select_passages(question, hits, SETTINGS.passages)

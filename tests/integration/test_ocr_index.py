@@ -41,23 +41,23 @@ def test_scanned_pdf_is_searchable_cited_as_ocr_and_highlighted(svc: Ragtune, tm
         [ScanSpec("Contents: a field report about kettles, lanterns and rope.", kind="text"), ScanSpec(SCANNED)],
     )
     seen: list[Progress] = []
-    report = svc.index("field", [folder], progress=seen.append)
+    report = svc.library.index("field", [folder], progress=seen.append)
     assert (report.added, report.failed) == (1, [])
     assert any(p.parsing == "survey.pdf (OCR of page 2 of 2)" for p in seen)
 
-    hits = svc.search("field", "theodolite measurements of the glacier front", k=3)
+    hits = svc.library.search("field", "theodolite measurements of the glacier front", k=3)
     top = hits[0]
     assert (top.page, top.ocr) == (2, True)
     assert "theodolite" in top.text
     assert place(top.path, top.page, ocr=top.ocr) == "survey.pdf, p. 2 (OCR)"
     assert hit_json(top)["location"] == "p. 2 (OCR)"
-    text_hits = [h for h in svc.search("field", "kettles lanterns rope", k=3) if h.page == 1]
+    text_hits = [h for h in svc.library.search("field", "kettles lanterns rope", k=3) if h.page == 1]
     assert text_hits
     assert not text_hits[0].ocr
 
-    words = svc.ocr_words(str(pdf), 2)
+    words = svc.library.ocr_words(str(pdf), 2)
     assert words is not None
-    assert svc.ocr_words(str(pdf), 1) is None
+    assert svc.library.ocr_words(str(pdf), 1) is None
     rendered = render_pdf_page(pdf, 2, top.text, 1.5, words)
     assert rendered.ocr
     assert rendered.highlights
@@ -66,8 +66,8 @@ def test_scanned_pdf_is_searchable_cited_as_ocr_and_highlighted(svc: Ragtune, tm
     assert any(overlaps(h, box) for h in rendered.highlights)
     assert all(h[1] < 300 for h in rendered.highlights)  # on the text at the top, not below it
     assert render_pdf_page(pdf, 2, top.text, 1.5).highlights == []  # no text layer to search
-    assert svc.doctor().ok
+    assert svc.library.doctor().ok
 
     (pdf).unlink()
-    assert svc.index("field").removed == 1
-    assert svc.ocr_words(str(pdf), 2) is None  # gone with its document
+    assert svc.library.index("field").removed == 1
+    assert svc.library.ocr_words(str(pdf), 2) is None  # gone with its document

@@ -37,7 +37,7 @@ def make_office_folder(root: Path) -> Path:
 
 
 def test_every_kind_is_found_and_skipped_files_are_counted(svc: Ragtune, tmp_path: Path) -> None:
-    report = svc.index("dropped", [make_office_folder(tmp_path)])
+    report = svc.library.index("dropped", [make_office_folder(tmp_path)])
     assert report.failed == []
     assert report.added == 6
     assert report.skipped == {".xyz": 1}
@@ -52,12 +52,12 @@ def test_every_kind_is_found_and_skipped_files_are_counted(svc: Ragtune, tmp_pat
         "when does the lighthouse open": ("guide.odt", "opens at dawn", "section 1"),
     }
     for query, (name, text, where) in expected.items():
-        hits = svc.search("dropped", query, k=8)
+        hits = svc.library.search("dropped", query, k=8)
         hit = next((h for h in hits if h.path.endswith(name)), None)
         assert hit is not None, query
         assert text in hit.text, query
         assert locator(hit.path, hit.page) == where, query
     for query in ("CANARY-SLIDE draft figures", "CANARY-SHEET", "CANARY-ROW", "CANARY-HTML"):
-        assert all("CANARY" not in h.text for h in svc.search("dropped", query, k=8))
-    indexed = {Path(d.path).name for d in svc.documents("dropped")}
+        assert all("CANARY" not in h.text for h in svc.library.search("dropped", query, k=8))
+    indexed = {Path(d.path).name for d in svc.library.documents("dropped")}
     assert indexed == {"server.log", "fares.csv", "talk.pptx", "budget.xlsx", "mail.eml", "guide.odt"}

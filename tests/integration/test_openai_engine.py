@@ -70,7 +70,7 @@ def test_rag_answer_and_compare_through_the_server(
     )
     (folder / "fleet.txt").write_text("The delivery fleet has 17 electric vans based in Ghent.\n")
     with Ragtune(settings=remote_settings, embedder=embedder) as svc:
-        svc.index("kb", [folder])
+        svc.library.index("kb", [folder])
         answer = svc.ask(QUESTION, library="kb")
         assert not answer.error
         assert answer.sources
@@ -199,12 +199,12 @@ def test_silent_server_times_out(scripted: list[ScriptedServer]) -> None:
 
 def test_settings_pick_the_engine(llama_url: str, remote_settings: Settings) -> None:
     with Ragtune(settings=remote_settings) as svc:
-        info = svc.load_model()
+        info = svc.models.load_model()
         assert info.architecture == "remote"
         assert info.path == llama_url
         svc.settings = replace(remote_settings, engine_model="other")
         with pytest.raises(EngineError, match="does not know model 'other'"):
-            svc.load_model()
+            svc.models.load_model()
 
 
 def test_llama_server_adapters_are_picked_by_file_name(scripted: list[ScriptedServer]) -> None:
@@ -236,13 +236,13 @@ def test_a_server_adapter_is_checked_against_what_the_server_loaded(
     local = tmp_path / "facts.gguf"  # not a GGUF at all: a server adapter's file is never read
     local.write_bytes(b"not a gguf")
     with Ragtune(settings=Settings(engine=EngineKind.OPENAI, engine_url=with_loras.url)) as svc:
-        info = svc.check_adapter(local)
+        info = svc.models.check_adapter(local)
         assert (info.name, info.architecture) == ("facts.gguf", "server")
         with pytest.raises(AdapterError, match=r"no adapter 'mine\.gguf'.*facts\.gguf.*at launch"):
-            svc.check_adapter(tmp_path / "mine.gguf")
+            svc.models.check_adapter(tmp_path / "mine.gguf")
     with Ragtune(settings=Settings(engine=EngineKind.OPENAI, engine_url=without.url)) as svc, \
             pytest.raises(AdapterError, match=r"does not support adapters.*at launch"):
-        svc.check_adapter(local)
+        svc.models.check_adapter(local)
 
 
 def test_a_vllm_style_server_selects_an_adapter_by_model_name(scripted: list[ScriptedServer]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ragtune.core.ingest.isolation import ParseResult, ParserPool, WaitCallback
-from ragtune.core.library_service import Library
+from ragtune.core.services import Ragtune
 from ragtune.core.types import Page, ParsedDocument
 from ragtune.errors import ParseError
 from ragtune.settings import Settings
@@ -88,12 +88,12 @@ def test_page_text_does_not_wait_for_an_index_run(
     first_result = threading.Event()
     # every parser the library makes is slow on the 'slow' files and says when a run is under way
     monkeypatch.setattr("ragtune.core.library_service.ParserPool", lambda: WatchedPool(first_result))
-    svc = Library(tmp_path / "lib.db", Settings(), embedder=embedder)
+    svc = Ragtune(tmp_path / "lib.db", Settings(), embedder=embedder)
     try:
-        indexer = threading.Thread(target=svc.index, args=("batch", [folder]))
+        indexer = threading.Thread(target=svc.library.index, args=("batch", [folder]))
         indexer.start()
         assert first_result.wait(60), "the index run never parsed its first file"
-        text = svc.page_text(str(page), 1)
+        text = svc.library.page_text(str(page), 1)
         index_still_running = indexer.is_alive()  # its three slow files take 9 s in all
         indexer.join(60)
     finally:

@@ -138,17 +138,17 @@ def test_the_reported_injection_no_longer_takes_over_the_answer(
 ) -> None:
     """The reproduction of the trust issue, end to end: real index, real search, real model."""
     from ragtune.core.answering import answer_question
-    from ragtune.core.library_service import Library
+    from ragtune.core.services import Ragtune
     from ragtune.settings import Settings
 
     folder = tmp_path / "d"
     folder.mkdir()
     (folder / "notes.md").write_text(f"# Ferry crew notes\n\n{QWEN_ATTACK}\n", encoding="utf-8")
-    service = Library(None, Settings(), embedder)
+    service = Ragtune(settings=Settings(), embedder=embedder)
     try:
-        service.index("inj", [folder])
+        service.library.index("inj", [folder])
         question = "When does the winter timetable start?"
-        hits = service.search("inj", question, k=5)
+        hits = service.library.search("inj", question, k=5)
     finally:
         service.close()
     answer = answer_question(engine, question, hits, Settings(max_answer_tokens=40, passages=2))

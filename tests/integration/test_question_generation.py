@@ -31,8 +31,8 @@ ASK = [{"role": "user", "content": "Name one colour of the rainbow and how many 
 @pytest.fixture
 def sample(embedder: Any) -> Iterator[tuple[Ragtune, list[Passage]]]:
     with Ragtune(settings=Settings(), embedder=embedder) as svc:
-        svc.index("sample", [paths.sample_library_dir()])
-        library = svc.parts.library
+        svc.library.index("sample", [paths.sample_library_dir()])
+        library = svc.library
         yield svc, sample_passages(library.connection(), library.library_id("sample"), 4, seed=0)
 
 
@@ -55,7 +55,7 @@ def test_passages_are_spread_over_documents_and_pages(sample: tuple[Ragtune, lis
     assert len({p.path for p in passages}) == 3  # round-robin: every document before a second
     assert len({(p.path, p.page) for p in passages}) == 4
     assert all(len(p.text.strip()) >= 200 for p in passages)
-    library = svc.parts.library
+    library = svc.library
     again = sample_passages(library.connection(), library.library_id("sample"), 4, seed=0)
     assert again == passages
 
@@ -66,7 +66,7 @@ def test_generated_pairs_pass_the_checks_and_name_their_source(
     svc, passages = sample
     events: list[Progress] = []
     report = generate_questions(
-        engine, passages, lambda q: svc.search("sample", q, 10), n=4, absent=1, progress=events.append
+        engine, passages, lambda q: svc.library.search("sample", q, 10), n=4, absent=1, progress=events.append
     )
     assert not report.cancelled
     assert report.tried == 4
@@ -84,7 +84,7 @@ def test_generated_pairs_pass_the_checks_and_name_their_source(
         assert q.origin is Origin.GENERATED
     for q in answerable:
         source = by_path_page[(q.gold_file, q.gold_page)]
-        hits = svc.search("sample", q.question, 10)
+        hits = svc.library.search("sample", q.question, 10)
         assert pair_checks.check_pair(q.question, q.answer, source.text, hits, source.chunk_id) is None
     for q in report.questions:
         if q.kind is Kind.ABSENT:
@@ -97,7 +97,7 @@ def test_cancel_returns_what_was_kept(engine: Any, sample: tuple[Ragtune, list[P
     svc, passages = sample
     cancel = threading.Event()
     cancel.set()
-    report = generate_questions(engine, passages, lambda q: svc.search("sample", q, 10), n=4, cancel=cancel)
+    report = generate_questions(engine, passages, lambda q: svc.library.search("sample", q, 10), n=4, cancel=cancel)
     assert report.cancelled
     assert report.tried == 0
     assert report.questions == []
@@ -109,7 +109,7 @@ def test_cancel_returns_what_was_kept(engine: Any, sample: tuple[Ragtune, list[P
             cancel.set()
 
     report = generate_questions(
-        engine, passages, lambda q: svc.search("sample", q, 10), n=4, absent=0,
+        engine, passages, lambda q: svc.library.search("sample", q, 10), n=4, absent=0,
         progress=stop_after_first, cancel=cancel,
     )
     assert report.cancelled

@@ -20,7 +20,7 @@ from ragtune.errors import RagtuneError
 @pytest.fixture
 def svc(embedder: Any) -> Any:
     with Ragtune(embedder=embedder) as service:
-        service.create_library("work")
+        service.library.create_library("work")
         yield service
 
 
@@ -82,7 +82,7 @@ def test_empty_questions_and_negative_pages_are_refused(svc: Ragtune) -> None:
 
 
 def test_the_sample_set_loads_once_with_both_kinds(svc: Ragtune) -> None:
-    svc.create_library("sample")
+    svc.library.create_library("sample")
     first = svc.evaluation.ensure_sample_set("sample")
     assert first is not None
     assert first.name == SAMPLE_SET_NAME
@@ -101,7 +101,7 @@ def test_the_sample_set_loads_once_with_both_kinds(svc: Ragtune) -> None:
 def test_the_sample_library_shows_its_set_without_being_asked(svc: Ragtune) -> None:
     from ragtune import paths
 
-    svc.index("Sample library", [paths.sample_library_dir()])
+    svc.library.index("Sample library", [paths.sample_library_dir()])
     sets = svc.evaluation.question_sets("Sample library")
     assert [s.name for s in sets] == [SAMPLE_SET_NAME]
     assert svc.evaluation.question_sets("work") == []  # other libraries start empty
@@ -112,7 +112,7 @@ def test_the_sample_set_is_made_once_when_two_threads_ask_at_once(svc: Ragtune) 
     sample set must be added once, not twice."""
     import threading
 
-    svc.create_library("sample")
+    svc.library.create_library("sample")
     start = threading.Barrier(4)
     made: list[Any] = []
 

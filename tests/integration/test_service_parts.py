@@ -51,7 +51,7 @@ def test_facade_answers_through_the_factory_and_records(
     (folder / "orchard.md").write_text("# Orchard\n\nThe orchard harvested 312 tonnes of apples.\n")
     factory = Factory()
     with Ragtune(settings=Settings(), embedder=embedder, engine_factory=factory) as svc:
-        svc.index("kb", [folder])
+        svc.library.index("kb", [folder])
         tokens: list[str] = []
         answer = svc.ask("How many tonnes did the orchard harvest?", "kb", on_token=tokens.append)
         assert "312" in answer.text
@@ -61,22 +61,22 @@ def test_facade_answers_through_the_factory_and_records(
         path, settings, model = factory.made[0]
         assert path == chat_model_path
         assert settings == svc.settings
-        assert svc.parts.answers.engine is model
-        assert svc.current_model().name == "scripted"
+        assert svc.models.engine is model
+        assert svc.models.current_model().name == "scripted"
 
-        chats = svc.chats()
+        chats = svc.chats.list_chats()
         assert len(chats) == 1
         assert chats[0].library == "kb"
-        assert [m.role for m in svc.messages(chats[0].id)] == ["user", "assistant"]
-        assert svc.history("kb")[0].content == answer.text
+        assert [m.role for m in svc.chats.messages(chats[0].id)] == ["user", "assistant"]
+        assert svc.chats.history("kb")[0].content == answer.text
 
         svc.ask("And the apples?", rag=False, chat_id=chats[0].id)
         assert len(factory.made) == 1  # the same model answers again
-        assert len(svc.messages(chats[0].id)) == 4
+        assert len(svc.chats.messages(chats[0].id)) == 4
 
         # a new context size reaches every part and remakes the model on the next answer
         svc.settings = Settings(context_size=1024)
-        assert svc.parts.library.settings == svc.parts.answers.settings == svc.settings
+        assert svc.library.settings == svc.models.settings == svc.settings
         svc.ask("Anything?", rag=False)
         assert len(factory.made) == 2
         assert factory.made[0][2].closed
@@ -90,9 +90,9 @@ def test_compare_reports_typed_events_per_mode(tmp_path: Path, embedder: Any) ->
     (folder / "orchard.md").write_text("# Orchard\n\nThe orchard harvested 312 tonnes of apples.\n")
     events: list[CompareEvent] = []
     with Ragtune(settings=Settings(), embedder=embedder, engine_factory=Factory()) as svc:
-        svc.index("kb", [folder])
+        svc.library.index("kb", [folder])
         answers = svc.compare("How many tonnes did the orchard harvest?", "kb", on_event=events.append)
-        chats = svc.chats()
+        chats = svc.chats.list_chats()
     assert [a.mode for a in answers] == [Mode.MODEL, Mode.RAG]
     assert len(chats) == 1
     assert chats[0].title.startswith("Compare: ")
@@ -119,7 +119,7 @@ def test_ask_in_chat_names_the_chat_first_then_answers_in_it(tmp_path: Path, emb
     folder.mkdir()
     (folder / "orchard.md").write_text("# Orchard\n\nThe orchard harvested 312 tonnes of apples.\n")
     with Ragtune(settings=Settings(), embedder=embedder, engine_factory=Factory()) as svc:
-        svc.index("kb", [folder])
+        svc.library.index("kb", [folder])
         steps: list[str] = []
 
         def on_chat(chat: ChatInfo) -> None:
@@ -133,21 +133,21 @@ def test_ask_in_chat_names_the_chat_first_then_answers_in_it(tmp_path: Path, emb
         assert "312" in answer.text
         assert steps[0] == "chat How many tonnes did the orchard harvest?"
         assert "model" in steps[1:]
-        (chat,) = svc.chats()
-        assert [m.role for m in svc.messages(chat.id)] == ["user", "assistant"]
+        (chat,) = svc.chats.list_chats()
+        assert [m.role for m in svc.chats.messages(chat.id)] == ["user", "assistant"]
 
-        untitled = svc.create_chat(NEW_CHAT_TITLE, "kb")
+        untitled = svc.chats.create_chat(NEW_CHAT_TITLE, "kb")
         named: list[ChatInfo] = []
         svc.ask_in_chat("And the apples?", untitled.id, "kb", rag=False, on_chat=named.append)
         assert [c.title for c in named] == ["And the apples?"]
         named.clear()
         svc.ask_in_chat("Again?", untitled.id, "kb", rag=False, on_chat=named.append)
         assert named == []  # a named chat keeps its name
-        assert len(svc.messages(untitled.id)) == 4
+        assert len(svc.chats.messages(untitled.id)) == 4
 
         # RAG without a library: the same words in the window; the CLI adds its flags
         with pytest.raises(RagtuneError) as refused:
             svc.ask_in_chat("Anything?", None, None, rag=True)
         assert str(refused.value) == "Add documents to a library first, or turn RAG off."
         assert for_cli(refused.value).endswith("(--library NAME, or --no-rag)")
-        assert len(svc.chats()) == 2  # the refused question made no chat
+        assert len(svc.chats.list_chats()) == 2  # the refused question made no chat

@@ -25,9 +25,9 @@ def test_a_planted_link_in_the_answer_is_flagged(tmp_path: Path, embedder: Any, 
     (folder / "timetable.txt").write_text("The summer timetable starts on May 2.\n", encoding="utf-8")
     with Ragtune(db_path=tmp_path / "library.sqlite3", embedder=embedder) as svc:
         svc.settings = replace(svc.settings, context_size=2048, max_answer_tokens=48, temperature=0.0)
-        report = svc.index("ferry", [folder])
+        report = svc.library.index("ferry", [folder])
         assert report.added == 2
-        stats = svc.stats("ferry")
+        stats = svc.library.stats("ferry")
         answer = svc.ask("When does the winter timetable start?", "ferry")
     assert stats.instruction_passages == 1  # crew.md's one chunk; the timetable is no instruction
     assert not answer.error

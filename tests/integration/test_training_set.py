@@ -40,14 +40,14 @@ LIBRARY = "sample"
 def sample(embedder: Any) -> Iterator[tuple[Ragtune, list[Question]]]:
     """The indexed sample library and its question set (made when first asked for)."""
     with Ragtune(embedder=embedder) as svc:
-        svc.index(LIBRARY, [paths.sample_library_dir()])
+        svc.library.index(LIBRARY, [paths.sample_library_dir()])
         svc.evaluation.question_sets(LIBRARY)
         yield svc, svc.evaluation.questions(LIBRARY, SAMPLE_SET_NAME)
 
 
 def _search(svc: Ragtune) -> Any:
     def search(question: str) -> list[Hit]:
-        return svc.parts.library.search(LIBRARY, question, 10)
+        return svc.library.search(LIBRARY, question, 10)
 
     return search
 
@@ -145,7 +145,7 @@ def test_an_all_test_set_raises_and_the_service_writes_jsonl(
     style.write_text(
         json.dumps({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Ahoy!"}]})
         + "\nnot json\n", encoding="utf-8")
-    finetune = FineTune(svc.parts.library, svc.parts.answers)
+    finetune = FineTune(svc.library, svc.models, svc.evaluation)
     report = finetune.training_set(LIBRARY, SAMPLE_SET_NAME, jsonl=[style])
     assert report.style == 1
     assert report.errors == ["voice.jsonl: line 2: not valid JSON (Expecting value)"]

@@ -43,7 +43,7 @@ def _back_to_schema_5(db_path: Path) -> None:
 def test_the_first_run_after_the_upgrade_says_why_documents_are_read_again(tmp_path: Path, embedder: Any) -> None:
     folder = _folder(tmp_path)
     svc = Ragtune(embedder=embedder)
-    first = svc.index("work", [folder])
+    first = svc.library.index("work", [folder])
     assert (first.added, first.notes) == (3, [])
     db_path = svc.db_path
     svc.close()
@@ -51,11 +51,11 @@ def test_the_first_run_after_the_upgrade_says_why_documents_are_read_again(tmp_p
 
     svc = Ragtune(embedder=embedder)
     try:
-        upgraded = svc.index("work")
+        upgraded = svc.library.index("work")
         assert (upgraded.updated, upgraded.unchanged) == (2, 1)
         assert upgraded.notes == [NOTE]
         assert NOTE in summary(upgraded)  # the window's status line
-        again = svc.index("work")
+        again = svc.library.index("work")
         assert (again.unchanged, again.notes) == (3, [])  # once
     finally:
         svc.close()

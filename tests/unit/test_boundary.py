@@ -32,8 +32,8 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.library_names",  # the one rule for library names
         "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
         "ragtune.core.engine_profile",  # engine kinds, the plain-http warning, the API key's home
-        "ragtune.core.catalogue",  # catalogue entries and how one fits a machine (svc.catalogue)
-        "ragtune.core.machine",  # Machine and Device values, the GPU build hint (svc.machine)
+        "ragtune.core.catalogue",  # catalogue entries and how one fits a machine (svc.models.catalogue)
+        "ragtune.core.machine",  # Machine and Device values, the GPU build hint (svc.models.machine)
         # evaluation (svc.evaluation): its value types, figures, verdict words and exports
         "ragtune.core.evaluate.questions",  # Question, QuestionSet, Kind, Split, Origin
         "ragtune.core.evaluate.run_types",  # RunInfo, RunRecord, Result, GenerationReport

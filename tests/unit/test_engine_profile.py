@@ -155,6 +155,7 @@ def test_a_changed_api_key_reconnects_the_server_engine(
     from pathlib import Path
 
     from ragtune.core.answer_service import Answers
+    from ragtune.core.current_settings import CurrentSettings
     from ragtune.core.engine_profile import key_fingerprint
 
     made: list[_Remote] = []
@@ -165,7 +166,7 @@ def test_a_changed_api_key_reconnects_the_server_engine(
 
     s = settings.Settings(engine=EngineKind.OPENAI, engine_url="http://gpu.example.com:8080/v1")
     store_api_key(s.engine_url, "sk-old")
-    answers = Answers(s, factory)
+    answers = Answers(CurrentSettings(s), factory)
     first = answers._get_engine()
     assert answers._get_engine() is first  # same profile, same key: stays connected
     assert [r.key for r in made] == ["sk-old"]

@@ -34,16 +34,21 @@ def test_decimal_units(n: int, text: str) -> None:
     assert format_size(n) == text
 
 
-class _Service:
+class _Models:
     def __init__(self, info: ModelInfo) -> None:
         self.info = info
-        self.settings = Settings()
 
-    def models(self) -> list[ModelInfo]:
+    def list_models(self) -> list[ModelInfo]:
         return [self.info]
 
     def machine(self) -> Machine:
         return Machine(ram_bytes=8_000_000_000, cpu_threads=4)
+
+
+class _Service:
+    def __init__(self, info: ModelInfo) -> None:
+        self.models = _Models(info)
+        self.settings = Settings()
 
 
 def test_cli_listing_and_window_show_the_same_size(capsys: pytest.CaptureFixture[str]) -> None:

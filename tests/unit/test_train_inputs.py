@@ -110,7 +110,7 @@ def test_the_missing_extra_is_said_before_any_work(monkeypatch: pytest.MonkeyPat
     from ragtune.core.finetune import service
 
     monkeypatch.setattr(service, "train_extra_missing", lambda: "Training needs the optional packages torch")
-    finetune = service.FineTune(library=None, answers=None)  # type: ignore[arg-type]  # not reached
+    finetune = service.FineTune(library=None, answers=None, evaluation=None)  # type: ignore[arg-type]  # not reached
     with pytest.raises(TrainError, match="optional packages torch"):
         finetune.check_new_adapter("anything")
 

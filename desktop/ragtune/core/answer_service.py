@@ -1,5 +1,5 @@
-"""``Answers``: the model part of the service: models, the loaded chat model, adapters, answers and
-comparisons. It knows nothing of libraries or history: the facade (``ragtune.core.services``)
+"""``Answers``: the model part of the service (``svc.models``): the catalogue and downloads, models,
+the loaded chat model, adapters, answers and comparisons. It knows nothing of libraries or history: the facade (``ragtune.core.services``)
 retrieves the passages, hands them here and records what comes back.
 
 The chat model is made by an ``EngineFactory`` (by default the in-process llama.cpp ``Engine``);
@@ -21,6 +21,16 @@ from typing import Protocol, runtime_checkable
 from ragtune.core import compare as compare_mod
 from ragtune.core.answer_types import AdapterInfo, AdapterSpec, Answer, ModelInfo
 from ragtune.core.answering import answer_question
+from ragtune.core.catalogue import (
+    CatalogueEntry,
+    Fit,
+    assess,
+    chat_models,
+    embedding_models,
+    find_entry,
+)
+from ragtune.core.current_settings import CurrentSettings
+from ragtune.core.downloads import install_model
 from ragtune.core.embedded import ensure_chat_model, ensure_embedding_model
 from ragtune.core.engine_kind import EngineKind
 from ragtune.core.generation import models
@@ -82,13 +92,18 @@ def default_engine(path: Path, settings: Settings) -> ChatModel:
 
 class Answers:
     """The chat model (made on first use, remade when its file, context size or threads change, or,
-    for a server, its profile or API key) and what runs on it. ``settings`` is kept in step by the facade."""
+    for a server, its profile or API key) and what runs on it. ``settings`` is read from the session's
+    one ``CurrentSettings``."""
 
-    def __init__(self, settings: Settings, engine_factory: EngineFactory = default_engine) -> None:
-        self.settings = settings
+    def __init__(self, settings: CurrentSettings, engine_factory: EngineFactory = default_engine) -> None:
+        self._settings = settings
         self._engine_factory = engine_factory
         self._engine: ChatModel | None = None
         self._engine_key: tuple[object, ...] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings.value
 
     @property
     def engine(self) -> ChatModel | None:
@@ -101,8 +116,27 @@ class Answers:
         ensure_embedding_model(progress)
         ensure_chat_model(progress)
 
-    def models(self) -> list[ModelInfo]:
+    def list_models(self) -> list[ModelInfo]:
+        """The chat models this machine has: the embedded one, added and downloaded ones."""
         return models.list_models()
+
+    def catalogue(self) -> list[Fit]:
+        """The catalogue's chat models and how each fits this machine (one recommended)."""
+        return assess(chat_models(), this_machine())
+
+    def embedding_catalogue(self) -> list[CatalogueEntry]:
+        """The embedding models the catalogue lists, with their measured quality and speed."""
+        return embedding_models()
+
+    def machine(self) -> Machine:
+        """This machine: memory, CPU threads and the devices llama.cpp can run a model on."""
+        return this_machine()
+
+    def download_model(
+        self, name: str, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
+    ) -> ModelInfo:
+        """Download a catalogue model (resuming a partial download), verify and list it."""
+        return install_model(find_entry(name), progress, cancel)
 
     def add_model(self, path: str | Path) -> ModelInfo:
         return models.add_model(Path(path))
@@ -127,8 +161,12 @@ class Answers:
             return info
         return replace(info, runs_on=machine.runs_on(layers))
 
-    def load_model(self, progress: ProgressCallback | None = None) -> ModelInfo:
-        """Load the model ``settings.chat_model`` names (if not loaded yet); its description."""
+    def load_model(self, name_or_path: str | None = None, progress: ProgressCallback | None = None) -> ModelInfo:
+        """Load (or switch to) a chat model; None: the one ``settings.chat_model`` names. Switching
+        changes ``settings.chat_model`` for this session (``svc.update_settings`` saves it)."""
+        if name_or_path is not None and name_or_path != self.settings.chat_model:
+            self._settings.value = replace(self.settings, chat_model=name_or_path)
+            self.drop_engine()
         return self._get_engine(progress).info
 
     def _get_engine(self, progress: ProgressCallback | None = None) -> ChatModel:

@@ -1,37 +1,43 @@
 """``Chats``: the history part of the service: chats, their messages, renaming, deleting, a chat's
 RAG switch, and recording what was asked and answered.
 
-It reads and writes through ``core.store.history.History`` on the calling thread's own connection (the
-``connect`` callable gives it, one per thread), so it may run on any thread; library names are
-turned into ids by ``library_id``.
+It reads and writes through ``core.store.history.History`` on the calling thread's own connection of
+the session's ``Database``, so it may run on any thread; library names are turned into ids by
+``library_id``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import apsw
 
 from ragtune.core.answer_types import NEW_CHAT_TITLE, Answer, ChatInfo, MessageInfo
+from ragtune.core.store.database import Database
 from ragtune.core.store.db import transaction
+from ragtune.core.store.faults import translate_errors
 from ragtune.core.store.history import History, chat_title
 from ragtune.errors import RagtuneError
 
 log = logging.getLogger(__name__)
 
 
+@translate_errors  # SQLite's damaged-file, disk-full and read-only errors, in plain words
 class Chats:
-    """Chats and messages, stored in the library database."""
+    """Chats and messages, stored in the library database (``svc.chats``)."""
 
-    def __init__(
-        self, connect: Callable[[], apsw.Connection], library_id: Callable[[str], int]
-    ) -> None:
-        self._connect = connect
+    def __init__(self, database: Database, library_id: Callable[[str], int]) -> None:
+        self._database = database
         self._library_id = library_id
 
+    @property
+    def db_path(self) -> Path:
+        return self._database.db_path
+
     def _history(self) -> History:
-        return History(self._connect())
+        return History(self._database.connection())
 
     def _lib_id(self, library: str | None) -> int | None:
         return self._library_id(library) if library else None
@@ -72,7 +78,7 @@ class Chats:
             return f"This answer was not saved to the history: {exc}"
         return ""
 
-    def chats(self) -> list[ChatInfo]:
+    def list_chats(self) -> list[ChatInfo]:
         return self._history().chats()
 
     def create_chat(self, title: str, library: str | None, rag: bool = True) -> ChatInfo:

@@ -1,13 +1,12 @@
-"""``Library``: the library part of the service: libraries, sources, indexing, search, doctor, and
-the page text the source viewer shows.
+"""``Library``: the library part of the service (``svc.library``): libraries, sources, indexing,
+search, doctor, and the page text the source viewer shows.
 
-Each thread gets its own database connection (``connection()``; WAL lets readers run while the
-index lane writes); the facade (``ragtune.core.services``) lends it to the history part too.
+Each thread uses its own connection of the session's ``Database`` (WAL lets readers run while the
+index lane writes).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -16,15 +15,17 @@ from pathlib import Path
 
 import apsw
 
-from ragtune import paths
+from ragtune.core.current_settings import CurrentSettings
 from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.scan import is_under
 from ragtune.core.library_names import default_library, library_name
 from ragtune.core.retrieval import hybrid_search
-from ragtune.core.store import db, doctor, exclusions, faults, index_lock, ocr_pages
+from ragtune.core.store import db, doctor, exclusions, index_lock, ocr_pages
+from ragtune.core.store.database import Database
 from ragtune.core.store.db import transaction
+from ragtune.core.store.faults import translate_errors
 from ragtune.core.store.library import LibraryStore
 from ragtune.core.types import (
     DocumentInfo,
@@ -41,18 +42,16 @@ from ragtune.settings import Settings
 log = logging.getLogger(__name__)
 
 
+@translate_errors  # SQLite's damaged-file, disk-full and read-only errors, in plain words
 class Library:
-    """Libraries and their documents. See the contract in ``ragtune.core.services``; ``settings``
-    is kept in step by the facade."""
+    """Libraries and their documents (``svc.library``; the contract in ``ragtune.core.services``).
+    Reads and writes through ``database`` (a connection per thread); reads ``settings`` from the
+    session's one ``CurrentSettings``."""
 
-    def __init__(
-        self, db_path: Path | None, settings: Settings, embedder: Embedder | None
-    ) -> None:
-        self.db_path = db_path or paths.database_path()
-        self.settings = settings
+    def __init__(self, database: Database, settings: CurrentSettings, embedder: Embedder | None) -> None:
+        self.database = database
+        self._settings = settings
         self._embedder = embedder
-        self._local = threading.local()
-        self._connections: list[apsw.Connection] = []
         self._lock = threading.Lock()
         self._pool: ParserPool | None = None  # the index lane's
         # The source viewer's, on the reads lane. A pool serves one run at a time, and an index run
@@ -61,26 +60,26 @@ class Library:
         # on a stuck file. A second child process, started only when a page is shown, costs less.
         self._page_pool: ParserPool | None = None
         self._page_cache: tuple[str, dict[int, str]] | None = None
-        self.read_only = False  # the database was opened read-only (read-only media)
 
     # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self._settings.value
+
+    @property
+    def db_path(self) -> Path:
+        return self.database.db_path
+
     def connection(self) -> apsw.Connection:
-        """This thread's connection to the library database (opened on first use)."""
-        conn: apsw.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = db.connect(self.db_path)
-            self.read_only = self.read_only or db.is_read_only(conn)
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
+        """This thread's connection to the library database."""
+        return self.database.connection()
 
     def _store(self) -> LibraryStore:
         return LibraryStore(self.connection())
 
     def read_only_note(self) -> str:
         """What to tell a person when the database was opened read-only; "" otherwise."""
-        return faults.read_only_note(self.db_path) if self.read_only else ""
+        return self.database.read_only_note()
 
     @property
     def embedder(self) -> Embedder:
@@ -102,16 +101,12 @@ class Library:
             return self._page_pool
 
     def close(self) -> None:
+        """Stop the parser children (the database is the facade's to close)."""
         with self._lock:
             for pool in (self._pool, self._page_pool):
                 if pool is not None:
                     pool.close()
             self._pool = self._page_pool = None
-            for conn in self._connections:
-                with contextlib.suppress(apsw.Error):
-                    conn.close()
-            self._connections.clear()
-        self._local = threading.local()
 
     # -- libraries --------------------------------------------------------------------------
     def libraries(self) -> list[LibraryInfo]:

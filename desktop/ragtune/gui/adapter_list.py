@@ -1,7 +1,7 @@
 """The adapters part of the model panel: one row per LoRA adapter (on/off, strength, remove), and
 the list saved in the UI settings so it comes back at the next start.
 
-Rows only hold what the user chose; validation happens on the model lane (``svc.check_adapter``)
+Rows only hold what the user chose; validation happens on the model lane (``svc.models.check_adapter``)
 before a row is added, and the engine applies the set hot at the next answer.
 """
 

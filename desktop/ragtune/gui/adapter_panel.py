@@ -116,7 +116,7 @@ class AdapterPanel(QGroupBox):
 
         def work(_job: Job) -> tuple[str, AdapterInfo | Exception]:
             try:
-                return path, svc.check_adapter(path)
+                return path, svc.models.check_adapter(path)
             except Exception as exc:  # AdapterError in plain words; reported with the path
                 return path, exc
 
@@ -233,7 +233,7 @@ class AdapterPanel(QGroupBox):
             misfits: dict[str, str] = {}
             for path in files:
                 try:
-                    svc.check_adapter(path)
+                    svc.models.check_adapter(path)
                 except Exception as exc:  # AdapterError, or a file that vanished meanwhile
                     misfits[path] = str(exc)
             return misfits

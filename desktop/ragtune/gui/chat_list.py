@@ -62,14 +62,14 @@ class ChatList(QWidget):
     # -- reading --------------------------------------------------------------------------------
     def refresh(self, select: int | None = None) -> Job:
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.chats(),
+            lambda job: self.ctx.svc.chats.list_chats(),
             on_result=lambda chats: self._show(chats, select),
             on_error=lambda exc: self.ctx.messages.error(exc, "Reading chats"),
             name="chats",
         )
 
     def _show(self, chats: list[ChatInfo], select: int | None) -> None:
-        self.chats = sorted(chats, key=lambda c: (c.updated, c.id), reverse=True)  # as svc.chats()
+        self.chats = sorted(chats, key=lambda c: (c.updated, c.id), reverse=True)  # as svc.chats.list_chats()
         wanted = select if select is not None else (self.current.id if self.current else None)
         self.list.blockSignals(True)
         self.list.clear()
@@ -114,7 +114,7 @@ class ChatList(QWidget):
     def new_chat(self, library: str | None, title: str = NEW_CHAT_TITLE, rag: bool = True) -> Job:
         """Create a chat on ``library`` and select it."""
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.create_chat(title, library, rag),
+            lambda job: self.ctx.svc.chats.create_chat(title, library, rag),
             on_result=lambda chat: self.refresh(select=chat.id),
             on_error=lambda exc: self.ctx.messages.error(exc, "Creating a chat"),
             name="new chat",
@@ -122,7 +122,7 @@ class ChatList(QWidget):
 
     def rename(self, chat_id: int, title: str) -> Job:
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.rename_chat(chat_id, title),
+            lambda job: self.ctx.svc.chats.rename_chat(chat_id, title),
             on_result=lambda _: self.refresh(),
             on_error=lambda exc: self.ctx.messages.error(exc, "Renaming the chat"),
             name="rename chat",
@@ -132,7 +132,7 @@ class ChatList(QWidget):
         if self.current is not None and self.current.id == chat_id:
             self.current = None
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.delete_chat(chat_id),
+            lambda job: self.ctx.svc.chats.delete_chat(chat_id),
             on_result=lambda _: self.refresh(),
             on_error=lambda exc: self.ctx.messages.error(exc, "Deleting the chat"),
             name="delete chat",

@@ -159,7 +159,7 @@ class ChatView(QWidget):
         self._load_seq += 1
         seq = self._load_seq
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.messages(chat.id),
+            lambda job: self.ctx.svc.chats.messages(chat.id),
             on_result=lambda msgs: self._show_messages(seq, msgs),
             on_error=lambda exc: self.ctx.messages.error(exc, "Reading the chat"),
             name="messages",

@@ -85,7 +85,7 @@ class RagSwitchSaver:
 
     def _write(self, chat_id: int) -> ChatInfo:
         with self._lock:
-            return self.ctx.svc.set_chat_rag(chat_id, self._wanted[chat_id])
+            return self.ctx.svc.chats.set_chat_rag(chat_id, self._wanted[chat_id])
 
 
 def export_chat(ctx: AppContext, chat: ChatInfo | None, path: str) -> Job | None:
@@ -96,7 +96,7 @@ def export_chat(ctx: AppContext, chat: ChatInfo | None, path: str) -> Job | None
     chat_id = chat.id
 
     def run(job: Job) -> str:
-        Path(path).write_text(ctx.svc.export_chat(chat_id), encoding="utf-8")
+        Path(path).write_text(ctx.svc.chats.export_chat(chat_id), encoding="utf-8")
         return path
 
     return ctx.reads.submit(

@@ -1,5 +1,5 @@
 """The documents table of a library: name, state (indexed / indexing / queued / failed and why),
-pages, chunks, size. Rows come from ``svc.documents`` plus the files an indexing run still has to do.
+pages, chunks, size. Rows come from ``svc.library.documents`` plus the files an indexing run still has to do.
 A document that carried hidden text says so in its state ("indexed, hidden text left out") and its
 tooltip ("Hidden text left out: 3 spans, not indexed ..."), in the core's words (``DocumentInfo``).
 """

@@ -52,7 +52,7 @@ class FirstStart(QObject):
         dialog.setAutoReset(False)
         self.dialog = dialog
         return self.ctx.model_lane.submit(
-            lambda job: self.ctx.svc.ensure_models(progress=job.report),
+            lambda job: self.ctx.svc.models.ensure_models(progress=job.report),
             on_progress=self._progress,
             on_result=lambda _: self._models_ready(),
             on_error=self._models_failed,
@@ -81,7 +81,7 @@ class FirstStart(QObject):
         self._close_dialog()
         self.models_ready.emit()
         self.ctx.reads.submit(
-            lambda job: self.ctx.svc.libraries(),
+            lambda job: self.ctx.svc.library.libraries(),
             on_result=self._maybe_sample,
             on_error=lambda exc: self._fail(exc, "Reading libraries"),
             name="first start libraries",
@@ -103,8 +103,8 @@ class FirstStart(QObject):
         svc = self.ctx.svc
 
         def create(job: Job) -> ChatInfo:
-            svc.create_library(SAMPLE_LIBRARY)
-            return svc.create_chat(WELCOME_CHAT, SAMPLE_LIBRARY, rag=True)
+            svc.library.create_library(SAMPLE_LIBRARY)
+            return svc.chats.create_chat(WELCOME_CHAT, SAMPLE_LIBRARY, rag=True)
 
         self.ctx.index_lane.submit(
             create,

@@ -1,6 +1,6 @@
 """Indexing from the window: jobs on the index lane and their progress.
 
-``svc.index`` reports what it does as ``Progress``: the files it will read (``Stage.PLANNED``, by
+``svc.library.index`` reports what it does as ``Progress``: the files it will read (``Stage.PLANNED``, by
 the indexer's own rules), then files done, chunks and the time left; the window shows each waiting
 file as "queued" and the one in work as "indexing".
 """
@@ -47,7 +47,7 @@ class IndexController(QObject):
 
         def run(job: Job) -> IndexReport:
             self._queued_rescans.discard(library)
-            return self.ctx.svc.index(
+            return self.ctx.svc.library.index(
                 library,
                 extra,
                 progress=job.report,

@@ -136,7 +136,7 @@ class LibraryPanel(QWidget):
     # -- libraries ------------------------------------------------------------------------------
     def refresh_libraries(self, select: str | None = None) -> Job:
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.libraries(),
+            lambda job: self.ctx.svc.library.libraries(),
             on_result=lambda infos: self._show_libraries(infos, select),
             on_error=lambda exc: self.ctx.messages.error(exc, "Reading libraries"),
             name="libraries",
@@ -182,7 +182,7 @@ class LibraryPanel(QWidget):
 
     def create_library(self, name: str) -> Job:
         return self.ctx.index_lane.submit(
-            lambda job: self.ctx.svc.create_library(name),
+            lambda job: self.ctx.svc.library.create_library(name),
             on_result=lambda info: self.refresh_libraries(select=info.name),
             on_error=lambda exc: self.ctx.messages.error(exc, "Creating a library"),
             name="create library",
@@ -190,7 +190,7 @@ class LibraryPanel(QWidget):
 
     def rename_library(self, old: str, new: str) -> Job:
         return self.ctx.index_lane.submit(
-            lambda job: self.ctx.svc.rename_library(old, new),
+            lambda job: self.ctx.svc.library.rename_library(old, new),
             on_result=lambda _: self.refresh_libraries(select=library_name(new)),
             on_error=lambda exc: self.ctx.messages.error(exc, f"Renaming {old}"),
             name="rename library",
@@ -200,7 +200,7 @@ class LibraryPanel(QWidget):
         if self.current == name:
             self.current = None
         return self.ctx.index_lane.submit(
-            lambda job: self.ctx.svc.delete_library(name),
+            lambda job: self.ctx.svc.library.delete_library(name),
             on_result=lambda _: self.refresh_libraries(),
             on_error=lambda exc: self.ctx.messages.error(exc, f"Deleting {name}"),
             name="delete library",
@@ -255,7 +255,7 @@ class LibraryPanel(QWidget):
 
     def remove_source(self, library: str, source: str) -> Job:
         return self.ctx.index_lane.submit(
-            lambda job: self.ctx.svc.remove(library, source),
+            lambda job: self.ctx.svc.library.remove(library, source),
             on_result=lambda n: self._removed(source, n),
             on_error=lambda exc: self.ctx.messages.error(exc, "Removing a source"),
             name="remove source",
@@ -304,7 +304,7 @@ class LibraryPanel(QWidget):
         seq = self._read_seq
 
         def read(job: Job) -> tuple[object, object]:
-            return self.ctx.svc.documents(name), self.ctx.svc.stats(name)
+            return self.ctx.svc.library.documents(name), self.ctx.svc.library.stats(name)
 
         return self.ctx.reads.submit(
             read,

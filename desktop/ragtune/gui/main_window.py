@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         """Read, split and embed every library again (after a chunking change): one index run
         each on the index lane, with progress and cancel like any other."""
         self.ctx.reads.submit(
-            lambda job: self.ctx.svc.libraries(),
+            lambda job: self.ctx.svc.library.libraries(),
             on_result=lambda infos: [self.indexer.index(info.name, force=True) for info in infos],
             on_error=lambda exc: self.ctx.messages.error(exc, "Reading libraries"),
             name="libraries to re-index",

@@ -178,7 +178,7 @@ class CatalogueDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.download_button.setEnabled(False)
         self.job = self.ctx.download_lane.submit(
-            lambda job: svc.download_model(name, progress=job.report, cancel=job.cancel),
+            lambda job: svc.models.download_model(name, progress=job.report, cancel=job.cancel),
             on_result=self._done, on_error=self._failed, on_progress=self._progress,
             name="download model",
         )

@@ -106,7 +106,7 @@ class ModelPanel(QWidget):
         svc = self.ctx.svc
         self.show_engine()
         self.ctx.reads.submit(
-            lambda _job: (svc.models(), svc.current_model()),
+            lambda _job: (svc.models.list_models(), svc.models.current_model()),
             on_result=self._show_models,
             on_error=self._models_unreadable,
             name="models",
@@ -169,7 +169,7 @@ class ModelPanel(QWidget):
         def work(job: Job) -> ModelInfo:
             previous = svc.settings.chat_model
             try:
-                return svc.load_model(name, progress=job.report)
+                return svc.models.load_model(name, progress=job.report)
             except BaseException:
                 svc.settings = replace(svc.settings, chat_model=previous)  # keep a working model
                 raise
@@ -206,11 +206,11 @@ class ModelPanel(QWidget):
         self._set_loading(True, f"Checking {Path(path).name}…")
 
         def work(job: Job) -> ModelInfo:
-            added = svc.add_model(path)
+            added = svc.models.add_model(path)
             job.report(f"Loading {added.name}…")
             previous = svc.settings.chat_model
             try:
-                return svc.load_model(added.name, progress=job.report)
+                return svc.models.load_model(added.name, progress=job.report)
             except BaseException:
                 svc.settings = replace(svc.settings, chat_model=previous)
                 raise
@@ -227,7 +227,7 @@ class ModelPanel(QWidget):
         """The download dialog (one per panel: a download in progress survives closing it)."""
         again = self._catalogue is not None and self._catalogue.isVisible()
         svc = self.ctx.svc
-        fits, installed, machine = svc.catalogue(), {m.name for m in svc.models()}, svc.machine()
+        fits, installed, machine = svc.models.catalogue(), {m.name for m in svc.models.list_models()}, svc.models.machine()
         if self._catalogue is None:
             self._catalogue = CatalogueDialog(self.ctx, fits, installed, machine, self)
             self._catalogue.downloaded.connect(self._downloaded)

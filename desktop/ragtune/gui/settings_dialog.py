@@ -70,7 +70,7 @@ class SettingsDialog(QDialog):
         self.gpu_layers.setSpecialValueText("Automatic")
         self.gpu_layers.setToolTip(
             "Model layers put on the GPU: Automatic = all that fit in its free memory, 0 = CPU only"
-            + ("" if ctx.svc.machine().gpus else " (no GPU found: models run on the CPU)")
+            + ("" if ctx.svc.models.machine().gpus else " (no GPU found: models run on the CPU)")
         )
         self.passages = _spin(1, 20, s.passages)
         self.passages.setToolTip("Passages from the library put in each question")

@@ -1,7 +1,7 @@
 """The source viewer: the cited page of a document with the cited passage highlighted.
 
 A PDF page is rendered by ``ragtune.core.page_render`` on the read lane and painted here with the
-passage's rectangles; any other document shows the page text as indexed (``svc.page_text``) with
+passage's rectangles; any other document shows the page text as indexed (``svc.library.page_text``) with
 the passage selected and scrolled into view. "Open in system viewer" hands the file to the desktop.
 """
 
@@ -115,14 +115,14 @@ class SourceViewer(QWidget):
                     citation.page,
                     citation.text,
                     ZOOM,
-                    self.ctx.svc.ocr_words(citation.path, citation.page) if citation.ocr else None,
+                    self.ctx.svc.library.ocr_words(citation.path, citation.page) if citation.ocr else None,
                 ),
                 on_result=lambda page: self._show_pdf(seq, page),
                 on_error=lambda exc: self._failed(seq, exc),
                 name="render page",
             )
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.page_text(citation.path, citation.page),
+            lambda job: self.ctx.svc.library.page_text(citation.path, citation.page),
             on_result=lambda text: self._show_text(seq, text),
             on_error=lambda exc: self._failed(seq, exc),
             name="page text",

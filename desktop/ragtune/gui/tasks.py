@@ -2,7 +2,7 @@
 
 The window uses five lanes (docs/architecture.md, "Threads"; ``gui/context.py`` holds them):
 
-- the index lane, one worker, the only writer of library data (``svc.index``, ``svc.remove``...);
+- the index lane, one worker, the only writer of library data (``svc.library.index``, ``svc.library.remove``...);
 - the model lane, one worker that owns every call touching the llama.cpp model (``load_model``,
   ``ask``, ``compare``, ``check_adapter``), because a llama.cpp context is not thread-safe;
 - the read lane, two workers for reads and small writes (documents, stats, chats, page text,

@@ -2,7 +2,7 @@
 
 QFileSystemWatcher watches one directory level, so each source folder is watched with its
 subfolders (up to a cap). Any change restarts a 1.5 s timer; when it fires, each library whose
-folders changed is re-scanned once (``svc.index(library)`` on the index lane).
+folders changed is re-scanned once (``svc.library.index(library)`` on the index lane).
 """
 
 from __future__ import annotations

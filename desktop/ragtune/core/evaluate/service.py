@@ -28,6 +28,8 @@ from ragtune.core.evaluate.run_types import RunInfo, RunRecord
 from ragtune.core.evaluate.split import DEFAULT_SEED, DEFAULT_TEST_SHARE, assign_splits
 from ragtune.core.library_service import Library
 from ragtune.core.store import question_store, run_store
+from ragtune.core.store.database import Database
+from ragtune.core.store.faults import translate_errors
 from ragtune.core.types import Hit, ProgressCallback
 from ragtune.errors import RagtuneError
 
@@ -49,18 +51,24 @@ def default_modes(adapters: Sequence[AdapterSpec]) -> list[Mode]:
     return Mode.of(True, bool(adapters)).and_baselines()
 
 
+@translate_errors  # SQLite's damaged-file, disk-full and read-only errors, in plain words
 class Evaluation:
     """Question sets and bench runs of the libraries (see the module docstring)."""
 
-    def __init__(self, library: Library, answers: Answers) -> None:
+    def __init__(self, database: Database, library: Library, answers: Answers) -> None:
+        self._database = database
         self._library = library
         self._answers = answers
         # the window reads sets on two threads at once (Evaluate and Fine-tune tabs on first start):
         # the sample set is made under this lock, once
         self._sample_lock = threading.Lock()
 
+    @property
+    def db_path(self) -> Path:
+        return self._database.db_path
+
     def _conn(self) -> apsw.Connection:
-        return self._library.connection()
+        return self._database.connection()
 
     def _set(self, library: str, name: str) -> QuestionSet:
         return question_store.find_set(self._conn(), self._library.library_id(library), library, name)

@@ -59,7 +59,6 @@ from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.library_service import Library
 from ragtune.core.memory import return_freed_memory
-from ragtune.core.store import question_store
 from ragtune.core.types import Hit
 from ragtune.errors import RagtuneError
 
@@ -87,10 +86,10 @@ def adapter_path(name: str) -> Path:
 class FineTune:
     """Training sets for fine-tuning (see the module docstring)."""
 
-    def __init__(self, library: Library, answers: Answers, evaluation: Evaluation | None = None) -> None:
+    def __init__(self, library: Library, answers: Answers, evaluation: Evaluation) -> None:
         self._library = library
         self._answers = answers
-        self._evaluation = evaluation or Evaluation(library, answers)
+        self._evaluation = evaluation
 
     def training_set(
         self,
@@ -109,10 +108,8 @@ class FineTune:
         train: list[Question] = []
         test: list[Question] = []
         if set_name is not None:
-            conn = self._library.connection()
-            qset = question_store.find_set(conn, self._library.library_id(library), library, set_name)
-            train = question_store.questions(conn, qset.id, Split.TRAIN)
-            test = question_store.questions(conn, qset.id, Split.TEST)
+            train = self._evaluation.questions(library, set_name, Split.TRAIN)
+            test = self._evaluation.questions(library, set_name, Split.TEST)
         style: list[Example] = []
         errors: list[str] = []
         for path in jsonl:
