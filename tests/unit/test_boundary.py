@@ -53,10 +53,7 @@ CORE_PUBLIC = frozenset(
 
 #: known exceptions, each a core function the service API does not offer yet:
 #: (importing module, imported core module) -> why
-CORE_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("ragtune.gui.drops", "ragtune.core.generation.gguf_info"): "tells a dropped model from an adapter",
-    ("ragtune.gui.source_viewer", "ragtune.core.page_render"): "renders a PDF page with its passage",
-}
+CORE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def _module_name(path: Path) -> str:

@@ -138,6 +138,15 @@ class Answers:
         """Download a catalogue model (resuming a partial download), verify and list it."""
         return install_model(find_entry(name), progress, cancel)
 
+    def gguf_kind(self, path: str | Path) -> str:
+        """``"adapter"`` for a LoRA adapter file, else ``"model"`` (a dropped GGUF file goes to the
+        adapters or the models by it; an unreadable one to the models, which say what is wrong)."""
+        try:
+            info = read_gguf(str(path))
+        except Exception:  # any reader failure: the model check explains it
+            return "model"
+        return "adapter" if info.general_type == "adapter" else "model"
+
     def add_model(self, path: str | Path) -> ModelInfo:
         return models.add_model(Path(path))
 

@@ -21,6 +21,7 @@ from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.scan import is_under
 from ragtune.core.library_names import default_library, library_name
+from ragtune.core.page_render import render_pdf_page
 from ragtune.core.retrieval import hybrid_search
 from ragtune.core.store import db, doctor, exclusions, index_lock, ocr_pages
 from ragtune.core.store.database import Database
@@ -34,6 +35,7 @@ from ragtune.core.types import (
     LibraryInfo,
     LibraryStats,
     ProgressCallback,
+    RenderedPage,
     WordBox,
 )
 from ragtune.errors import LibraryNotFound, ParseError, RagtuneError, SourceNotFound
@@ -256,6 +258,11 @@ class Library:
         if page not in cached[1]:
             raise RagtuneError(f"{Path(path).name} has no page {page}.")
         return cached[1][page]
+
+    def render_page(self, path: str, page: int, passage: str = "", zoom: float = 1.5, ocr: bool = False) -> RenderedPage:
+        """Page ``page`` of a PDF rendered at ``zoom``, with where ``passage`` is on it (among the
+        page's OCR'd words when it was read by OCR: ``ocr``), for the source viewer."""
+        return render_pdf_page(path, page, passage, zoom, self.ocr_words(path, page) if ocr else None)
 
     def ocr_words(self, path: str, page: int) -> list[WordBox] | None:
         """The OCR'd words (with boxes) of a scanned page as indexed; None when it was not OCR'd."""

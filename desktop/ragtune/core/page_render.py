@@ -14,33 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from ragtune.core.types import WordBox
+from ragtune.core.types import Rect, RenderedPage, WordBox
 from ragtune.errors import RagtuneError
-
-Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in PNG pixels
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _MIN_SENTENCE_WORDS = 3
 _WINDOW_WORDS = 6
 _MAX_SEARCHES = 60
-
-
-@dataclass(frozen=True)
-class RenderedPage:
-    """A rendered PDF page and where the passage is on it."""
-
-    png: bytes
-    width: int
-    height: int
-    highlights: list[Rect] = field(default_factory=list)
-    page_number: int = 1  # 1-based
-    page_count: int = 1
-    ocr: bool = False  # highlights found among the page's OCR'd words
 
 
 def _words(text: str) -> list[str]:

@@ -43,7 +43,7 @@ class EngineProfile:
             kinds = ", ".join(EngineKind)
             raise ModelError(f"unknown engine {settings.engine!r}: use one of {kinds}")
         if not settings.engine_url:
-            raise ModelError("the openai engine needs a server URL (--endpoint URL)")
+            raise ModelError("the openai engine needs a server URL", cli_hint="--endpoint URL")
         return cls(
             base_url=normalize_url(settings.engine_url),
             model=settings.engine_model,

@@ -12,6 +12,8 @@ from ragtune.core.instruction_like import instructions_sentence
 
 #: an OCR'd word on a PDF page: x0, y0, x1, y1 in points from the rendered page's top left, and its text
 WordBox = tuple[float, float, float, float, str]
+#: a rectangle on a rendered page: x0, y0, x1, y1 in PNG pixels
+Rect = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -261,3 +263,16 @@ class LibraryStats:
         """``2 passages look like instructions to a model``; empty when none do (``ragtune
         libraries`` and the window say it this way)."""
         return instructions_sentence(self.instruction_passages)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A rendered PDF page and where the passage is on it."""
+
+    png: bytes
+    width: int
+    height: int
+    highlights: list[Rect] = field(default_factory=list)
+    page_number: int = 1  # 1-based
+    page_count: int = 1
+    ocr: bool = False  # highlights found among the page's OCR'd words

@@ -1,7 +1,7 @@
 """What a drop on the window carries: documents and folders to index, GGUF models, GGUF adapters.
 
 A ``.gguf`` file is a model or a LoRA adapter depending on its ``general.type``; reading the header
-takes a fraction of a second but touches the disk, so ``gguf_kind`` runs on the read lane.
+takes a fraction of a second but touches the disk, so ``svc.models.gguf_kind`` runs on the read lane.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QUrl
 
-from ragtune.core.generation.gguf_info import read_gguf
-
 
 @dataclass
 class DroppedPaths:
     documents: list[str] = field(default_factory=list)  # files and folders to index
-    ggufs: list[str] = field(default_factory=list)  # models or adapters, decided by gguf_kind
+    ggufs: list[str] = field(default_factory=list)  # models or adapters, decided by svc.models.gguf_kind
 
 
 def local_paths(mime: QMimeData) -> list[str]:
@@ -38,12 +36,3 @@ def split_paths(paths: Iterable[str]) -> DroppedPaths:
         elif path.exists():
             dropped.documents.append(str(path))
     return dropped
-
-
-def gguf_kind(path: str) -> str:
-    """``"adapter"`` for a LoRA adapter file, else ``"model"`` (the model panel reports problems)."""
-    try:
-        info = read_gguf(path)
-    except Exception:  # an unreadable file goes to the model panel, which explains what is wrong
-        return "model"
-    return "adapter" if info.general_type == "adapter" else "model"

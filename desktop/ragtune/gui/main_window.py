@@ -25,7 +25,7 @@ from ragtune.gui.chat_list import ChatList
 from ragtune.gui.chat_view import ChatView
 from ragtune.gui.compare_view import CompareView
 from ragtune.gui.context import AppContext, ui_settings
-from ragtune.gui.drops import gguf_kind, local_paths, split_paths
+from ragtune.gui.drops import local_paths, split_paths
 from ragtune.gui.evaluate_view import EvaluateView
 from ragtune.gui.finetune_view import FineTuneView
 from ragtune.gui.indexing import IndexController
@@ -315,13 +315,16 @@ class MainWindow(QMainWindow):
             )
         for path in dropped.ggufs:
             self.ctx.reads.submit(
-                partial(_kind_of, path),
+                partial(self._gguf_kind, path),
                 on_result=partial(self._gguf_dropped, path),
                 on_error=lambda exc: self.ctx.messages.error(exc, "Reading a GGUF file"),
                 name="gguf kind",
             )
         if not dropped.documents and not dropped.ggufs:
             self.ctx.messages.notice("Nothing to add: the dropped items no longer exist.")
+
+    def _gguf_kind(self, path: str, _job: object) -> str:
+        return self.ctx.svc.models.gguf_kind(path)
 
     def _gguf_dropped(self, path: str, kind: str) -> None:
         self.tabs.setCurrentWidget(self.model_panel)
@@ -330,6 +333,3 @@ class MainWindow(QMainWindow):
         else:
             self.model_panel.add_model_file(path)
 
-
-def _kind_of(path: str, _job: object) -> str:
-    return gguf_kind(path)

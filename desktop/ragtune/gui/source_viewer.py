@@ -1,6 +1,6 @@
 """The source viewer: the cited page of a document with the cited passage highlighted.
 
-A PDF page is rendered by ``ragtune.core.page_render`` on the read lane and painted here with the
+A PDF page is rendered by ``svc.library.render_page`` on the read lane and painted here with the
 passage's rectangles; any other document shows the page text as indexed (``svc.library.page_text``) with
 the passage selected and scrolled into view. "Open in system viewer" hands the file to the desktop.
 """
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ragtune.core.answer_types import Citation
-from ragtune.core.page_render import RenderedPage, render_pdf_page
+from ragtune.core.types import RenderedPage
 from ragtune.gui.answer_format import place
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import highlight_colour, muted
@@ -110,12 +110,8 @@ class SourceViewer(QWidget):
         self.status.setText("Loading the page…")
         if Path(citation.path).suffix.lower() == ".pdf":
             return self.ctx.reads.submit(
-                lambda job: render_pdf_page(
-                    citation.path,
-                    citation.page,
-                    citation.text,
-                    ZOOM,
-                    self.ctx.svc.library.ocr_words(citation.path, citation.page) if citation.ocr else None,
+                lambda job: self.ctx.svc.library.render_page(
+                    citation.path, citation.page, citation.text, ZOOM, citation.ocr
                 ),
                 on_result=lambda page: self._show_pdf(seq, page),
                 on_error=lambda exc: self._failed(seq, exc),
