@@ -171,6 +171,9 @@ def cmd_doctor(svc: Ragtune, args: argparse.Namespace) -> int:
     report = svc.library.doctor()
     for line in report.lines:
         print(one_line(line))
+    for name in report.needs_reindex:
+        command = copyable_command("ragtune", "index", "--library", name, "--rebuild")
+        print(f"To re-index {one_line(name)!r}: {command or 'ragtune index --library NAME --rebuild'}")
     print("OK: the library database is consistent." if report.ok else "PROBLEMS FOUND.")
     return 0 if report.ok else 1
 
@@ -248,7 +251,7 @@ def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         with Ragtune() as svc:
-            resolve_library(args, svc.library.default_library())
+            resolve_library(args, svc.library.default_library)
             result: int = args.func(svc, args)
             if svc.library.read_only_note():
                 print(svc.library.read_only_note(), file=sys.stderr)

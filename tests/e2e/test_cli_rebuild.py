@@ -58,3 +58,11 @@ def test_the_older_cli_default_is_kept_where_it_is_the_only_one(tmp_path: Path) 
     ragtune("index", str(_folder(tmp_path)), "--library", "default")
     hits = ragtune("search", "grain and timber", "--json").stdout  # no --library: "default"
     assert '"path"' in hits
+
+
+def test_a_command_without_a_library_option_does_not_open_the_database() -> None:
+    """The default library is looked up only for commands that take ``--library``."""
+    from ragtune import paths
+
+    ragtune("models")
+    assert not paths.database_path().exists()

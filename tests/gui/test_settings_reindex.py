@@ -60,3 +60,14 @@ def test_declined_reindex_leaves_the_library_marked(
     stats = panel_service.library.stats("Ships")
     assert stats.needs_reindex
     assert stats.reindex_sentence().startswith("Needs a re-index: 1 document was split")
+
+    # the library panel says so, and its Re-index button does it
+    window.library_panel.refresh_libraries(select="Ships")
+    notice = window.library_panel.reindex_notice
+    qtbot.waitUntil(lambda: notice.label.text().startswith("Needs a re-index"), timeout=10_000)
+    assert not notice.isHidden()
+    with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS) as finished:
+        notice.button.click()
+    assert finished.args[1].updated == 1
+    assert not panel_service.library.stats("Ships").needs_reindex
+    qtbot.waitUntil(notice.isHidden, timeout=10_000)

@@ -120,18 +120,18 @@ def run_isolated(
     child = ChildProcess(_child_main, (function, args, timeout_s), name="ragtune-check", memory_mb=memory_mb)
     receiver = child.start()
     tail = f": {hint}" if hint else ""
-    hung = False
+    received = False  # left without an outcome (a time-out, Ctrl+C): the child is killed at once
     try:
         if not receiver.poll(timeout_s + STARTUP_S):
-            hung = True
             raise error(f"{what} took longer than {timeout_s:g} s and was stopped{tail}")
         try:
             status, payload = receiver.recv()
+            received = True
         except (EOFError, OSError):
             child.join(GRACE_S)
             raise error(f"{what} crashed (the checker {exit_words(child.exitcode)}){tail}") from None
     finally:
-        child.stop(GRACE_S, kill=hung)
+        child.stop(GRACE_S, kill=not received)
     if status == "ok":
         return payload
     if status == "error" and isinstance(payload, RagtuneError):

@@ -30,7 +30,7 @@ from ragtune.gui.context import AppContext
 from ragtune.gui.documents_model import DocumentsModel, build_rows
 from ragtune.gui.index_progress import IndexProgress
 from ragtune.gui.indexing import IndexController
-from ragtune.gui.library_parts import DocumentsTable, source_label
+from ragtune.gui.library_parts import DocumentsTable, ReindexNotice, source_label
 from ragtune.gui.look import icon, muted
 from ragtune.gui.tasks import Job
 
@@ -102,7 +102,8 @@ class LibraryPanel(QWidget):
         rescan.clicked.connect(self.rescan)
         self.counts = muted(QLabel("No library yet: drop files or folders on the window."))
         self.counts.setWordWrap(True)
-        self.counts.setWordWrap(True)
+        self.reindex_notice = ReindexNotice()
+        self.reindex_notice.requested.connect(self.reindex)
         self.progress = IndexProgress()
         self.progress.cancel_requested.connect(self.indexer.cancel)
         self.model = DocumentsModel()
@@ -116,6 +117,7 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.source_list)
         layout.addLayout(self._row(add_files, add_folder, remove, rescan))
         layout.addWidget(self.counts)
+        layout.addWidget(self.reindex_notice)
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
 
@@ -247,6 +249,10 @@ class LibraryPanel(QWidget):
     def rescan(self) -> Job | None:
         return self.indexer.index(self.current) if self.current else None
 
+    def reindex(self) -> Job | None:
+        """Read, split and embed every document of the current library again."""
+        return self.indexer.index(self.current, force=True) if self.current else None
+
     def remove_selected_source(self) -> Job | None:
         item = self.source_list.currentItem()
         if item is None or self.current is None:
@@ -324,6 +330,7 @@ class LibraryPanel(QWidget):
         self.documents_loaded.emit()
 
     def _show_counts(self, stats: LibraryStats | None) -> None:
+        self.reindex_notice.show_for(stats)
         if stats is None:
             self.counts.setText("Drop files or folders on the window to add them.")
             return

@@ -1,17 +1,27 @@
 """Pieces of the library panel: the documents table, whose Pages, Chunks and Size columns stay in
-view however long a file name or a failure reason is, and how a source is named in the list (the
-built-in sample library by name rather than by its place inside the installed package).
+view however long a file name or a failure reason is, how a source is named in the list (the
+built-in sample library by name rather than by its place inside the installed package), and the
+"needs a re-index" notice with its button (after a chunking change the person said No to).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from ragtune import paths
+from ragtune.core.types import LibraryStats
 
 SAMPLE_SOURCE_LABEL = "Sample library (built in)"
 #: the State column gets at most this share of the table's width (a long failure reason is elided)
@@ -66,3 +76,27 @@ class DocumentsTable(QTableView):
         hint = super().minimumSizeHint()
         rows = self.horizontalHeader().height() + MIN_ROWS * self.verticalHeader().defaultSectionSize()
         return QSize(hint.width(), max(hint.height(), rows + 2 * self.frameWidth()))
+
+
+class ReindexNotice(QWidget):
+    """The core's "Needs a re-index: …" sentence and a Re-index button; hidden when not needed."""
+
+    requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.button = QPushButton("Re-index")
+        self.button.setToolTip("Read, split and embed every document of this library again")
+        self.button.clicked.connect(self.requested)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self.hide()
+
+    def show_for(self, stats: LibraryStats | None) -> None:
+        sentence = stats.reindex_sentence() if stats is not None else ""
+        self.label.setText(f"{sentence}." if sentence else "")
+        self.setVisible(bool(sentence))

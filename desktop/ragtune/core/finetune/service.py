@@ -122,7 +122,8 @@ class FineTune:
                                    "with valid chat examples." + "".join(f"\n{e}" for e in errors[:20]))
             raise RagtuneError(
                 f"\u201c{set_name}\u201d has no questions in its train split and no JSONL examples were "
-                "given: add questions, or split the set again (`ragtune eval split`)."
+                "given: add questions, or split the set again (Split in the Evaluate tab).",
+                cli_hint="ragtune eval split",
             )
         k = max(10, self._answers.settings.search_results)
         model = self._answers.engine_for_work()
@@ -172,7 +173,8 @@ class FineTune:
         if out.exists() and not replace:
             raise TrainError(
                 f"an adapter named \u201c{out.stem}\u201d exists ({out}); choose another name, or "
-                "replace it (--replace)"
+                "replace it",
+                cli_hint="--replace",
             )
         return out, self.base_model()
 

@@ -227,7 +227,7 @@ def remove_model(name: str) -> None:
     models = _read_registry()
     kept = [m for m in models if str(m["name"]).lower() != name.lower()]
     if len(kept) == len(models):
-        raise ModelError(f"no model named {name}; see `ragtune models`")
+        raise ModelError(f"no model named {name}", cli_hint="ragtune models lists them")
     _write_registry(kept)
 
 
@@ -262,11 +262,11 @@ def resolve_model(name_or_path: str | None) -> Path:
             file = Path(str(m["path"]))
             if not file.is_file():
                 raise ModelError(
-                    f"the file of model {m['name']} is gone ({file}); add it again or remove it "
-                    f"with `ragtune models remove {m['name']}`"
+                    f"the file of model {m['name']} is gone ({file}); add it again or remove it",
+                    cli_hint=f"ragtune models remove {m['name']}",
                 )
             return file
     file = Path(name_or_path).expanduser()
     if file.is_file():
         return Path(inspect_gguf(file).path)
-    raise ModelError(f"no model named {name_or_path} and no such file; see `ragtune models`")
+    raise ModelError(f"no model named {name_or_path} and no such file", cli_hint="ragtune models lists them")

@@ -116,7 +116,7 @@ def _other_chunking(conn: apsw.Connection, chunking: str) -> list[tuple[str, int
 def check(conn: apsw.Connection, chunking: str = "") -> DoctorReport:
     """Check the database; ``chunking`` is the settings' (``Settings.chunking``): libraries with
     documents split otherwise are listed as needing a re-index (information, not a problem).
-    ``ok`` is False ``ok`` is False when anything needs repair (re-indexing) or was repaired
+    ``ok`` is False when anything needs repair (re-indexing) or was repaired
     (an index rebuilt). Damaged pages, which re-indexing cannot repair, raise DatabaseDamaged (the
     CLI's exit code 3)."""
     report = DoctorReport(ok=True)

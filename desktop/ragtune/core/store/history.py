@@ -95,7 +95,7 @@ class History:
             f"SELECT {_CHAT_COLUMNS} FROM {_CHAT_FROM} WHERE c.id = ?", (chat_id,)
         ).fetchone()
         if row is None:
-            raise RagtuneError(f"No chat with id {chat_id}. List chats with: ragtune history")
+            raise RagtuneError(f"No chat with id {chat_id}: it was deleted.", cli_hint="ragtune history lists chats")
         return _chat(row)
 
     def chats(self) -> list[ChatInfo]:
