@@ -12,6 +12,7 @@ events the workflow reports (a ``Step`` starting, the built ``TrainingSetReport`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ragtune.core.answer_types import Mode
 from ragtune.core.evaluate.questions import Split
@@ -26,10 +27,15 @@ BENCH_SPLIT = Split.TEST
 BENCH_MODES = tuple(Mode)
 BENCH_STRENGTH = 1.0
 
-#: the workflow's steps (``Step.name``)
-BUILD = "building"
-TRAIN = "training"
-BENCH = "benching"
+class StepName(StrEnum):
+    """The workflow's steps (``Step.name``)."""
+
+    BUILD = "building"
+    TRAIN = "training"
+    BENCH = "benching"
+
+
+BUILD, TRAIN, BENCH = StepName.BUILD, StepName.TRAIN, StepName.BENCH
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Step:
     """A step of the workflow starts (``BUILD``, ``TRAIN``, ``BENCH``); ``set_name``: the
     question set it works from (None: the JSONL files only)."""
 
-    name: str
+    name: StepName
     set_name: str | None = None
 
     def text(self) -> str:
