@@ -11,7 +11,6 @@ import pymupdf
 import sqlite_vec
 
 from ragtune.core.services import Ragtune
-from ragtune.gui.indexing import summary
 
 NOTE = "2 documents indexed by an older Ragtune are read again, once, to leave out hidden text (scanned pages are OCR'd again)."
 
@@ -54,7 +53,7 @@ def test_the_first_run_after_the_upgrade_says_why_documents_are_read_again(tmp_p
         upgraded = svc.library.index("work")
         assert (upgraded.updated, upgraded.unchanged) == (2, 1)
         assert upgraded.notes == [NOTE]
-        assert NOTE in summary(upgraded)  # the window's status line
+        assert NOTE in upgraded.summary()  # the window's status line
         again = svc.library.index("work")
         assert (again.unchanged, again.notes) == (3, [])  # once
     finally:

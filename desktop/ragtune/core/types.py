@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from ragtune.core.hidden_text import MARK as HIDDEN_MARK
 from ragtune.core.hidden_text import document_details, document_sentence, library_sentence
 from ragtune.core.instruction_like import instructions_sentence
+from ragtune.errors import plain_reason
 
 #: an OCR'd word on a PDF page: x0, y0, x1, y1 in points from the rendered page's top left, and its text
 WordBox = tuple[float, float, float, float, str]
@@ -180,6 +182,31 @@ class IndexReport:
         if total > 1 and len(self.skipped) == 1:
             what = f"{total} files of a type"
         return f"{what} Ragtune does not read: {', '.join(kinds)}"
+
+    def summary(self) -> str:
+        """One line about what the run did (the window's status bar after an index run)."""
+        parts = []
+        if self.added:
+            parts.append(f"{self.added} added")
+        if self.updated:
+            parts.append(f"{self.updated} updated")
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged")
+        if self.failed:
+            first = self.failed[0]
+            parts.append(
+                f"{len(self.failed)} could not be read (e.g. {Path(first.path).name}: "
+                f"{plain_reason(first.reason)})"
+            )
+        if self.missing_sources:
+            parts.append(f"{len(self.missing_sources)} source(s) missing, their documents kept")
+        state = "Indexing cancelled" if self.cancelled else "Indexed"
+        body = ", ".join(parts) or "nothing new"
+        line = " ".join([f"{state} {self.library}: {body} in {self.seconds:.1f} s.", *self.notes])
+        skipped = self.skipped_sentence()
+        return f"{line} Skipped {skipped}." if skipped else line
 
 
 @dataclass(frozen=True)

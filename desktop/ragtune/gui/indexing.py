@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ragtune.core.types import IndexReport, Progress, Stage
-from ragtune.errors import plain_reason
 from ragtune.gui.context import AppContext
 from ragtune.gui.tasks import Job
 
@@ -84,35 +83,9 @@ class IndexController(QObject):
         self.current = None
         self.last_report = report
         self.finished.emit(library, report)
-        self.ctx.messages.notice(summary(report))
+        self.ctx.messages.notice(report.summary())
 
     def _on_error(self, library: str, exc: BaseException) -> None:
         self.current = None
         self.finished.emit(library, None)
         self.ctx.messages.error(exc, f"Indexing {library}")
-
-
-def summary(report: IndexReport) -> str:
-    """One line for the status bar about what an indexing run did."""
-    parts = []
-    if report.added:
-        parts.append(f"{report.added} added")
-    if report.updated:
-        parts.append(f"{report.updated} updated")
-    if report.removed:
-        parts.append(f"{report.removed} removed")
-    if report.unchanged:
-        parts.append(f"{report.unchanged} unchanged")
-    if report.failed:
-        first = report.failed[0]
-        parts.append(
-            f"{len(report.failed)} could not be read (e.g. {Path(first.path).name}: "
-            f"{plain_reason(first.reason)})"
-        )
-    if report.missing_sources:
-        parts.append(f"{len(report.missing_sources)} source(s) missing, their documents kept")
-    state = "Indexing cancelled" if report.cancelled else "Indexed"
-    body = ", ".join(parts) or "nothing new"
-    line = " ".join([f"{state} {report.library}: {body} in {report.seconds:.1f} s.", *report.notes])
-    skipped = report.skipped_sentence()
-    return f"{line} Skipped {skipped}." if skipped else line
