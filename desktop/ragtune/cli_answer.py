@@ -42,6 +42,21 @@ def _print_citations(answer: Answer) -> None:
             print(f"  [{c.n}] {one_line(c.path)}, {locator(c.path, c.page, short=False, ocr=c.ocr)}: {snippet}")
 
 
+def evidence_lines(answer: Answer, emphasis: bool = False) -> list[str]:
+    """The "Evidence:" block: per citation, the sentence the answer rests on with the fact marked
+    (bold on a terminal, else between ⟦ ⟧), and where it is."""
+    lines: list[str] = []
+    for c in answer.citations:
+        sentence = for_terminal(one_line(" ".join(c.text.split())))
+        if c.mark:
+            mark = for_terminal(one_line(" ".join(c.mark.split())))
+            shown = f"\x1b[1m{mark}\x1b[0m" if emphasis else f"\u27e6{mark}\u27e7"
+            sentence = sentence.replace(mark, shown, 1)
+        where = one_line(place(c.path, c.page, short=False, ocr=c.ocr))
+        lines.append(f"  [{c.n}] \u201c{sentence}\u201d ({where})")
+    return ["Evidence:", *lines] if lines else []
+
+
 def flag_lines(answer: Answer) -> list[str]:
     """The warnings printed after an answer's sources: each flagged sentence with the core's
     reason (``Answer.flagged_sentences``)."""
@@ -115,7 +130,11 @@ def cmd_ask(svc: Ragtune, args: argparse.Namespace) -> int:
         if answer.declined:
             sys.stdout.write(for_terminal(answer.text))
         print()
+        if answer.revised_from:  # what streamed said nothing; the answer made again follows
+            print(f"Revised answer: {for_terminal(answer.text)}")
         _print_citations(answer)
+        for line in evidence_lines(answer, emphasis=sys.stdout.isatty()):
+            print(line)
         for line in flag_lines(answer):
             print(for_terminal(line))
         print(f"({_timings_line(answer)})", file=sys.stderr)

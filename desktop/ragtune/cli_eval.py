@@ -163,6 +163,9 @@ def print_run(record: RunRecord) -> None:
         ttft = "" if m.median_ttft_s is None else f"{m.median_ttft_s:.2f}s"
         print(f"{m.mode.label:15s}{m.correct.describe():>22s}{m.cited.describe():>22s}"
               f"{m.declined_absent.describe():>22s}{ttft:>8s}")
+    for m in s.modes:
+        if m.evidence_holds.n or m.echoes.k:
+            print(f"{m.mode.label}: evidence holds the answer {m.evidence_holds}, answers that say nothing {m.echoes}")
     recall = "  ".join(f"recall@{k} {c}" for k, c in s.retrieval.recall.items())
     print(f"Retrieval: {recall}  MRR {s.retrieval.mrr:.2f}")
     print()

@@ -3,7 +3,8 @@ made-up documents of ``corpus.py`` (never the sample library, whose questions ju
 
     python packaging/shipped_adapter/train_shipped.py [--items 100] [--epochs 2] [--max-minutes 60]
 
-Steps, all through the service the app uses: write the documents, index them into a library of a
+Steps, all through the service the app uses: write the documents (paper-like PDFs of
+``paper_corpus.py`` and the fact sheets of ``corpus.py``), index them into a library of a
 throwaway ``RAGTUNE_HOME``, add the question set (every item in the train split; a seeded sample of
 ``--items``), build the RAFT-style training set (``svc.finetune.training_set``), train
 (``svc.finetune.train``), and copy the adapter to ``resources/adapters/NAME.gguf`` with its training
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import make_corpus  # noqa: E402
+from paper_corpus import make_paper_corpus  # noqa: E402
 
 
 def to_f16(path: Path, target: Path) -> None:
@@ -58,6 +60,8 @@ def main() -> int:
     parser.add_argument("--name", default="cite-and-decline")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "adapters")
+    parser.add_argument("--corpus", choices=("papers", "sheets", "both"), default="both",
+                        help="paper-like PDFs (paper_corpus.py), short fact sheets (corpus.py), or both")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="ragtune-shipped-"))
@@ -67,7 +71,8 @@ def main() -> int:
     from ragtune.core.services import Ragtune
 
     docs = home / "documents"
-    items = make_corpus(docs, args.seed)
+    items = make_corpus(docs / "sheets", args.seed) if args.corpus != "papers" else []
+    items += make_paper_corpus(docs / "papers", args.seed) if args.corpus != "sheets" else []
     answerable = [q for q in items if q.answer]
     absent = [q for q in items if not q.answer]
     rng = random.Random(args.seed)

@@ -37,6 +37,23 @@ def test_ask_json_contract_rag_and_no_rag(library: str) -> None:
     assert answer["citations"][0]["path"].endswith("orchard.md")
     assert {"n", "path", "page", "start", "end", "text"} <= answer["citations"][0].keys()
     assert answer["timings"]["time_to_first_token_s"] > 0
+    # the evidence: the sentence the answer rests on, where it is in the passage, the fact marked
+    (evidence,) = answer["evidence"][:1]
+    assert "312 tonnes" in evidence["sentence"]
+    assert evidence["mark"] is not None
+    assert "312" in evidence["mark"]["text"]
+    assert evidence["sentence"][evidence["mark"]["start"] : evidence["mark"]["end"]] == evidence["mark"]["text"]
+    assert answer["citations"][0]["evidence"] == evidence
+
+    text = ragtune("ask", "How many tonnes of apples did the Hillside orchard harvest?", "--library", library)
+    assert "Evidence:" in text.stdout
+    assert "\u27e6312" in text.stdout  # the fact marked (no terminal: brackets, not bold)
+
+    # a year no passage mentions: declined before the model, saying what was searched
+    gap = json.loads(ragtune("ask", "How many tonnes did the Hillside orchard harvest in 2019?", "--library", library, "--json").stdout)
+    assert gap["declined"] is True
+    assert "2019" in gap["answer"]
+    assert "I searched for" in gap["answer"]
 
     plain = ragtune("ask", "Say hello.", "--library", library, "--no-rag", "--json")
     no_rag = json.loads(plain.stdout)

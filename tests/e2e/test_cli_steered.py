@@ -42,4 +42,6 @@ def test_libraries_counts_and_ask_flags_the_planted_link(
 
     shown = ragtune("ask", QUESTION, "--library", "ferry").stdout
     answer_part, _, after = shown.partition("Sources:")
-    assert (STEERED_REASON in after) == ("evil.example.com" in answer_part), shown
+    # an answer that said nothing is followed by the one made again (issue 19): that one counts
+    final = answer_part.split("Revised answer:")[-1]
+    assert (STEERED_REASON in after) == ("evil.example.com" in final), shown

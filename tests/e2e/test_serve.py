@@ -95,6 +95,9 @@ def test_answer_carries_citations(served: tuple[str, Ragtune]) -> None:
     assert {"n", "path", "page", "location", "text"} <= first.keys()
     assert first["path"].endswith("orchard.md")
     assert f"[{first['n']}]" in text
+    evidence = first["evidence"]  # the sentence the answer rests on, with the fact marked
+    assert "312" in evidence["sentence"]
+    assert "312" in evidence["mark"]["text"]
 
 
 def test_stream_joins_to_the_answer(served: tuple[str, Ragtune]) -> None:

@@ -18,6 +18,7 @@ from ragtune import paths
 from ragtune.core.answer_types import Mode
 from ragtune.core.evaluate.questions import Kind, Question, Split
 from ragtune.gui.chat_input import SAMPLE_LIBRARY
+from ragtune.gui.eval_results import MEASURES
 from ragtune.gui.evaluate_view import PAGE_ANSWERS, EvaluateView
 from ragtune.gui.main_window import MainWindow
 from ragtune.gui.question_table import ANSWER, PAGE, QUESTION, SPLIT
@@ -75,7 +76,8 @@ def test_run_results_and_a_citation_click(qtbot: QtBot, panel_service: Any) -> N
     assert [grid.verticalHeaderItem(r).text() for r in range(2)] == ["Model alone", "RAG"]
     for row in range(2):
         assert re.match(r"^[01]/1 \(\d+ ?%, \d+ ?%?-\d+ ?%\)$", grid.cell_text(row, 0)), grid.cell_text(row, 0)
-        assert re.match(r"^[01]/1 ", grid.cell_text(row, 2))  # declined the absent question or not
+        declined = [name for name, _ in MEASURES].index("Declined\n(absent)")
+        assert re.match(r"^[01]/1 ", grid.cell_text(row, declined))  # declined the absent question or not
     assert re.match(r"^[01]/1 ", grid.cell_text(1, 1))  # RAG: cited the gold file
     assert view.results.verdict.text().strip()
     assert "recall@1" in view.results.retrieval.text()

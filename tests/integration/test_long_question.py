@@ -49,5 +49,5 @@ def test_a_20000_character_question_keeps_the_answering_passage_whole(
     answer = answer_question(engine, question, hits, SETTINGS)
     assert not answer.declined
     assert warranty.chunk_id in [h.chunk_id for h in answer.sources]
-    assert answer.notes == fitted.notes()
+    assert answer.notes[: len(fitted.notes())] == fitted.notes()  # (a recovery may add its own note)
     assert answer.notes[0].startswith(f"Your question was shortened to {len(fitted.question):,} of its 20,000")

@@ -202,6 +202,8 @@ class Answer:
     history_error: str = ""
     #: what a person should know about how the answer was made (e.g. the question was shortened)
     notes: list[str] = field(default_factory=list)
+    #: the model's first answer when it said nothing and was made again (``core.answer_recovery``)
+    revised_from: str = ""
 
     def to_json(self) -> dict[str, object]:
         """The object ``ragtune ask --json`` prints (the CLI contract)."""
@@ -209,9 +211,11 @@ class Answer:
             "answer": self.text,
             "citations": [
                 {"n": c.n, "path": c.path, "page": c.page, "location": locator(c.path, c.page, ocr=c.ocr),
-                 "start": c.start, "end": c.end, "text": c.text}
+                 "start": c.start, "end": c.end, "text": c.text, "evidence": c.evidence_json()}
                 for c in self.citations
             ],
+            "evidence": [c.evidence_json() for c in self.citations],
+            "revised_from": self.revised_from,
             "mode": str(self.mode),  # the plain string ("model", "rag", "adapter", "rag+adapter")
             "model": self.model,
             "adapters": [{"path": a.path, "scale": a.scale} for a in self.adapters],

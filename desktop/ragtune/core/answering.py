@@ -4,7 +4,11 @@
   what it searched, instead of letting a small model invent an answer.
 - The sources go to the caller (``on_sources``) before the model starts, so a person reads the
   evidence while the answer is written.
-- Citations come from attributing answer sentences to passages (``generation.citations``).
+- Citations come from attributing answer sentences to passages (``generation.citations``), each
+  narrowed to its evidence: the sentence the answer rests on, with the fact marked (``evidence``).
+- A question about a name no passage mentions is declined, saying which sibling the documents do
+  cover; an answer that says nothing, or answers for a sibling, is made again or quotes its
+  evidence (``answer_recovery``).
 - A sentence carrying a link, e-mail or phone number that a passage planted next to instructions to
   the model is flagged (``instruction_like.steered_sentences``).
 """
@@ -15,6 +19,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from ragtune.core.answer_recovery import (
+    NameGap,
+    Recovery,
+    name_gap,
+    recover,
+    take,
+    with_named_passages,
+)
 from ragtune.core.answer_types import AdapterSpec, Answer, Timings, mode_for
 from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.generation.citations import CitingStream
@@ -88,16 +100,23 @@ def answer_question(
     on_token: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
     model_name: str = "",
+    recovery: Recovery | None = Recovery.RETRY_THEN_QUOTE,
 ) -> Answer:
-    """Answer ``question``; ``hits`` None means no retrieval (the model alone)."""
+    """Answer ``question``; ``hits`` None means no retrieval (the model alone). An answer that
+    says nothing is recovered by ``recovery`` (None: shown as it came, for measuring)."""
     started = time.perf_counter()
     rag = hits is not None
     mode = mode_for(rag, adapters)
     answer = Answer(question, "", mode, model_name or engine.info.name, adapters=list(adapters))
     passages = select_passages(question, hits, settings.passages) if hits is not None else []
-    if rag and not passages:
+    gap = None
+    if rag and passages:
+        others = [h for h in hits or [] if (h.vector_similarity or 0.0) >= MIN_SIMILARITY]
+        passages = with_named_passages(question, passages, others)
+        gap = name_gap(question, passages)
+    if rag and (not passages or gap is not None):
         answer.declined = True
-        answer.text = _decline_text(question, hits or [])
+        answer.text = _decline_text(question, hits or []) if gap is None else _gap_text(question, gap, passages)
         if on_sources is not None:
             on_sources([])
         answer.timings = Timings(total_s=time.perf_counter() - started)
@@ -126,7 +145,7 @@ def answer_question(
     if on_sources is not None:
         on_sources(list(answer.sources))
     # with sources, the stream shows each sentence's final citation numbers (CitingStream)
-    citing = CitingStream(sources) if rag else None
+    citing = CitingStream(sources, question) if rag else None
     pieces: list[str] = []
 
     def show(text: str) -> None:
@@ -141,17 +160,28 @@ def answer_question(
         answer.cancelled = True
     except StreamInterrupted as exc:  # a server cut the answer off: keep what came, say why
         answer.error = str(exc)
+    answer.timings = engine.last_stats.timings()
     if citing is not None:
         show(citing.finish())
-        attribution = citing.result()
-        answer.text = attribution.text
-        answer.citations = attribution.citations
-        answer.unsupported_sentences = attribution.unsupported
+        take(answer, citing.result())
+        if recovery is not None and not answer.cancelled and not answer.error:
+            recover(engine, answer, sources, answer_tokens, settings.temperature, cancel, recovery, fitted.question)
         answer.flagged_sentences = steered_sentences(question, answer.text, [h.text for h in answer.sources])
     else:
         answer.text = "".join(pieces).strip()
-    answer.timings = engine.last_stats.timings()
     return answer
+
+
+def _gap_text(question: str, gap: NameGap, passages: Sequence[Hit]) -> str:
+    """The decline when the passages miss a name the question is about (``answer_recovery``)."""
+    searched = f"I searched for: \u201c{quote_question(question)}\u201d."
+    if gap.siblings:
+        return f"{gap.sentence().rstrip('.')}, so I will not guess. {searched}"
+    nearest = ", ".join(dict.fromkeys(place(h) for h in passages[:3]))
+    return (
+        f"I could not find {', '.join(gap.missing)} in the library's documents, so I will not guess. "
+        f"{searched} The closest passages ({nearest}) do not mention it."
+    )
 
 
 def _decline_text(question: str, hits: Sequence[Hit]) -> str:

@@ -192,4 +192,4 @@ class Ragtune:
         question = question.strip()
         if not rag or library is None:
             return question, None
-        return question, self.library.search(library, question, self.settings.search_results)
+        return question, self.library.passages_for(library, question, self.settings.search_results)

@@ -35,6 +35,24 @@ def words(text: str) -> list[str]:
     return [m.group(0).strip(".,'’") for m in _WORD.finditer(folded)]
 
 
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each word of ``text`` with its character span: (start, end, the word as ``content_words`` or
+    ``numbers`` has it, or "" for a stopword)."""
+    spans: list[tuple[int, int, str]] = []
+    for m in _WORD.finditer(text):
+        word = unicodedata.normalize("NFKC", m.group(0)).lower().strip(".,'’")
+        start = m.start()
+        end = start + len(m.group(0).rstrip(".,'’"))
+        if _NUMBER.search(word):
+            key = word.replace(",", "")
+        elif word in STOPWORDS or len(word) < 2:
+            key = ""
+        else:
+            key = _stem(word)
+        spans.append((start, end, key))
+    return spans
+
+
 def content_words(text: str) -> set[str]:
     """Stemmed words that carry meaning: no stopwords, no single letters."""
     return {_stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())}

@@ -88,6 +88,27 @@ class Citation:
     text: str
     title: str = ""
     ocr: bool = False  # its page's text was read by OCR
+    #: the evidence: ``text`` is the sentence (or two) of the passage the answer rests on; these say
+    #: where it starts in the passage (-1: ``text`` is the whole passage, no sentence was found) and
+    #: which span of ``text`` carries the fact (``mark_start`` -1: nothing marked)
+    passage_start: int = -1
+    mark_start: int = -1
+    mark_end: int = -1
+
+    @property
+    def mark(self) -> str:
+        """The words of ``text`` that carry the fact ("" when none were marked)."""
+        return self.text[self.mark_start : self.mark_end] if 0 <= self.mark_start < self.mark_end else ""
+
+    def evidence_json(self) -> dict[str, object]:
+        """The evidence as ``ask --json`` and ``ragtune serve`` give it."""
+        return {
+            "n": self.n,
+            "sentence": self.text,
+            "start": self.passage_start if self.passage_start >= 0 else 0,
+            "end": (self.passage_start if self.passage_start >= 0 else 0) + len(self.text),
+            "mark": {"start": self.mark_start, "end": self.mark_end, "text": self.mark} if self.mark else None,
+        }
 
 
 class Stage(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -53,6 +54,42 @@ def citation_from_hit(n: int, hit: Hit) -> Citation:
 def snippet(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+#: an evidence sentence is shown up to this many characters, cut around its marked span
+EVIDENCE_CHARS = 280
+
+
+def evidence_html(citations: Sequence[Citation], mark_colour: str = "#fff3b0") -> str:
+    """The evidence under an answer, as HTML for a text browser: per citation, a link ``[n]`` to
+    its page, the sentence the answer rests on with the fact marked, and the file and page. Every
+    word of the document is escaped (it is data, never markup)."""
+    rows = []
+    for c in citations:
+        sentence = " ".join(c.text.split())
+        if not sentence:
+            continue
+        mark = " ".join(c.mark.split())
+        at = sentence.find(mark) if mark else -1
+        if len(sentence) > EVIDENCE_CHARS:  # keep the part around the mark
+            first = max(0, min(at, len(sentence) - EVIDENCE_CHARS) - 40) if at >= 0 else 0
+            cut = sentence[first : first + EVIDENCE_CHARS]
+            sentence = ("\u2026" if first else "") + cut + ("\u2026" if first + EVIDENCE_CHARS < len(sentence) else "")
+            at = sentence.find(mark) if mark else -1
+        if at >= 0:
+            body = (
+                html.escape(breakable(sentence[:at]))
+                + f'<span style="background-color:{mark_colour}; font-weight:600">{html.escape(breakable(mark))}</span>'
+                + html.escape(breakable(sentence[at + len(mark) :]))
+            )
+        else:
+            body = html.escape(breakable(sentence))
+        where = html.escape(breakable(place(c.path, c.page, c.ocr)))
+        rows.append(
+            f'<p style="margin:0 0 3px 0"><a href="{CITE_SCHEME}:{c.n}">[{c.n}]</a> '
+            f"\u201c{body}\u201d <i>{where}</i></p>"
+        )
+    return "".join(rows)
 
 
 _LONG_WORD = re.compile(r"\S{32,}")

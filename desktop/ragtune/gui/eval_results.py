@@ -32,6 +32,8 @@ from ragtune.gui.message_parts import wrapping
 MEASURES = (
     ("Correct", "answerable questions answered correctly"),
     ("Cited right\nsource", "answers citing the gold file and page (RAG modes, questions with a gold file)"),
+    ("Evidence holds\nthe answer", "answers whose evidence sentences hold the expected answer (RAG modes), "
+     "whether or not the answer's own words state it"),
     ("Declined\n(absent)", "questions the documents do not answer, declined: the right behaviour"),
     ("Made up\n(absent)", "questions the documents do not answer, answered anyway"),
     ("Median first\ntoken", "median time to the first token of an answer"),
@@ -39,11 +41,12 @@ MEASURES = (
 
 
 def mode_cells(m: ModeSummary) -> list[str]:
-    """The grid row of one mode: four counts and the median time to first token."""
+    """The grid row of one mode: five counts and the median time to first token."""
     ttft = "\u2013" if m.median_ttft_s is None else f"{m.median_ttft_s:.2f} s"
     return [
         m.correct.describe(),
         m.cited.describe() if m.cited.n else "\u2013",
+        m.evidence_holds.describe() if m.evidence_holds.n else "\u2013",
         m.declined_absent.describe() if m.declined_absent.n else "\u2013",
         m.hallucinated_absent.describe() if m.hallucinated_absent.n else "\u2013",
         ttft,

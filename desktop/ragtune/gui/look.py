@@ -42,6 +42,21 @@ def highlight_colour(alpha: int = 90) -> QColor:
     return colour
 
 
+def mark_colour() -> str:
+    """The colour that marks the fact in an evidence sentence: the palette's highlight, softened
+    over its base (an opaque ``#rrggbb``, which Qt's rich text reads in light and dark themes)."""
+    app = QApplication.instance()
+    palette = app.palette() if isinstance(app, QApplication) else QPalette()
+    high = palette.color(QPalette.ColorRole.Highlight)
+    base = palette.color(QPalette.ColorRole.Base)
+    mixed = QColor(
+        (high.red() * 2 + base.red() * 3) // 5,
+        (high.green() * 2 + base.green() * 3) // 5,
+        (high.blue() * 2 + base.blue() * 3) // 5,
+    )
+    return mixed.name()
+
+
 def muted(label: QLabel) -> QLabel:
     """Give a label the palette's secondary text colour."""
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

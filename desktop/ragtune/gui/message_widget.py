@@ -1,8 +1,9 @@
 """One message of a conversation: a question, or an answer with its sources, citations and timings.
 
 An answer shows the retrieved sources first (as chips), then its text streams in as Markdown; when
-it is done the chips become its citations, ``[n]`` markers in the text become links, and the header
-says which mode, model and adapters produced it. Sentences no source supports are listed in a
+it is done the chips become its citations, ``[n]`` markers in the text become links, the header
+says which mode, model and adapters produced it, and under the text each citation's evidence shows:
+the sentence the answer rests on with the fact marked (a click opens the page). Sentences no source supports are listed in a
 warning right under the text, and so are sentences carrying a link a document planted next to
 instructions to the model. Everything wraps (or elides) to the pane's width: a message never
 makes its pane wider.
@@ -24,6 +25,7 @@ from ragtune.gui.answer_format import (
     breakable,
     chip_text,
     citation_from_hit,
+    evidence_html,
     flagged_text,
     header_text,
     snippet,
@@ -31,7 +33,7 @@ from ragtune.gui.answer_format import (
     unsupported_text,
 )
 from ragtune.gui.flow_layout import FlowLayout
-from ragtune.gui.look import muted
+from ragtune.gui.look import mark_colour, muted
 from ragtune.gui.message_parts import AutoHeightBrowser, ChipButton, wrapping
 
 
@@ -54,6 +56,10 @@ class MessageWidget(QFrame):
         self.body.anchorClicked.connect(self._anchor)
         self.chips_box = QWidget()
         self.chips = FlowLayout(self.chips_box)
+        self.evidence = AutoHeightBrowser()
+        self.evidence.setObjectName("evidence")
+        self.evidence.setToolTip("The sentences the answer rests on; click [n] to open the page")
+        self.evidence.anchorClicked.connect(self._anchor)
         self.warning = wrapping(QLabel())
         self.warning.setObjectName("unsupported")
         self.warning.setTextFormat(Qt.TextFormat.PlainText)  # quotes a model's words: never rendered
@@ -71,9 +77,11 @@ class MessageWidget(QFrame):
         layout.addWidget(self.header)
         layout.addWidget(self.chips_box)
         layout.addWidget(self.body)
+        layout.addWidget(self.evidence)
         layout.addWidget(self.warning)
         layout.addLayout(footer_row)
         self.chips_box.setVisible(False)
+        self.evidence.setVisible(False)
         self.warning.setVisible(False)
         self.copy_button.setVisible(role != "user")
         self.footer.setVisible(False)
@@ -128,6 +136,9 @@ class MessageWidget(QFrame):
         else:
             self._set_chips([citation_from_hit(i + 1, h) for i, h in enumerate(sources)])
             note = " · ".join(p for p in (note, "passages read, none matched to a sentence") if p)
+        evidence = evidence_html(citations, mark_colour())
+        self.evidence.setHtml(evidence)
+        self.evidence.setVisible(bool(evidence))
         warning = "\n".join(t for t in (flagged_text(flagged), unsupported_text(unsupported)) if t)
         self.warning.setText(warning)
         self.warning.setVisible(bool(warning))

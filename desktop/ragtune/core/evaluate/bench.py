@@ -59,6 +59,7 @@ def judge(item: Question, mode: Mode, answer: Answer, hits: Sequence[Hit]) -> Re
                 "location": locator(c.path, c.page, ocr=c.ocr),
                 "text": c.text,
                 "ocr": c.ocr,
+                "mark": c.mark,
             }
             for c in answer.citations
         ],

@@ -32,6 +32,8 @@ def _mode_json(m: ModeSummary) -> dict[str, Any]:
         "declined_absent": _count(m.declined_absent),
         "hallucinated_absent": _count(m.hallucinated_absent),
         "declined_answerable": _count(m.declined_answerable),
+        "evidence_holds": _count(m.evidence_holds),
+        "echoes": _count(m.echoes),
         "errors": m.errors,
         "median_ttft_s": m.median_ttft_s,
         "median_total_s": m.median_total_s,

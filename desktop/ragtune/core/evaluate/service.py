@@ -228,7 +228,7 @@ class Evaluation:
         k = self._answers.settings.search_results
 
         def search(question: str) -> list[Hit]:
-            return self._library.search(library, question, k)
+            return self._library.passages_for(library, question, k)
 
         def answer(
             question: str, hits: list[Hit] | None, specs: Sequence[AdapterSpec], stop: threading.Event | None

@@ -2,7 +2,9 @@
 
 Per mode: correct answers to answerable questions; answers citing the gold file and page (RAG
 modes, items with a gold file); declines and hallucinations (answers) on absent questions; answerable
-questions declined; median time to first token and total time. Intervals are Wilson score intervals,
+questions declined; median time to first token and total time; answers whose evidence sentences
+hold the expected answer (apart from whether the answer's own words state it, which is "correct");
+answers that say nothing (echoes). Intervals are Wilson score intervals,
 which stay honest for small samples (17/24 is 0.51-0.85, not "71 %").
 """
 
@@ -12,9 +14,11 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from ragtune.core.answer_checks import answer_problem
 from ragtune.core.answer_types import Mode
-from ragtune.core.evaluate.questions import Kind
-from ragtune.core.evaluate.run_types import RunRecord
+from ragtune.core.evaluate.correctness import is_correct
+from ragtune.core.evaluate.questions import Kind, Question
+from ragtune.core.evaluate.run_types import Result, RunRecord
 
 Z_95 = 1.959964
 RECALL_AT = (1, 3, 10)
@@ -62,6 +66,12 @@ class ModeSummary:
     errors: int
     median_ttft_s: float | None
     median_total_s: float | None
+    #: answerable questions (RAG modes) whose evidence sentences state the expected answer: what
+    #: the answer could have said, counted apart from what it did say (``correct``)
+    evidence_holds: Count = Count(0, 0)
+    #: answers (not declined) that say nothing: they only repeat the question, or give no number
+    #: where one is asked (``core.answer_checks``); the target is none
+    echoes: Count = Count(0, 0)
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,15 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _evidence_holds(result: Result, question: Question) -> bool:
+    """Whether the evidence of ``result`` (its citations' sentences) states an expected answer."""
+    evidence = " ".join(str(c.get("text", "")) for c in result.citations)
+    return bool(evidence.strip()) and is_correct(evidence, question)
+
+
 def summarize(record: RunRecord) -> RunSummary:
     kinds = {q.id: q.kind for q in record.questions}
+    by_id = {q.id: q for q in record.questions}
     has_gold = {q.id for q in record.questions if q.gold_file}
     modes = []
     for mode in record.info.modes:
@@ -109,6 +126,14 @@ def summarize(record: RunRecord) -> RunSummary:
                 errors=sum(bool(r.error) for r in rows),
                 median_ttft_s=_median([r.ttft_s for r in answered if r.ttft_s > 0]),
                 median_total_s=_median([r.total_s for r in rows if not r.error and r.total_s > 0]),
+                evidence_holds=Count(
+                    sum(_evidence_holds(r, by_id[r.question_id]) for r in citable), len(citable)
+                ),
+                echoes=Count(
+                    sum(answer_problem(by_id[r.question_id].question, r.answer) is not None for r in answered
+                        if r.question_id in by_id),
+                    len(answered),
+                ),
             )
         )
     ranks: dict[int, int | None] = {}

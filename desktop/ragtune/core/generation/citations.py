@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ragtune.core.evidence import Evidence, Focus, find_evidence
 from ragtune.core.generation.prompts import Source
 from ragtune.core.text_match import content_words, numbers, sentence_spans
 from ragtune.core.types import Citation
@@ -54,12 +55,14 @@ def strip_invalid_markers(text: str, valid: set[int]) -> str:
     return _REPEATED.sub(r"\1\2", text)
 
 
-def attribute(answer: str, sources: Sequence[Source]) -> Attribution:
+def attribute(
+    answer: str, sources: Sequence[Source], question: str = "", evidence_answer: str | None = None
+) -> Attribution:
     """Attribute a whole answer at once (the same as streaming it through ``CitingStream``)."""
-    stream = CitingStream(sources)
+    stream = CitingStream(sources, question)
     stream.feed(answer)
     stream.finish()
-    return stream.result()
+    return stream.result(evidence_answer)
 
 
 class CitingStream:
@@ -72,7 +75,8 @@ class CitingStream:
     what was returned, so streamed and final citation numbers always agree.
     """
 
-    def __init__(self, sources: Sequence[Source]) -> None:
+    def __init__(self, sources: Sequence[Source], question: str = "") -> None:
+        self._question = question
         self._sources = list(sources)
         self._by_n = {s.n: s for s in sources}
         self._raw = ""
@@ -100,10 +104,20 @@ class CitingStream:
         self._raw = self._raw.rstrip()
         return self._emit(self._settle(final=True))
 
-    def result(self) -> Attribution:
-        order = list(dict.fromkeys(self._used))
-        citations = [_citation(self._by_n[n], self._evidence.get(n, [])) for n in order if n in self._by_n]
-        return Attribution("".join(self._out), citations, list(self._unsupported))
+    def result(self, evidence_answer: str | None = None) -> Attribution:
+        """The answer as shown, each cited source narrowed to its evidence (``core.evidence``):
+        the sentence the answer rests on, with the fact marked. ``evidence_answer`` replaces the
+        answer's words in that choice ("" for an answer that quotes a source: the question alone
+        then says what to mark)."""
+        text = "".join(self._out)
+        order = [n for n in dict.fromkeys(self._used) if n in self._by_n]
+        focus = Focus(self._question, [s.hit.text for s in self._sources], text if evidence_answer is None else evidence_answer)
+        citations = []
+        for n in order:
+            hit_text = self._by_n[n].hit.text
+            evidence = find_evidence(focus, hit_text)
+            citations.append(_citation(self._by_n[n], self._evidence.get(n, []), evidence))
+        return Attribution(text, citations, list(self._unsupported))
 
     def _emit(self, text: str) -> str:
         if text:
@@ -198,10 +212,20 @@ def _best_sentence(sentence: str, passage: str) -> tuple[int, int] | None:
     return best[1] if best is not None else None
 
 
-def _citation(source: Source, spans: list[tuple[int, int]]) -> Citation:
-    """The citation of a source, narrowed to the sentences that support the answer (so the viewer
-    highlights them, not the whole chunk); the whole chunk when none could be pinned down."""
+def _citation(source: Source, spans: list[tuple[int, int]], evidence: Evidence | None = None) -> Citation:
+    """The citation of a source, narrowed to its evidence sentence with the fact marked, else to the
+    sentences that support the answer (so the viewer highlights them, not the whole chunk); the
+    whole chunk when none could be pinned down."""
     h = source.hit
+    if evidence is not None:
+        text = h.text[evidence.start : evidence.end]
+        mark = (evidence.mark_start - evidence.start, evidence.mark_end - evidence.start)
+        if evidence.mark_start < 0:
+            mark = (-1, -1)
+        return Citation(
+            source.n, h.chunk_id, h.path, h.page, h.start + evidence.start, h.start + evidence.end,
+            text, h.title, h.ocr, evidence.start, *mark,
+        )
     if not spans:
         return Citation(source.n, h.chunk_id, h.path, h.page, h.start, h.end, h.text, h.title, h.ocr)
     start = min(s for s, _ in spans)
@@ -209,5 +233,6 @@ def _citation(source: Source, spans: list[tuple[int, int]]) -> Citation:
     text = h.text[start:end].strip()
     start += len(h.text[start:end]) - len(h.text[start:end].lstrip())
     return Citation(
-        source.n, h.chunk_id, h.path, h.page, h.start + start, h.start + start + len(text), text, h.title, h.ocr
+        source.n, h.chunk_id, h.path, h.page, h.start + start, h.start + start + len(text), text, h.title, h.ocr,
+        start,
     )
