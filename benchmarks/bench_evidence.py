@@ -45,7 +45,7 @@ def main() -> int:
         from ragtune.core.answer_checks import answer_problem
         from ragtune.core.answer_recovery import Recovery, recover
         from ragtune.core.answering import answer_question
-        from ragtune.core.evaluate.correctness import is_correct, is_declined
+        from ragtune.core.evaluate.correctness import evidence_holds, is_correct, is_declined
         from ragtune.core.evaluate.question_files import read_file
         from ragtune.core.evaluate.questions import Kind
         from ragtune.core.generation.prompts import fit
@@ -82,8 +82,7 @@ def main() -> int:
                 if q.kind == Kind.ANSWERABLE:
                     count(way, "correct", float(not declined and is_correct(got.text, q)))
                     count(way, "declined_answerable", float(declined))
-                    evidence = " ".join(c.text for c in got.citations)
-                    count(way, "evidence_holds", float(bool(evidence.strip()) and is_correct(evidence, q)))
+                    count(way, "evidence_holds", float(evidence_holds([c.text for c in got.citations], q)))
                 else:
                     count(way, "declined_absent", float(declined))
                 if not declined:

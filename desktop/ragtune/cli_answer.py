@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -44,14 +45,15 @@ def _print_citations(answer: Answer) -> None:
 
 def evidence_lines(answer: Answer, emphasis: bool = False) -> list[str]:
     """The "Evidence:" block: per citation, the sentence the answer rests on with the fact marked
-    (bold on a terminal, else between ⟦ ⟧), and where it is."""
+    (bold on a terminal, else between ⟦ ⟧; cut at the core's offsets), and where it is."""
     lines: list[str] = []
     for c in answer.citations:
-        sentence = for_terminal(one_line(" ".join(c.text.split())))
-        if c.mark:
-            mark = for_terminal(one_line(" ".join(c.mark.split())))
-            shown = f"\x1b[1m{mark}\x1b[0m" if emphasis else f"\u27e6{mark}\u27e7"
-            sentence = sentence.replace(mark, shown, 1)
+        if not c.has_evidence:
+            continue
+        before, mark, after = (for_terminal(one_line(re.sub(r"\s+", " ", p))) for p in c.mark_parts())
+        if mark:
+            mark = f"\x1b[1m{mark}\x1b[0m" if emphasis else f"\u27e6{mark}\u27e7"
+        sentence = f"{before}{mark}{after}".strip()
         where = one_line(place(c.path, c.page, short=False, ocr=c.ocr))
         lines.append(f"  [{c.n}] \u201c{sentence}\u201d ({where})")
     return ["Evidence:", *lines] if lines else []

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from ragtune.core.answer_types import Answer, Mode
 from ragtune.core.types import Citation
+from ragtune.gui.answer_format import evidence_html
 from ragtune.gui.message_widget import MessageWidget
 
 SENTENCE = "An ensemble of these <b>residual</b> nets achieves 3.57% error on the ImageNet test set."
@@ -45,4 +46,19 @@ def test_no_evidence_block_without_citations(qtbot: QtBot) -> None:
     qtbot.addWidget(widget)
     widget.show()
     widget.show_answer(Answer("q", "I could not find this.", Mode.RAG, "m", declined=True))
+    assert not widget.evidence.isVisible()
+
+
+def test_the_mark_is_placed_by_its_offsets_and_old_answers_show_no_evidence(qtbot: QtBot) -> None:
+    sentence = "In 2012 the model had 12 layers."
+    at = sentence.rindex("12")
+    marked = Citation(1, 7, "/d/a.pdf", 1, 0, len(sentence), sentence, "", False, 0, at, at + 2)
+    html = evidence_html([marked], "#ffff00")
+    assert "In 2012 the model had <span" in html  # the second "12", where the offsets say
+    saved_before = Citation(2, 8, "/d/a.pdf", 2, 0, 10, "Whole chunk text", "")  # no evidence fields
+    assert evidence_html([saved_before]) == ""
+    widget = MessageWidget("assistant")
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.show_answer(Answer("q", "An answer [2].", Mode.RAG, "m", citations=[saved_before]))
     assert not widget.evidence.isVisible()

@@ -90,3 +90,14 @@ def test_figures_and_quotable_sentences() -> None:
     assert quotable(QUESTION, "In this dataset there were around 2800 calls in each hour-long session.")
     assert not quotable(QUESTION, "The study recorded six pairs of zebra finches.")  # no figure asked for
     assert not quotable("How does RFC 7519 define a refresh token?", "RFC 7519 JSON Web Token (JWT) May 2015 9.")
+
+
+def test_the_judge_reads_the_statement_not_the_quote_appended_to_it() -> None:
+    from ragtune.core.evaluate.correctness import evidence_holds, is_correct
+    from ragtune.core.evaluate.questions import Question
+
+    item = Question("What top-1 error did the 34-layer net reach?", "25.03%", ("25.03",))
+    quoted = 'It reached 10% [1]. The source says: \u201c34 layers 28.54 25.03\u201d'
+    assert not is_correct(quoted, item)  # the value is only in the quote: evidence, not the answer
+    assert is_correct("It reached 25.03% [1]. The source says: \u201c34 layers 28.54 25.03\u201d", item)
+    assert evidence_holds(["34 layers 28.54 25.03"], item)

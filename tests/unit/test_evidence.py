@@ -9,7 +9,12 @@ from ragtune.core.answer_recovery import (
     sibling_slip,
     with_named_passages,
 )
-from ragtune.core.evidence import MAX_UNIT_CHARS, Focus, find_evidence, units
+from ragtune.core.evidence import (
+    MAX_UNIT_CHARS,
+    Focus,
+    find_evidence,
+    units,
+)
 from ragtune.core.generation.citations import attribute
 from ragtune.core.generation.prompts import Source
 from ragtune.core.types import Hit
@@ -63,6 +68,7 @@ def test_citations_carry_the_evidence_sentence_its_offsets_and_the_mark() -> Non
     assert c.mark == "3.57% error"
     assert c.start == h.start + c.passage_start  # the viewer highlights this sentence on the page
     assert c.evidence_json()["mark"] == {"start": c.mark_start, "end": c.mark_end, "text": "3.57% error"}
+    assert c.mark_parts() == (c.text[: c.mark_start], "3.57% error", c.text[c.mark_end :])
 
 
 def test_a_question_naming_what_no_passage_mentions_is_caught_with_its_siblings() -> None:
@@ -71,7 +77,9 @@ def test_a_question_naming_what_no_passage_mentions_is_caught_with_its_siblings(
     assert gap is not None
     assert gap.missing == ["BERT-Huge"]
     assert gap.siblings == ["BERT-Base", "BERT-Large"]
-    assert "for BERT-Base, BERT-Large, not for BERT-Huge" in gap.sentence()
+    assert gap.decline("q?", "paper.pdf, p. 3").startswith(
+        "The passages found mention BERT-Base and BERT-Large, but not BERT-Huge, so I will not guess."
+    )
     assert name_gap("How many TPUs did BERT-Large use?", passages) is None
     # the file's name counts as a mention: "the Adam paper" asked of adam.pdf
     assert name_gap("What does the Adam paper say about ImageNet?", [hit(PASSAGE, path="/d/adam.pdf")]) is None

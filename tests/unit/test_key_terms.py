@@ -45,3 +45,19 @@ def test_an_answer_that_repeats_the_question_or_lacks_the_asked_number_is_caught
     assert asks_quantity("When was RFC 7519 published?")
     assert asks_quantity("In which year was it built?")
     assert not asks_quantity("What term names the drop seen when layers are stacked?")
+
+
+def test_a_number_or_a_name_is_not_found_inside_another() -> None:
+    assert not mentions("see pages 20, 23", "2023")
+    assert not mentions("a ratio of 1.52", "152")
+    assert not mentions("GPT-4o is newer", "GPT-4")
+    assert mentions("the RP2040-based board", "RP2040")
+
+
+def test_only_strong_names_can_decline_a_question() -> None:
+    from ragtune.core.key_terms import is_strong
+
+    terms = key_terms("Summarize the Introduction of the Positional Encoding paper by Google in 2017?")
+    assert [t for t in terms if is_strong(t)] == ["2017"]
+    assert missing_terms("What does the Introduction say?", ["no such heading"], strong_only=True) == []
+    assert key_terms("x" * 60 + " what is it?") == []  # a 60-letter "word" is noise, not a name

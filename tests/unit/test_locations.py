@@ -28,5 +28,5 @@ def test_prompt_and_json_say_section_for_markdown() -> None:
     answer = Answer("q", "a", Mode.RAG, "m", citations=[Citation(1, 1, "/d/notes.md", 2, 0, 4, "Text", "Notes")])
     assert answer.to_json()["citations"] == [
         {"n": 1, "path": "/d/notes.md", "page": 2, "location": "section 2", "start": 0, "end": 4, "text": "Text",
-         "evidence": {"n": 1, "sentence": "Text", "start": 0, "end": 4, "mark": None}}
+         "evidence": {"sentence": "Text", "passage_start": 0, "passage_end": 4, "mark": None}}
     ]

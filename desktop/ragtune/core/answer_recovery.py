@@ -4,14 +4,15 @@ with a question whose names the passages never mention.
 - **Before the model** (:func:`name_gap`): when a name or number the question is about (``GPT-4``,
   ``Nomic AI``, ``2023``: ``core.key_terms``) occurs in none of the passages, the model would
   answer with a neighbour's fact; the answer path declines instead, and says which sibling the
-  documents do cover ("The documents give this for ResNet-152, not for ResNet-200.").
+  passages do mention ("The passages found mention ResNet-152, but not ResNet-200").
 - **After the model**: an answer that only repeats the question, or gives no number where one is
   asked (``core.answer_checks``), or whose evidence names a sibling of the asked thing while
   another passage names the thing itself (:func:`sibling_slip`), is made again from the evidence
   sentences alone with a tighter instruction (:func:`retry_messages`); when that still says
   nothing, the answer quotes the evidence sentence, labelled as a quote (:func:`quote_answer`),
   when that sentence can stand as an answer (``answer_checks.quotable``); otherwise it says that the
-  passages do not state it, and shows the closest sentence (:func:`caveat_answer`). An answer that
+  passages do not state it, and shows the closest sentence (:func:`quote_answer` with
+  ``CAVEAT_OPENING``). An answer that
   states a figure none of its passages holds is made again the same way.
   ``benchmarks/bench_evidence.py`` measures each recovery on real documents.
 """
@@ -60,17 +61,26 @@ class NameGap:
     missing: list[str]
     siblings: list[str]
 
-    def sentence(self) -> str:
-        """What the decline says about it."""
-        missing = ", ".join(self.missing)
+    def decline(self, searched: str, nearest: str) -> str:
+        """The decline the answer path gives: what is missing, the siblings found instead (named
+        only: whether the passages give the asked fact for them is not claimed), what was searched
+        (``searched``: the question as quoted) and the closest passages (``nearest``)."""
+        missing = _and(self.missing)
         if self.siblings:
-            return f"The documents give this for {', '.join(self.siblings)}, not for {missing}."
-        return f"The passages found do not mention {missing}."
+            head = f"The passages found mention {_and(self.siblings)}, but not {missing}, so I will not guess."
+        else:
+            head = f"None of the passages found mentions {missing}, so I will not guess."
+        return f"{head} I searched for: \u201c{searched}\u201d. The closest passages: {nearest}."
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def name_gap(question: str, passages: Sequence[Hit]) -> NameGap | None:
-    """The question's names that none of ``passages`` mentions, or None when all are there."""
-    missing = missing_terms(question, [haystack(h) for h in passages])
+    """The question's strong names (``key_terms.is_strong``) that none of ``passages`` mentions,
+    or None when all are there."""
+    missing = missing_terms(question, [haystack(h) for h in passages], strong_only=True)
     if not missing:
         return None
     text = "\n".join(h.text for h in passages)
@@ -122,20 +132,15 @@ def retry_messages(question: str, sources: Sequence[Source]) -> list[Message]:
     return rag_messages(f"{question}\n{RETRY_HINT}", sources)
 
 
-def quote_answer(sources: Sequence[Source]) -> str:
-    """An answer that quotes the best evidence sentence, labelled as a quote ("" without one)."""
+def quote_answer(sources: Sequence[Source], opening: str = "") -> str:
+    """An answer that quotes the best evidence sentence after ``opening`` (``QUOTE_OPENING``: a
+    labelled quote; ``CAVEAT_OPENING``: the closest sentence of passages that do not state it);
+    "" without a sentence."""
     if not sources:
         return ""
     best = sources[0]
     sentence = " ".join(best.text.split())
-    return f"{QUOTE_OPENING} \u201c{sentence}\u201d [{best.n}]."
-
-
-def caveat_answer(sources: Sequence[Source]) -> str:
-    """What the answer says when no passage states what was asked: that, and the closest sentence."""
-    best = sources[0]
-    sentence = " ".join(best.text.split())
-    return f"{CAVEAT_OPENING} \u201c{sentence}\u201d [{best.n}]."
+    return f"{opening or QUOTE_OPENING} \u201c{sentence}\u201d [{best.n}]."
 
 
 def copies_a_source(text: str) -> bool:
@@ -182,7 +187,11 @@ def recover(
         try:
             messages = retry_messages(asked or question, focused)
             text = "".join(engine.stream_chat(messages, answer_tokens, temperature, cancel))
-        except (Cancelled, StreamInterrupted):
+        except Cancelled:
+            answer.cancelled = True  # the first answer stays, marked as stopped
+            return False
+        except StreamInterrupted as exc:
+            answer.error = str(exc)
             return False
         extra = engine.last_stats.timings()
         timings = replace(
@@ -199,7 +208,7 @@ def recover(
         remade = attribute(quote_answer(focused), sources, question, evidence_answer="")
         said = "quotes the evidence sentence instead"
     elif remade is None:  # no sentence answers it: say so, and show the closest one
-        remade = attribute(caveat_answer(focused), sources, question, evidence_answer="")
+        remade = attribute(quote_answer(focused, CAVEAT_OPENING), sources, question, evidence_answer="")
         said = "says that the passages do not state it"
     take(answer, remade)
     answer.revised_from = first

@@ -214,7 +214,6 @@ class Answer:
                  "start": c.start, "end": c.end, "text": c.text, "evidence": c.evidence_json()}
                 for c in self.citations
             ],
-            "evidence": [c.evidence_json() for c in self.citations],
             "revised_from": self.revised_from,
             "mode": str(self.mode),  # the plain string ("model", "rag", "adapter", "rag+adapter")
             "model": self.model,

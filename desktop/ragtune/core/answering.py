@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 
 from ragtune.core.answer_recovery import (
-    NameGap,
     Recovery,
     name_gap,
     recover,
@@ -116,7 +115,8 @@ def answer_question(
         gap = name_gap(question, passages)
     if rag and (not passages or gap is not None):
         answer.declined = True
-        answer.text = _decline_text(question, hits or []) if gap is None else _gap_text(question, gap, passages)
+        nearest = ", ".join(dict.fromkeys(place(h) for h in passages[:3]))
+        answer.text = _decline_text(question, hits or []) if gap is None else gap.decline(quote_question(question), nearest)
         if on_sources is not None:
             on_sources([])
         answer.timings = Timings(total_s=time.perf_counter() - started)
@@ -170,18 +170,6 @@ def answer_question(
     else:
         answer.text = "".join(pieces).strip()
     return answer
-
-
-def _gap_text(question: str, gap: NameGap, passages: Sequence[Hit]) -> str:
-    """The decline when the passages miss a name the question is about (``answer_recovery``)."""
-    searched = f"I searched for: \u201c{quote_question(question)}\u201d."
-    if gap.siblings:
-        return f"{gap.sentence().rstrip('.')}, so I will not guess. {searched}"
-    nearest = ", ".join(dict.fromkeys(place(h) for h in passages[:3]))
-    return (
-        f"I could not find {', '.join(gap.missing)} in the library's documents, so I will not guess. "
-        f"{searched} The closest passages ({nearest}) do not mention it."
-    )
 
 
 def _decline_text(question: str, hits: Sequence[Hit]) -> str:

@@ -4,8 +4,8 @@ A person should not have to open a page to see why an answer says what it says. 
 passage Ragtune picks one sentence (two when the first is a short fragment without the fact) and marks the words of the
 fact in it:
 
-- **which sentence**: the one that shares most with the answer's own new words and numbers (a number
-  the answer states must be in it), then with the question (each word weighted by how rare it is
+- **which sentence**: the one that shares most with the answer's own new words and numbers (one
+  lacking a number the answer states loses heavily), then with the question (each word weighted by how rare it is
   among the passages' sentences, a number counting when the question asks for a quantity), and that
   names the things the question names (``core.key_terms``) rather than a sibling of them: asked
   about BERT-Large, the sentence about BERT-Base loses to the one about BERT-Large.
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ragtune.core.answer_checks import added_words, asks_quantity, without_markers
-from ragtune.core.key_terms import key_terms, mentions, siblings
+from ragtune.core.key_terms import asked_part, key_terms, mentions, siblings
 from ragtune.core.text_match import STOPWORDS, content_words, numbers, sentence_spans, word_spans
 
 #: longest piece of a passage that counts as one sentence
@@ -103,7 +103,7 @@ class Focus:
         self.question = question
         self.quantity = asks_quantity(question)
         self.names = key_terms(question)
-        self.wanted = content_words(question)
+        self.wanted = content_words(asked_part(question))  # a pasted text's words are not asked
         sentences = [passage[s:e] for passage in passages for s, e in units(passage)]
         count = max(1, len(sentences))
         bags = [content_words(s) for s in sentences]
@@ -135,7 +135,7 @@ class Focus:
 
 def find_evidence(focus: Focus, passage: str) -> Evidence | None:
     """The sentence of ``passage`` the answer (or, without one, the question) rests on, with its
-    mark; None when no sentence shares anything with them."""
+    mark; None when no sentence scores above zero."""
     spans = units(passage)
     scored = [(focus.score(passage[s:e]), i) for i, (s, e) in enumerate(spans)]
     if not scored:
@@ -145,9 +145,11 @@ def find_evidence(focus: Focus, passage: str) -> Evidence | None:
         return None
     start, end = spans[best]
     mark = mark_span(focus, passage, start, end)
-    if mark is None and end - start < SHORT_UNIT_CHARS and best + 1 < len(spans):
+    if (mark is None or mark[1] > end) and end - start < SHORT_UNIT_CHARS and best + 1 < len(spans):
         end = spans[best + 1][1]  # a fragment ("Table 2.") without the fact: the next one too
         mark = mark_span(focus, passage, start, end)
+    if mark is not None and mark[1] > end:
+        mark = (mark[0], end)
     return Evidence(start, end, *(mark or (-1, -1)), score=best_score)
 
 

@@ -10,7 +10,8 @@ by a passage that names it too. A small model handed passages about a sibling (`
   a capitalised word that does not open the question (``Iowa``, ``Nomic``). Words that only point
   into a document (Table, Figure, Section) are not names.
 - :func:`mentions`: whether a text mentions a term, written with or without hyphens and spaces
-  (``ResNet-152``, ``ResNet 152`` and ``ResNet152`` are one name).
+  (``ResNet-152``, ``ResNet 152`` and ``ResNet152`` are one name; ``GPT-4o`` is not ``GPT-4``).
+- :func:`is_strong`: a name with a digit or an inner capital; only those decline a question.
 - :func:`siblings`: the names in a text of the same family as a term and not the term itself
   (``ResNet-152`` for ``ResNet-200``; ``BERT-Base`` for ``BERT-Large``).
 """
@@ -61,6 +62,8 @@ def normal(term: str) -> str:
 #: a question longer than this is mostly context (a pasted text): its names are read from the
 #: sentence that asks (its last one with a question mark, else its last)
 LONG_QUESTION_CHARS = 300
+#: a longer "word" is a hash, a URL or noise, not a name
+MAX_TERM_CHARS = 40
 _ASKING_CLAUSE = re.compile(r"\b(?:how|what|which|who|whom|whose|when|where|why)\b[^?]*\?\s*$", re.IGNORECASE)
 
 
@@ -76,6 +79,13 @@ def asked_part(question: str) -> str:
     return clause.group(0) if clause else last
 
 
+def is_strong(term: str) -> bool:
+    """Whether ``term`` is a name no paraphrase would change: it has a digit (``GPT-4``, ``2023``)
+    or a capital inside it (``AdamW``, ``IETF``, ``Wi-Fi``). A plain capitalised word (``Iowa``,
+    ``Introduction``) may be a heading or a paraphrase: it ranks passages, it never declines."""
+    return bool(_DIGIT.search(term)) or any(c.isupper() for c in term[1:])
+
+
 def key_terms(question: str) -> list[str]:
     """The names and numbers ``question`` is about (in its asking part), in its order, once each."""
     text = _POSSESSIVE.sub("", asked_part(question))
@@ -86,7 +96,7 @@ def key_terms(question: str) -> list[str]:
         opening = first
         first = False
         lower = token.lower()
-        if not token or lower in POINTERS or (lower in STOPWORDS and not _DIGIT.search(token)):
+        if not token or len(token) > MAX_TERM_CHARS or lower in POINTERS or (lower in STOPWORDS and not _DIGIT.search(token)):
             continue
         has_digit = bool(_DIGIT.search(token))
         letters = [c for c in token if c.isalpha()]
@@ -117,16 +127,21 @@ def mentions(text: str, term: str) -> bool:
     greek = _GREEK_NAME.match(term.lower())
     if greek and mentions(text, GREEK[greek.group(1)] + term[len(greek.group(1)) :]):
         return True
-    pattern = r"[\W_]*".join(re.escape(c) for c in wanted)
-    edge_before = r"(?<![0-9])" if wanted[0].isdigit() else r"(?<![a-z0-9])"
-    edge_after = r"(?![0-9])" if wanted[-1].isdigit() else r"(?:e?s)?(?![a-z])"  # plurals too
+    # separators may differ only where the term has one or changes between letters and digits
+    # ("ResNet-152", "ResNet 152", "ResNet152"), never inside a run ("1.52" is not "152")
+    parts = re.findall(r"[^\W\d_]+|\d+", term.lower())
+    pattern = r"[\W_]{0,2}".join(re.escape(p) for p in parts)
+    edge_before = r"(?<![0-9.,])" if wanted[0].isdigit() else r"(?<![a-z0-9])"
+    edge_after = r"(?![0-9a-z]|[.,]\d)" if wanted[-1].isdigit() else r"(?:e?s)?(?![a-z])"  # plurals too
     return re.search(edge_before + pattern + edge_after, text.lower()) is not None
 
 
-def missing_terms(question: str, texts: Iterable[str]) -> list[str]:
-    """The key terms of ``question`` that none of ``texts`` mentions."""
+def missing_terms(question: str, texts: Iterable[str], strong_only: bool = False) -> list[str]:
+    """The key terms of ``question`` (only the strong ones: :func:`is_strong`) that none of
+    ``texts`` mentions."""
     joined = "\n".join(texts)
-    return [t for t in key_terms(question) if not mentions(joined, t)]
+    terms = [t for t in key_terms(question) if is_strong(t) or not strong_only]
+    return [t for t in terms if not mentions(joined, t)]
 
 
 def siblings(term: str, text: str, limit: int = 3) -> list[str]:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import apsw
 
+from ragtune.core import named_search
 from ragtune.core.current_settings import CurrentSettings
 from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
 from ragtune.core.ingest.scan import is_under
-from ragtune.core.key_terms import haystack, mentions, missing_terms
 from ragtune.core.library_names import default_library, library_name
 from ragtune.core.page_render import render_pdf_page
 from ragtune.core.retrieval import hybrid_search
@@ -41,9 +41,6 @@ from ragtune.core.types import (
 )
 from ragtune.errors import LibraryNotFound, ParseError, RagtuneError, SourceNotFound
 from ragtune.settings import Settings
-
-#: passages a search for the names a question misses may add to its passages
-NAME_SEARCH_HITS = 3
 
 log = logging.getLogger(__name__)
 
@@ -236,20 +233,9 @@ class Library:
         return self.search_many(library, [query], k)[0]
 
     def passages_for(self, library: str, question: str, k: int = 10) -> list[Hit]:
-        """The passages to answer ``question`` from: the search's ``k`` best, and, when the
-        question names something none of them mentions (``core.key_terms``: "Iowa" in a question
-        about a state table), the passages that a search for those names alone finds and that do
-        mention them (at most ``NAME_SEARCH_HITS``), so an answer can rest on them."""
-        hits = self.search(library, question, k)
-        missing = missing_terms(question, [haystack(h) for h in hits])
-        if not missing:
-            return hits
-        seen = {h.chunk_id for h in hits}
-        extra = [
-            h for h in self.search(library, " ".join(missing), NAME_SEARCH_HITS)
-            if h.chunk_id not in seen and all(mentions(haystack(h), term) for term in missing)
-        ]
-        return hits + extra
+        """The passages to answer ``question`` from (``core.named_search``): the search's ``k``
+        best, and passages naming what the question names when none of those does."""
+        return named_search.passages_for(lambda query, n: self.search(library, query, n), self.embedder, question, k)
 
     def search_many(self, library: str, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
         store = self._store()

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from ragtune.core.citation import (
+    Citation as Citation,  # a value type of its own module, used with these
+)
 from ragtune.core.hidden_text import MARK as HIDDEN_MARK
 from ragtune.core.hidden_text import document_details, document_sentence, library_sentence
 from ragtune.core.instruction_like import instructions_sentence
@@ -73,42 +76,6 @@ class Hit:
     vector_rank: int | None = None  # 1-based rank in the vector list, None if absent there
     vector_similarity: float | None = None  # cosine similarity of query and chunk, when known
     ocr: bool = False  # its page's text was read by OCR
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A numbered source shown with an answer."""
-
-    n: int
-    chunk_id: int
-    path: str
-    page: int
-    start: int
-    end: int
-    text: str
-    title: str = ""
-    ocr: bool = False  # its page's text was read by OCR
-    #: the evidence: ``text`` is the sentence (or two) of the passage the answer rests on; these say
-    #: where it starts in the passage (-1: ``text`` is the whole passage, no sentence was found) and
-    #: which span of ``text`` carries the fact (``mark_start`` -1: nothing marked)
-    passage_start: int = -1
-    mark_start: int = -1
-    mark_end: int = -1
-
-    @property
-    def mark(self) -> str:
-        """The words of ``text`` that carry the fact ("" when none were marked)."""
-        return self.text[self.mark_start : self.mark_end] if 0 <= self.mark_start < self.mark_end else ""
-
-    def evidence_json(self) -> dict[str, object]:
-        """The evidence as ``ask --json`` and ``ragtune serve`` give it."""
-        return {
-            "n": self.n,
-            "sentence": self.text,
-            "start": self.passage_start if self.passage_start >= 0 else 0,
-            "end": (self.passage_start if self.passage_start >= 0 else 0) + len(self.text),
-            "mark": {"start": self.mark_start, "end": self.mark_end, "text": self.mark} if self.mark else None,
-        }
 
 
 class Stage(StrEnum):

@@ -62,32 +62,27 @@ EVIDENCE_CHARS = 280
 
 def evidence_html(citations: Sequence[Citation], mark_colour: str = "#fff3b0") -> str:
     """The evidence under an answer, as HTML for a text browser: per citation, a link ``[n]`` to
-    its page, the sentence the answer rests on with the fact marked, and the file and page. Every
-    word of the document is escaped (it is data, never markup)."""
+    its page, the sentence the answer rests on with the fact marked (cut at the core's offsets,
+    ``Citation.mark_parts``), and the file and page. Every word of the document is escaped (it is
+    data, never markup). A long sentence is cut to ``EVIDENCE_CHARS`` around its mark."""
     rows = []
     for c in citations:
-        sentence = " ".join(c.text.split())
-        if not sentence:
+        if not c.has_evidence:
             continue
-        mark = " ".join(c.mark.split())
-        at = sentence.find(mark) if mark else -1
-        if len(sentence) > EVIDENCE_CHARS:  # keep the part around the mark
-            first = max(0, min(at, len(sentence) - EVIDENCE_CHARS) - 40) if at >= 0 else 0
-            cut = sentence[first : first + EVIDENCE_CHARS]
-            sentence = ("\u2026" if first else "") + cut + ("\u2026" if first + EVIDENCE_CHARS < len(sentence) else "")
-            at = sentence.find(mark) if mark else -1
-        if at >= 0:
-            body = (
-                html.escape(breakable(sentence[:at]))
-                + f'<span style="background-color:{mark_colour}; font-weight:600">{html.escape(breakable(mark))}</span>'
-                + html.escape(breakable(sentence[at + len(mark) :]))
-            )
-        else:
-            body = html.escape(breakable(sentence))
+        before, mark, after = (re.sub(r"\s+", " ", part) for part in c.mark_parts())
+        room = max(40, (EVIDENCE_CHARS - len(mark)) // 2)
+        if len(before) > room:
+            before = "\u2026" + before[-room:].lstrip()
+        if len(after) > room:
+            after = after[:room].rstrip() + "\u2026"
+        body = html.escape(breakable(before))
+        if mark:
+            body += f'<span style="background-color:{mark_colour}; font-weight:600">{html.escape(breakable(mark))}</span>'
+        body += html.escape(breakable(after))
         where = html.escape(breakable(place(c.path, c.page, c.ocr)))
         rows.append(
             f'<p style="margin:0 0 3px 0"><a href="{CITE_SCHEME}:{c.n}">[{c.n}]</a> '
-            f"\u201c{body}\u201d <i>{where}</i></p>"
+            f"\u201c{body.strip()}\u201d <i>{where}</i></p>"
         )
     return "".join(rows)
 

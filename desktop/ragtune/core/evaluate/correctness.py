@@ -16,6 +16,10 @@ Then:
 - an expected answer without numbers is stated when at least 60 % of its content words (stemmed,
   stopwords and words of the question dropped unless nothing would be left) occur in the answer.
 
+Only the answer's own statement is judged: a quote of its source that it appends ("The source says:
+“…”", as the shipped adapter answers) is evidence, and the evidence is counted apart
+(``evidence_holds``: the cited sentences state the expected answer).
+
 Absent questions (the library does not hold the answer) are not scored by ``is_correct``: they are
 scored by ``is_declined``, and a non-declined answer to an absent question counts as a
 hallucination. Callers count a declined answer (``is_declined``) as not correct.
@@ -248,9 +252,21 @@ def _states(answer: list[str], expected: str, question_words: set[str]) -> bool:
     return recall >= (NUMERIC_WORD_RECALL if numbers else WORD_RECALL)
 
 
+#: how an answer made with the shipped adapter appends the source sentence it rests on
+SOURCE_QUOTE = re.compile(r"\bThe source says:", re.IGNORECASE)
+
+
+def own_words(answer_text: str) -> str:
+    """The answer's own statement: without the quote of its source it may append ("… 84.1 F1 [1].
+    The source says: “…”"), which is evidence, counted apart (``evidence_holds``)."""
+    return SOURCE_QUOTE.split(answer_text, maxsplit=1)[0]
+
+
 def is_correct(answer_text: str, question: Question) -> bool:
-    """Whether the answer states one of the question's expected answers (see the module
-    docstring). For answerable questions only: absent ones are scored by ``is_declined``."""
+    """Whether the answer's own words (:func:`own_words`) state one of the question's expected
+    answers (see the module docstring). For answerable questions only: absent ones are scored by
+    ``is_declined``."""
+    answer_text = own_words(answer_text)
     if not answer_text.strip():
         return False
     answer = tokens(answer_text)
@@ -268,6 +284,13 @@ def is_declined(answer_text: str, declined: bool) -> bool:
     text = " ".join(_CITATION.sub(" ", unicodedata.normalize("NFKC", answer_text)).lower().split())
     opening = _FIRST_SENTENCE.split(text.replace("\u2019", "'"), maxsplit=1)[0][:300]
     return any(phrase in opening for phrase in _DECLINE_PHRASES)
+
+
+def evidence_holds(evidence: Sequence[str], question: Question) -> bool:
+    """Whether an answer's evidence sentences (its citations' texts) state one of the expected
+    answers: counted apart from ``is_correct``, which reads the answer's own words only."""
+    joined = " ".join(evidence)
+    return bool(joined.strip()) and is_correct(joined, question)
 
 
 def cites_gold(citations: Sequence[Citation], question: Question) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ragtune.core.answer_checks import answer_problem
 from ragtune.core.answer_types import Mode
-from ragtune.core.evaluate.correctness import is_correct
+from ragtune.core.evaluate.correctness import evidence_holds
 from ragtune.core.evaluate.questions import Kind, Question
 from ragtune.core.evaluate.run_types import Result, RunRecord
 
@@ -98,8 +98,7 @@ def _median(values: list[float]) -> float | None:
 
 def _evidence_holds(result: Result, question: Question) -> bool:
     """Whether the evidence of ``result`` (its citations' sentences) states an expected answer."""
-    evidence = " ".join(str(c.get("text", "")) for c in result.citations)
-    return bool(evidence.strip()) and is_correct(evidence, question)
+    return evidence_holds([str(c.get("text", "")) for c in result.citations], question)
 
 
 def summarize(record: RunRecord) -> RunSummary:
