@@ -129,27 +129,23 @@ def cmd_generate(svc: Ragtune, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_generation_json(report), indent=2, ensure_ascii=False))
         return 130 if report.cancelled else 0
-    print(f"Kept {report.kept} of {report.tried} questions tried ({report.kept_per_100:.0f} per 100) and "
-          f"{report.absent_kept} of {report.absent_tried} absent ones, {report.seconds:.0f} s "
-          f"({report.seconds_per_kept:.1f} s per kept question); added to \u201c{one_line(name)}\u201d.")
-    dropped = {**report.dropped, **{f"absent: {k}": v for k, v in report.absent_dropped.items()}}
-    if dropped:
-        print("Dropped: " + ", ".join(f"{one_line(reason)} {count}" for reason, count in sorted(dropped.items())))
+    print(one_line(report.summary(name)))
     for q in report.questions:
         print(f"  [{q.split.value}] {one_line(q.question)}  -> {one_line(q.answer or '(absent)')}")
-    if report.cancelled:
-        print("Stopped: the questions kept so far were added.", file=sys.stderr)
-        return 130
-    return 0
+    return 130 if report.cancelled else 0
 
 
 def _generation_json(report: GenerationReport) -> dict[str, Any]:
     return {
         "tried": report.tried, "kept": report.kept, "dropped": report.dropped,
         "absent_tried": report.absent_tried, "absent_kept": report.absent_kept,
-        "absent_dropped": report.absent_dropped, "seconds": round(report.seconds, 2),
+        "absent_dropped": report.absent_dropped, "skipped": report.skipped, "facts_tried": report.facts_tried,
+        "model_calls": report.model_calls, "seconds": round(report.seconds, 2),
         "seconds_per_kept": round(report.seconds_per_kept, 2), "cancelled": report.cancelled,
         "questions": [{"id": q.id, **q.as_row()} for q in report.questions],
+        "dropped_questions": [
+            {"question": q, "answer": a, "reason": r} for q, a, r in report.dropped_pairs
+        ],
     }
 
 

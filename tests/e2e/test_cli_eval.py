@@ -98,7 +98,10 @@ def test_eval_generate_writes_checked_questions(library: str) -> None:
     report = json.loads(made.stdout)
     assert report["tried"] >= 1
     assert report["kept"] == len(report["questions"]) <= 1
-    assert report["kept"] + sum(report["dropped"].values()) == report["tried"]
+    assert report["kept"] + sum(report["dropped"].values()) == report["facts_tried"]
+    assert len(report["dropped_questions"]) <= sum(report["dropped"].values())
+    for dropped in report["dropped_questions"]:  # each written and dropped question says why
+        assert dropped["reason"] in report["dropped"]
     for q in report["questions"]:  # kept ones name their source and were added to the set
         assert q["origin"] == "generated"
         assert q["gold_file"].endswith("orchard.md")

@@ -123,13 +123,8 @@ def run_title(info: RunInfo) -> str:
 
 
 def generation_text(report: GenerationReport, set_name: str) -> str:
-    """What a generation run kept, in one sentence."""
-    kept = int(getattr(report, "kept", 0)) + int(getattr(report, "absent_kept", 0))
-    tried = int(getattr(report, "tried", 0)) + int(getattr(report, "absent_tried", 0))
-    text = f"Kept {kept} of {tried} questions tried; added to \u201c{set_name}\u201d."
-    if getattr(report, "cancelled", False):
-        text += " Stopped early: the questions kept so far were added."
-    return text
+    """What a generation run kept, dropped and why (``GenerationReport.summary``)."""
+    return report.summary(set_name)
 
 
 def outcome_text(outcome: RunOutcome) -> str:

@@ -252,7 +252,7 @@ class EvaluateView(QWidget):
             self.ctx.messages.notice(text)
             self.reload(select=set_name)
 
-        self._start(partial(work.generate, self.ctx.svc, library, set_name, n), done, "Generating questions", "passages")
+        self._start(partial(work.generate, self.ctx.svc, library, set_name, n), done, "Generating questions", "questions")
 
     def cancel(self) -> None:
         if self.job is not None:

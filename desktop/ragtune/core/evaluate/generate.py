@@ -1,17 +1,18 @@
-"""Questions generated from the library by the current chat model (issue 9, "Generated from the
-library").
+"""Questions generated from the library (issue 9, "Generated from the library"; reshaped by issue
+20 for real documents).
 
-For each sampled passage (``passage_sample``) the model writes one question and its short answer,
-constrained to JSON by a schema (``ChatModel.complete_json``: llama.cpp's grammar in process), never
-parsed from free text. A pair is kept only when it passes ``pair_checks``: the right shape, an answer
-whose numbers and rare words occur in the passage, a question that neither gives the answer away nor
-copies the passage, and a source passage that retrieval ranks in the top 10 for the question. A pair
-failing the rank check is DROPPED (not kept as "hard"): a verdict should not blame a model for
-retrieval's misses, and a question retrieval cannot place is often a vague one.
+Answer first: for each sampled passage (``passage_sample``) the checkable facts its sentences state
+are found in the text (``fact_spans``: a quantity with its unit, a percent, an acronym spelled out,
+a year), and the model only writes a question around the best one (``question_writer``: a short
+plain-text prompt, the worked examples cached). A passage without such a fact is not tried (it is
+counted as ``skipped``); up to ``FACTS_PER_PASSAGE`` facts of a passage are tried until one gives a
+question that passes ``pair_checks``: the right shape, not giving its answer away, on target (a
+sentence holds both the answer and the question's clue words), not a copy of the passage, and a
+source passage that retrieval ranks in the top 10 (a question retrieval cannot place is often a
+vague one, and a verdict should not blame a model for retrieval's misses).
 
-Absent questions: the model is asked, about a passage, for a question on the same topic whose answer
-the passage does not contain; it is kept only when the relevance gate (``answering.select_passages``)
-finds nothing relevant in the whole library for it, so the right behaviour is to decline.
+Absent questions are made without the model (``absent_swap``): a kept question's named thing is
+changed to a sibling no passage mentions, so the right behaviour is to decline.
 
 Greedy decoding (temperature 0), so the same model, passages and library give the same questions.
 Progress is reported per passage; cancel is checked between passages (and between tokens) and gives
@@ -24,66 +25,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from ragtune.core.answering import select_passages
 from ragtune.core.evaluate import pair_checks
+from ragtune.core.evaluate.absent_swap import NO_NAME, swap_absent
+from ragtune.core.evaluate.fact_spans import Fact, facts_in
 from ragtune.core.evaluate.passage_sample import Passage
+from ragtune.core.evaluate.question_writer import answer_back, write_question
 from ragtune.core.evaluate.questions import Kind, Origin, Question
 from ragtune.core.evaluate.run_types import GenerationReport
-from ragtune.core.generation.chat_model import ChatModel, Message
+from ragtune.core.generation.chat_model import ChatModel
 from ragtune.core.text_match import words
 from ragtune.core.types import Hit, Progress, ProgressCallback, Stage
-from ragtune.errors import Cancelled, EngineError, ModelError
+from ragtune.errors import Cancelled
 
-NO_JSON = "no JSON"  # the model's answer was not the JSON asked for (cut at the token limit)
+NO_QUESTION = "no question"  # the model's reply held no line ending with "?"
 DUPLICATE = "duplicate"
-MAX_TOKENS = 96
-PASSAGE_CHARS = 1500  # a longer chunk is cut (chunks are token-bounded, so this rarely bites)
+#: questions dropped only for these reasons are well formed: an absent one may be made from them
+WELL_FORMED = frozenset([pair_checks.AMBIGUOUS, pair_checks.COPIED, pair_checks.NOT_RETRIEVED, DUPLICATE])
+#: facts of one passage tried before moving on
+FACTS_PER_PASSAGE = 3
 
-PAIR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"question": {"type": "string"}, "answer": {"type": "string"}},
-    "required": ["question", "answer"],
-}
-ABSENT_SCHEMA: dict[str, Any] = {
-    "type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"],
-}
-
-#: one system prompt for both kinds, and the passage before the task, so the absent question's
-#: prompt reuses the pair's KV cache up to the task line
-SYSTEM = (
-    "You write questions about a text for a reading quiz. Write them the way a curious person "
-    "would ask, in your own words, never copying a sentence of the text."
-)
-PAIR_TASK = (
-    "Write one question whose answer is a short fact stated in the text: a number, an amount, a "
-    "duration, a name or a place. Then give the answer: that fact, in a few words from the text."
-)
-ABSENT_TASK = (
-    "Write one short question that someone interested in this topic might ask, but that the text "
-    "does NOT answer because it never mentions that subject at all (for example a price, a "
-    "colour, a person, a history or a comparison the text never gives)."
-)
-
-
-def pair_messages(passage: Passage) -> list[Message]:
-    """The prompt for one question/answer pair about ``passage``."""
-    return _messages(passage, PAIR_TASK)
-
-
-def absent_messages(passage: Passage) -> list[Message]:
-    """The prompt for one question on ``passage``'s topic that it does not answer."""
-    return _messages(passage, ABSENT_TASK)
-
-
-def _messages(passage: Passage, task: str) -> list[Message]:
-    text = passage.text.strip()[:PASSAGE_CHARS]
-    title = f"Title: {passage.title}\n" if passage.title else ""
-    return [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": f"{title}Text:\n{text}\n\n{task}"},
-    ]
+Search = Callable[[str], list[Hit]]
 
 
 def _key(question: str) -> str:
@@ -93,110 +55,131 @@ def _key(question: str) -> str:
 def generate_questions(
     model: ChatModel,
     passages: Sequence[Passage],
-    search: Callable[[str], list[Hit]],
+    search: Search,
     n: int,
     absent: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    answer_search: Search | None = None,
+    facts_per_passage: int = FACTS_PER_PASSAGE,
+    round_trip: bool = True,
 ) -> GenerationReport:
     """Up to ``n`` answerable and ``absent`` absent questions (default: a quarter of ``n``, rounded
-    up) generated from ``passages`` in order, one try of each kind per passage until each target is
-    met. ``search`` is retrieval over the same library (best first, at least 10 hits). Answerable
-    pairs whose source is not in retrieval's top 10 are dropped. Cancel returns the partial report
-    with ``cancelled`` set; an engine fault (``EngineError``) is raised, a reply that is not the
-    JSON asked for only drops that pair."""
+    up) from ``passages`` in order. ``search`` is retrieval over the same library (best first, at
+    least 10 hits); ``answer_search`` the answer path's (with its search for missing names; default
+    ``search``), which judges absent questions. ``facts_per_passage`` and ``round_trip`` (the model
+    answers its question back) are there to be measured (``benchmarks/bench_question_generation.py``).
+    Cancel returns the partial report with ``cancelled`` set; an engine fault (``EngineError``) is
+    raised."""
     want_absent = (n + 3) // 4 if absent is None else absent
     report = GenerationReport()
     seen: set[str] = set()
+    asked: set[str] = set()  # answers already asked about: "What does JWT stand for?" once
     started = time.perf_counter()
     handled = 0
     for done, passage in enumerate(passages):
         if report.kept >= n and report.absent_kept >= want_absent:
             break
         if progress is not None:
-            progress(_progress(done, len(passages), started, report))
+            progress(_progress(done, len(passages), started, report, wanted=n + want_absent))
         try:
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
-            if report.kept < n:
+            facts = [f for f in facts_in(passage.text) if _fact_key(f) not in asked][:facts_per_passage]
+            asked.update(_fact_key(f) for f in facts)
+            if not facts:
+                report.skipped += 1
+            elif report.kept < n:
                 report.tried += 1
-                reason = _try_pair(model, passage, search, cancel, seen, report)
-                if reason is not None:
-                    report.dropped[reason] = report.dropped.get(reason, 0) + 1
-            if report.absent_kept < want_absent:
-                report.absent_tried += 1
-                reason = _try_absent(model, passage, search, cancel, seen, report)
-                if reason is not None:
-                    report.absent_dropped[reason] = report.absent_dropped.get(reason, 0) + 1
+                bases = _try_passage(model, passage, facts, search, cancel, seen, report, round_trip)
+                for base in bases:
+                    if report.absent_kept >= want_absent or _try_absent(base, answer_search or search, seen, report):
+                        break
             handled = done + 1
         except Cancelled:
             report.cancelled = True
             break
     report.seconds = time.perf_counter() - started
     if progress is not None:
-        progress(_progress(handled, len(passages), started, report, Stage.DONE))
+        progress(_progress(handled, len(passages), started, report, Stage.DONE, n + want_absent))
     return report
 
 
-def _ask(model: ChatModel, messages: list[Message], schema: dict[str, Any],
-         cancel: threading.Event | None) -> dict[str, Any] | None:
-    try:
-        return model.complete_json(messages, schema, max_tokens=MAX_TOKENS, cancel=cancel)
-    except EngineError:
-        raise
-    except ModelError:
-        return None
+def _fact_key(fact: Fact) -> str:
+    return f"{fact.acronym}:{fact.answer}".lower()
 
 
-def _try_pair(model: ChatModel, passage: Passage, search: Callable[[str], list[Hit]],
-              cancel: threading.Event | None, seen: set[str], report: GenerationReport) -> str | None:
-    reply = _ask(model, pair_messages(passage), PAIR_SCHEMA, cancel)
-    if reply is None:
-        return NO_JSON
-    question, answer = " ".join(reply["question"].split()), " ".join(reply["answer"].split())
-    if _key(question) in seen:
-        return DUPLICATE
-    hits = search(question) if pair_checks.shape_ok(question, answer) else []
-    reason = pair_checks.check_pair(
-        question, answer, passage.text, hits, passage.chunk_id, passage.title
-    )
-    if reason is None:
-        seen.add(_key(question))
-        rank = pair_checks.retrieval_rank(hits, passage.chunk_id)
-        report.questions.append(Question(
-            question, answer.rstrip("."), gold_file=passage.path, gold_page=passage.page,
-            kind=Kind.ANSWERABLE, origin=Origin.GENERATED, note=f"generated; source ranked {rank}",
-        ))
-        report.kept += 1
-    return reason
+def _try_passage(model: ChatModel, passage: Passage, facts: list[Fact], search: Search,
+                 cancel: threading.Event | None, seen: set[str], report: GenerationReport,
+                 round_trip: bool = True) -> list[Question]:
+    """Tries ``facts`` until one gives a kept question (added to ``report``); each failure is
+    counted by its reason. Returns the questions an absent one may be made from: the kept one
+    first, then those dropped only for being ambiguous, copied or not retrieved (well formed)."""
+    bases: list[Question] = []
+    for fact in facts:
+        report.facts_tried += 1
+        reason = None
+        question = write_question(model, fact, passage.title, cancel)
+        report.model_calls += 0 if fact.acronym else 1
+        if question is None:
+            reason = NO_QUESTION
+        elif _key(question) in seen:
+            reason = DUPLICATE
+        else:
+            hits = search(question) if pair_checks.shape_ok(question, fact.answer) else []
+            reason = pair_checks.check_pair(
+                question, fact.answer, passage.text, hits, passage.chunk_id, passage.title,
+                sentence=fact.sentence, expansion=bool(fact.acronym),
+            )
+            if reason is None and round_trip and not fact.acronym:
+                report.model_calls += 1
+                reply = answer_back(model, question, passage.text, cancel)
+                reason = None if pair_checks.answered_back(fact.answer, reply) else pair_checks.ANSWERED_OTHERWISE
+        if reason is None and question is not None:
+            seen.add(_key(question))
+            rank = pair_checks.retrieval_rank(hits, passage.chunk_id)
+            item = Question(
+                question, fact.answer, fact.alternatives, gold_file=passage.path, gold_page=passage.page,
+                kind=Kind.ANSWERABLE, origin=Origin.GENERATED,
+                note=f"generated; answer taken from the text; source ranked {rank}",
+            )
+            report.questions.append(item)
+            report.kept += 1
+            return [item, *bases]
+        report.dropped[reason or NO_QUESTION] = report.dropped.get(reason or NO_QUESTION, 0) + 1
+        if question is not None:
+            report.dropped_pairs.append((question, fact.answer, reason or NO_QUESTION))
+            if reason in WELL_FORMED:
+                bases.append(Question(question, fact.answer, fact.alternatives))
+    return bases
 
 
-def _try_absent(model: ChatModel, passage: Passage, search: Callable[[str], list[Hit]],
-                cancel: threading.Event | None, seen: set[str], report: GenerationReport) -> str | None:
-    reply = _ask(model, absent_messages(passage), ABSENT_SCHEMA, cancel)
-    if reply is None:
-        return NO_JSON
-    question = " ".join(reply["question"].split())
-    if _key(question) in seen:
-        return DUPLICATE
-    relevant = select_passages(question, search(question), 3) if question else []
-    reason = pair_checks.check_absent(question, passage.text, relevant)
-    if reason is None:
-        seen.add(_key(question))
-        report.questions.append(Question(
-            question, "", kind=Kind.ABSENT, origin=Origin.GENERATED,
-            note="generated; nothing relevant found in the library",
-        ))
-        report.absent_kept += 1
-    return reason
+def _try_absent(kept: Question, search: Search, seen: set[str], report: GenerationReport) -> bool:
+    """An absent question made from ``kept`` (``absent_swap``), added to ``report``; whether one
+    was. A question with no name to change is not counted as tried, only as a reason."""
+    question, reason = swap_absent(kept, search)
+    if reason != NO_NAME:
+        report.absent_tried += 1
+    if question is not None and _key(question.question) in seen:
+        question, reason = None, DUPLICATE
+    if question is None:
+        key = reason or DUPLICATE
+        report.absent_dropped[key] = report.absent_dropped.get(key, 0) + 1
+        return False
+    seen.add(_key(question.question))
+    report.questions.append(question)
+    report.absent_kept += 1
+    return True
 
 
 def _progress(done: int, total: int, started: float, report: GenerationReport,
-              stage: Stage = Stage.GENERATING) -> Progress:
+              stage: Stage = Stage.GENERATING, wanted: int = 0) -> Progress:
+    """Progress as questions kept of those wanted (passages are looked at until enough are kept)."""
     elapsed = time.perf_counter() - started
-    rate = done / elapsed if done and elapsed > 0 else 0.0
+    kept = report.kept + report.absent_kept
+    rate = kept / elapsed if kept and elapsed > 0 else 0.0
     return Progress(
-        stage=stage, done=done, total=total, rate=rate,
-        eta_s=(total - done) / rate if rate else None,
-        current=f"{report.kept + report.absent_kept} questions kept",
+        stage=stage, done=min(kept, wanted) if wanted else kept, total=wanted or kept, rate=rate,
+        eta_s=(wanted - kept) / rate if rate and wanted > kept else None,
+        current=f"passage {done} of {total}",
     )

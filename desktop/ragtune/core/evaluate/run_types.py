@@ -85,18 +85,23 @@ class GenerationReport:
     """What one generation run produced: the kept questions and how the tries went."""
 
     questions: list[Question] = field(default_factory=list)
-    tried: int = 0  # answerable pairs asked of the model
+    tried: int = 0  # passages tried (those with a checkable fact)
     kept: int = 0
+    skipped: int = 0  # passages without a checkable fact: not tried
+    facts_tried: int = 0  # questions asked for (up to three facts per passage): kept + dropped
+    model_calls: int = 0
     dropped: dict[str, int] = field(default_factory=dict)  # reason code -> count
-    absent_tried: int = 0
+    absent_tried: int = 0  # kept questions with a name to change (one without is only a reason)
     absent_kept: int = 0
     absent_dropped: dict[str, int] = field(default_factory=dict)
+    #: each question written and dropped: (question, answer, reason code)
+    dropped_pairs: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
     cancelled: bool = False
 
     @property
     def kept_per_100(self) -> float:
-        """Answerable pairs kept per 100 tried."""
+        """Answerable questions kept per 100 passages tried."""
         return 100.0 * self.kept / self.tried if self.tried else 0.0
 
     @property
@@ -104,3 +109,20 @@ class GenerationReport:
         """Wall time of the whole run over the questions kept (of both kinds)."""
         kept = self.kept + self.absent_kept
         return self.seconds / kept if kept else 0.0
+
+    def summary(self, set_name: str) -> str:
+        """What the run kept, dropped and why, in two or three sentences (the window's status and
+        ``ragtune eval generate`` say the same)."""
+        text = (
+            f"Kept {self.kept} questions from {self.tried} passages tried ({self.kept_per_100:.0f} per 100) "
+            f"and {self.absent_kept} of {self.absent_tried} absent ones, in {self.seconds:.0f} s "
+            f"({self.seconds_per_kept:.1f} s per kept question); added to \u201c{set_name}\u201d."
+        )
+        if self.skipped:
+            text += f" {self.skipped} passages stated no checkable fact (a number with its unit, a percent, an acronym spelled out)."
+        dropped = {**self.dropped, **{f"absent: {k}": v for k, v in self.absent_dropped.items()}}
+        if dropped:
+            text += " Dropped: " + ", ".join(f"{reason} {count}" for reason, count in sorted(dropped.items())) + "."
+        if self.cancelled:
+            text += " Stopped early: the questions kept so far were added."
+        return text

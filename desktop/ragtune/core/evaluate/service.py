@@ -35,6 +35,8 @@ from ragtune.errors import RagtuneError
 
 SAMPLE_SET_NAME = "Sample questions"
 SAMPLE_SET_FILE = "question_set.jsonl"
+#: passages sampled per question wanted (many pages of a paper state no checkable fact)
+PASSAGES_PER_QUESTION = 12
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ class Evaluation:
             raise RagtuneError("Ask for at least one question (-n 1 or more).")
         lib_id = self._library.library_id(library)
         want_absent = (n + 3) // 4 if absent is None else absent
-        passages = sample_passages(self._conn(), lib_id, 3 * max(n, want_absent))
+        passages = sample_passages(self._conn(), lib_id, PASSAGES_PER_QUESTION * max(n, want_absent))
         if not passages:
             raise RagtuneError(f"\u201c{library}\u201d has no indexed text to write questions about yet.")
         k = max(10, self._answers.settings.search_results)
@@ -187,7 +189,10 @@ class Evaluation:
         def search(question: str) -> list[Hit]:
             return self._library.search(library, question, k)
 
-        report = generate_questions(model, passages, search, n, want_absent, progress, cancel)
+        def answer_search(question: str) -> list[Hit]:
+            return self._library.passages_for(library, question, self._answers.settings.search_results)
+
+        report = generate_questions(model, passages, search, n, want_absent, progress, cancel, answer_search)
         if report.questions:
             report.questions = self.add_questions(library, set_name, report.questions)
         return report
