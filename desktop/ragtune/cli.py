@@ -13,6 +13,7 @@ from pathlib import Path
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
 from ragtune.cli_eval import add_eval_commands
+from ragtune.cli_history import add_history_command
 from ragtune.cli_models import add_models_command
 from ragtune.cli_options import add_library_option, resolve_library
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c, guarded_output
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     add_answer_commands(sub)
+    add_history_command(sub)
     add_eval_commands(sub)
     add_models_command(sub)
     add_serve_command(sub)

@@ -1,5 +1,5 @@
-"""CLI commands that use the chat model: ``ask``, ``compare``, ``engine``, ``models``, ``adapters``,
-``history``.
+"""CLI commands that use the chat model: ``ask``, ``compare``, ``engine``, ``models``, ``adapters``
+(``history`` is in ``cli_history``).
 
 An answer that could not be saved to the history (another writer held the database past the busy
 time-out, a full disk) is still printed, with a note on stderr saying so, and the exit code stays 0:
@@ -26,7 +26,6 @@ from ragtune.core.answer_types import (
     mode_label,
 )
 from ragtune.core.engine_profile import EngineKind, http_warning, store_api_key
-from ragtune.core.library_names import library_name
 from ragtune.core.locations import locator, place
 from ragtune.core.terminal_text import for_terminal, one_line
 from ragtune.core.types import Hit
@@ -199,25 +198,6 @@ def cmd_adapters(svc: Ragtune, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_history(svc: Ragtune, args: argparse.Namespace) -> int:
-    if args.show is not None:
-        for m in svc.chats.messages(args.show):
-            print(f"--- {m.role}" + (f" ({m.mode}, {one_line(m.model)})" if m.role == "assistant" else ""))
-            print(for_terminal(m.content))
-            for c in m.citations:
-                print(f"  [{c.n}] {one_line(c.path)}, {locator(c.path, c.page, short=False, ocr=c.ocr)}")
-        return 0
-    rows: list[dict[str, Any]] = []
-    for chat in svc.chats.list_chats()[: args.limit]:
-        if args.library and chat.library != library_name(args.library):
-            continue
-        rows.append({"id": chat.id, "title": chat.title, "library": chat.library})
-        print(f"{chat.id:5d}  {one_line(chat.title)}  [{one_line(chat.library or 'no library')}]")
-    if not rows:
-        print("No history yet.")
-    return 0
-
-
 def cmd_engine(svc: Ragtune, args: argparse.Namespace) -> int:
     """``ragtune engine [show | set local|openai --endpoint URL --remote-model NAME --key-stdin]``:
     the saved engine profile; the key goes to the OS keyring, never to the settings file."""
@@ -278,9 +258,3 @@ def add_answer_commands(sub: Any) -> None:
     p.add_argument("path", help="a GGUF file; with a server engine, the file name of one it loaded")
     _add_engine_options(p)
     p.set_defaults(func=cmd_adapters)
-
-    p = sub.add_parser("history", help="list past questions, or show one chat")
-    p.add_argument("--library", "-l")
-    p.add_argument("--show", type=int, metavar="CHAT_ID")
-    p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(func=cmd_history)

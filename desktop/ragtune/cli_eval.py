@@ -9,6 +9,7 @@
     ragtune eval run --library NAME [--set SET] [--split test|train|all] [--modes model,rag,...]
                      [--adapter FILE[:STRENGTH]]... [--fresh] [--json]
     ragtune eval show [RUN] [--against RUN] [--json] [--html FILE] [--csv FILE]
+    ragtune eval judge RUN QUESTION_ID MODE correct|wrong|declined|made-up|none
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.core.answer_types import AdapterSpec, Mode
+from ragtune.core.evaluate.judgements import agreement
 from ragtune.core.evaluate.questions import Split
 from ragtune.core.evaluate.report import run_csv, run_html, run_json
 from ragtune.core.evaluate.run_config import differences
@@ -91,6 +93,9 @@ def cmd_sets(svc: Ragtune, args: argparse.Namespace) -> int:
 
 def cmd_questions(svc: Ragtune, args: argparse.Namespace) -> int:
     items = svc.evaluation.questions(args.library, set_name_of(svc, args), _split(args.split))
+    if args.json:
+        print(json.dumps([{"id": q.id, **q.as_row()} for q in items], indent=2, ensure_ascii=False))
+        return 0
     for q in items:
         expected = " | ".join(q.expected) or "(absent)"
         where = f"  [{q.gold_file}{f' p. {q.gold_page}' if q.gold_page else ''}]" if q.gold_file else ""
@@ -164,8 +169,20 @@ def print_run(record: RunRecord) -> None:
             print(f"{m.mode.label}: evidence holds the answer {m.evidence_holds}, answers that say nothing {m.echoes}")
     recall = "  ".join(f"recall@{k} {c}" for k, c in s.retrieval.recall.items())
     print(f"Retrieval: {recall}  MRR {s.retrieval.mrr:.2f}")
+    agreed = agreement(record)
+    if agreed.judged:
+        print(one_line(agreed.describe()))
+        for d in agreed.disagreements:
+            print(f"  {d.mode.label}: {one_line(d.question)} -> the rule said {d.rule}, you said {d.person}")
     print()
     print(for_terminal(verdict(record, s)))
+
+
+def cmd_judge(svc: Ragtune, args: argparse.Namespace) -> int:
+    judged = None if args.judgement == "none" else args.judgement
+    record = svc.evaluation.judge(args.run, args.question, args.mode, judged)
+    print(one_line(agreement(record).describe()))
+    return 0
 
 
 def cmd_run(svc: Ragtune, args: argparse.Namespace) -> int:
@@ -219,6 +236,16 @@ def cmd_show(svc: Ragtune, args: argparse.Namespace) -> int:
     return 0
 
 
+def add_judge_command(ev: Any) -> None:
+    p = ev.add_parser("judge", help="say whether one answer of a run is right (your word wins over the rule)")
+    p.add_argument("run", type=int)
+    p.add_argument("question", type=int, help="the question's id (eval show RUN --json lists them)")
+    p.add_argument("mode", choices=[str(m) for m in Mode])
+    p.add_argument("judgement", choices=["correct", "wrong", "declined", "made-up", "none"],
+                   help="correct|wrong for an answerable question, declined|made-up for an absent one; none removes yours")
+    p.set_defaults(func=cmd_judge)
+
+
 def add_eval_commands(sub: Any) -> None:
     ev = sub.add_parser("eval", help="question sets and the bench: which mode answers best").add_subparsers(
         dest="eval_command", required=True
@@ -231,11 +258,13 @@ def add_eval_commands(sub: Any) -> None:
         p.set_defaults(func=func)
         return p
 
+    add_judge_command(ev)
     p = cmd("sets", cmd_sets, "list a library's question sets")
     p.add_argument("--json", action="store_true")
     p = cmd("questions", cmd_questions, "list a set's questions")
     p.add_argument("--set")
     p.add_argument("--split")
+    p.add_argument("--json", action="store_true")
     p = cmd("import", cmd_import, "read questions from a JSONL or CSV file")
     p.add_argument("file")
     p.add_argument("--set", help="default: the file's name")

@@ -277,6 +277,8 @@ def test_pdfs_refused_before_ocr_are_read_again_after_the_upgrade(tmp_path: Path
     conn.execute("ALTER TABLE documents DROP COLUMN hidden_spans")
     conn.execute("ALTER TABLE documents DROP COLUMN instruction_passages")
     conn.execute("ALTER TABLE documents DROP COLUMN chunking")
+    conn.execute("DROP TABLE marks")  # schema 8
+    conn.execute("DROP TABLE judgements")  # schema 9
     conn.execute("PRAGMA user_version = 4")
     conn.execute("INSERT INTO libraries (name, created) VALUES ('scans', 0)")
     conn.execute(
@@ -300,6 +302,8 @@ def test_documents_that_can_hide_text_are_read_again_after_the_upgrade(tmp_path:
     conn.execute("ALTER TABLE documents DROP COLUMN hidden_spans")
     conn.execute("ALTER TABLE documents DROP COLUMN instruction_passages")
     conn.execute("ALTER TABLE documents DROP COLUMN chunking")
+    conn.execute("DROP TABLE marks")  # schema 8
+    conn.execute("DROP TABLE judgements")  # schema 9
     conn.execute("PRAGMA user_version = 5")
     conn.execute("INSERT INTO libraries (name, created) VALUES ('docs', 0)")
     conn.execute(

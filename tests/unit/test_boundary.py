@@ -42,6 +42,9 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.evaluate.report",  # a run as JSON, CSV and HTML
         "ragtune.core.evaluate.run_config",  # what differs between two runs' configurations
         "ragtune.core.evaluate.split",  # the split's defaults (DEFAULT_TEST_SHARE, DEFAULT_SEED)
+        "ragtune.core.evaluate.judgements",  # a person's judgement of an answer, the rule's agreement
+        # marks on answers (svc.evaluation.mark_answer): Mark, Verdict, MarkOutcome, the set's name
+        "ragtune.core.marks",
         # fine-tuning: the trainer's options, progress events, result and the missing-extra message
         "ragtune.core.finetune.train_types",
         # fine-tuning (svc.finetune): its value types (Example, TrainingSetReport), defaults and words

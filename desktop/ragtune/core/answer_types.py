@@ -204,6 +204,8 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     #: the model's first answer when it said nothing and was made again (``core.answer_recovery``)
     revised_from: str = ""
+    #: the answer's message in the history once saved (0: not saved); marks name it (``core.marks``)
+    message_id: int = 0
 
     def to_json(self) -> dict[str, object]:
         """The object ``ragtune ask --json`` prints (the CLI contract)."""
@@ -222,6 +224,7 @@ class Answer:
             "cancelled": self.cancelled,
             "error": self.error,
             "history_error": self.history_error,
+            "message_id": self.message_id,  # for ``ragtune history mark`` (0: not saved)
             "notes": list(self.notes),
             "unsupported_sentences": list(self.unsupported_sentences),
             "flagged_sentences": [

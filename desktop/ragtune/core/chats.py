@@ -63,7 +63,7 @@ class Chats:
                     chat_id = history.create_chat(title, self._lib_id(library), rag).id
                 history.add_message(chat_id, "user", question)
                 for a in answers:
-                    history.add_message(
+                    a.message_id = history.add_message(
                         chat_id,
                         "assistant",
                         a.text,
@@ -74,6 +74,8 @@ class Chats:
                         timings=a.timings,
                     )
         except (RagtuneError, apsw.Error) as exc:  # busy past the time-out, disk full, read-only
+            for a in answers:
+                a.message_id = 0  # rolled back
             log.warning("An answer was not saved to the history: %s", exc)
             return f"This answer was not saved to the history: {exc}"
         return ""

@@ -24,6 +24,7 @@ from ragtune.core.answer_types import (
     MessageInfo,
     question_problem,
 )
+from ragtune.core.marks import Mark
 from ragtune.errors import RagtuneError
 from ragtune.gui import progress_events as events
 from ragtune.gui.adapter_offer import AdapterOfferBanner
@@ -38,6 +39,7 @@ from ragtune.gui.chat_work import (
 from ragtune.gui.context import AppContext
 from ragtune.gui.conversation import Conversation
 from ragtune.gui.look import icon
+from ragtune.gui.mark_work import Marking
 from ragtune.gui.message_parts import ElidedLabel
 from ragtune.gui.message_widget import MessageWidget
 from ragtune.gui.tasks import Job
@@ -76,6 +78,7 @@ class ChatView(QWidget):
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
         self._build()
+        self.marking = Marking(ctx, self, self._chat_library, lambda: [w for w in self.messages if w.role != "user"])
         self._show_empty()
 
     # -- layout ---------------------------------------------------------------------------------
@@ -158,9 +161,15 @@ class ChatView(QWidget):
             return None
         self._load_seq += 1
         seq = self._load_seq
+        svc = self.ctx.svc
+
+        def load(job: Job) -> tuple[list[MessageInfo], dict[int, Mark]]:
+            msgs = svc.chats.messages(chat.id)
+            return msgs, svc.evaluation.marks_of([m.id for m in msgs if m.role == "assistant"])
+
         return self.ctx.reads.submit(
-            lambda job: self.ctx.svc.chats.messages(chat.id),
-            on_result=lambda msgs: self._show_messages(seq, msgs),
+            load,
+            on_result=lambda loaded: self._show_messages(seq, *loaded),
             on_error=lambda exc: self.ctx.messages.error(exc, "Reading the chat"),
             name="messages",
         )
@@ -179,7 +188,7 @@ class ChatView(QWidget):
         self.suggestions.show_for(self.library(), self.rag())
         self.suggestions.setVisible(not self.messages)
 
-    def _show_messages(self, seq: int, msgs: list[MessageInfo]) -> None:
+    def _show_messages(self, seq: int, msgs: list[MessageInfo], marks: dict[int, Mark]) -> None:
         if seq != self._load_seq:
             return
         self.scroll_area.clear()
@@ -187,7 +196,12 @@ class ChatView(QWidget):
             widget = self._add(m.role, m.content)
             if m.role == "assistant":
                 widget.finish(m.content, m.citations, m.mode, m.model, m.adapters, m.timings)
+                self.marking.attach(widget, m.id, marks.get(m.id))
         self._show_empty()
+
+    def _chat_library(self) -> str | None:
+        """The library of the chat shown (its answers' documents), else the one chosen."""
+        return self.chat.library if self.chat is not None else self.library()
 
     def _add(self, role: str, text: str = "") -> MessageWidget:
         widget = self.scroll_area.add(role, text)
@@ -260,6 +274,7 @@ class ChatView(QWidget):
             return
         if self._active is not None:
             self._active.show_answer(answer, answer_note(answer))
+            self.marking.attach(self._active, answer.message_id)
         if answer.history_error:  # the answer stays on screen; say why it is not in the history
             self.ctx.messages.notice(answer.history_error)
         self._release()

@@ -29,6 +29,7 @@ from ragtune.core.answer_types import AdapterSpec, Answer, CompareDone, CompareS
 from ragtune.gui.compare_column import CompareColumn, planned_modes
 from ragtune.gui.context import AppContext
 from ragtune.gui.look import icon, muted
+from ragtune.gui.mark_work import Marking
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class CompareView(QWidget):
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
         self._build()
+        self.marking = Marking(ctx, self, library_provider, lambda: [c.message for c in self.columns.values()])
 
     def _build(self) -> None:
         self.question = QLineEdit()
@@ -195,12 +197,14 @@ class CompareView(QWidget):
         self._reset_columns([a.mode for a in answers])
         for answer in answers:
             self.columns[answer.mode].finish(answer)
+            self.marking.attach(self.columns[answer.mode].message, answer.message_id)
 
     def _done(self, answers: list[Answer]) -> None:
         for answer in answers:
             column = self._column(answer.mode)
             if not column.finished():
                 column.finish(answer)
+            self.marking.attach(column.message, answer.message_id)
         stopped = self.job is not None and self.job.cancelled()
         for column in self.columns.values():
             if not column.finished():

@@ -1,6 +1,7 @@
 """The per-question view of a run: pick a question, see each mode's answer side by side (one under
 the other when the pane is too narrow), with whether it was judged correct, declined, cited the gold
-source, its time to first token, and its citations as chips. A chip's click emits
+source, its time to first token, and its citations as chips. Under each judgement, the person's own
+buttons (Correct / Wrong, or Declined / Made up) overrule the rule (issue 20). A chip's click emits
 ``citation_clicked`` with a ``Citation`` for the source viewer (as in the chat).
 """
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ragtune.core.evaluate.judgements import Judgement, choices
 from ragtune.core.evaluate.questions import Kind, Question
 from ragtune.core.evaluate.run_types import Result, RunRecord
 from ragtune.gui.answer_format import chip_text, snippet
@@ -28,14 +31,18 @@ from ragtune.gui.flow_layout import FlowLayout
 from ragtune.gui.look import muted
 from ragtune.gui.message_parts import ChipButton, ElidedLabel, wrapping
 
+TICK, CROSS = "\u2713", "\u2717"
 #: narrower than this per answer, the answers are stacked instead of side by side
 ANSWER_MIN_WIDTH = 200
 
 
 def judgement(item: Question, r: Result) -> str:
-    """``correct · cites the gold source · 0.42 s to first token`` and the like."""
+    """``correct · cites the gold source · 0.42 s to first token`` and the like; a person's
+    judgement is said as theirs (``correct (yours; the rule said wrong)``)."""
     parts = []
-    if r.error:
+    if r.person:
+        parts.append(f"{r.person} (yours)" if r.person == r.rule else f"{r.person} (yours; the rule said {r.rule})")
+    elif r.error:
         parts.append(f"failed: {r.error}")
     elif item.kind == Kind.ABSENT:
         parts.append("declined (right: not in the documents)" if r.declined else "made up an answer")
@@ -63,9 +70,11 @@ class AnswerBox(QFrame):
     """One mode's answer to the chosen question."""
 
     citation_clicked = Signal(object)  # Citation
+    judged = Signal(object)  # the person's Judgement, or None to remove theirs
 
     def __init__(self, label: str, item: Question, result: Result | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.judge_buttons: dict[Judgement, QToolButton] = {}
         self.setObjectName("compareColumn")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         title = ElidedLabel(label)
@@ -86,10 +95,26 @@ class AnswerBox(QFrame):
             chips.addWidget(chip)
         chips_box.setVisible(chips.count() > 0)
         self.chips_box = chips_box
+        judge_row = QHBoxLayout()
+        judge_row.setContentsMargins(0, 0, 0, 0)
+        if result is not None and not result.error:
+            for choice in choices(item.kind):
+                button = QToolButton()
+                sign = TICK if choice in (Judgement.CORRECT, Judgement.DECLINED) else CROSS
+                button.setText(f"{sign} {choice.value.capitalize()}")
+                button.setCheckable(True)
+                button.setChecked(result.person == choice.value)
+                button.setToolTip(f"Your judgement: {choice.value}. It wins over the rule's in the figures; click again to take it back")
+                button.clicked.connect(lambda _=False, c=choice: self._judge(c))
+                self.judge_buttons[choice] = button
+                judge_row.addWidget(button)
+        judge_row.addStretch(1)
+        self.person = result.person if result is not None else ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(title)
         layout.addWidget(self.verdict)
+        layout.addLayout(judge_row)
         layout.addWidget(self.text)
         layout.addWidget(chips_box)
         layout.addStretch(1)
@@ -98,11 +123,17 @@ class AnswerBox(QFrame):
     def chip_buttons(self) -> list[QToolButton]:
         return self.chips_box.findChildren(QToolButton, "chip")
 
+    def _judge(self, choice: Judgement) -> None:
+        for c, button in self.judge_buttons.items():  # the buttons follow the stored judgement
+            button.setChecked(self.person == c.value)
+        self.judged.emit(None if self.person == choice.value else choice)
+
 
 class AnswersPanel(QWidget):
     """A question picker over the run's questions, then one ``AnswerBox`` per mode."""
 
     citation_clicked = Signal(object)  # Citation
+    judged = Signal(int, object, object)  # question id, Mode, the person's Judgement or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +164,7 @@ class AnswersPanel(QWidget):
         layout.addWidget(scroll, 1)
 
     def show_record(self, record: RunRecord | None) -> None:
+        keep = self.picker.currentData() if record is not None and self.record is not None and record.info.id == self.record.info.id else None
         self.record = record
         self.picker.blockSignals(True)
         self.picker.clear()
@@ -141,7 +173,8 @@ class AnswersPanel(QWidget):
             self.picker.addItem(q.question if answered else f"{q.question} (not answered yet)", q.id)
             self.picker.setItemData(self.picker.count() - 1, q.question, Qt.ItemDataRole.ToolTipRole)
         self.picker.blockSignals(False)
-        self.picker.setCurrentIndex(0 if self.picker.count() else -1)
+        index = self.picker.findData(keep) if keep is not None else -1
+        self.picker.setCurrentIndex(index if index >= 0 else (0 if self.picker.count() else -1))
         self._show()
 
     def choose(self, question_id: int) -> None:
@@ -164,6 +197,7 @@ class AnswersPanel(QWidget):
         for mode in record.info.modes:
             box = AnswerBox(mode.label, item, record.result(item.id, mode))
             box.citation_clicked.connect(self.citation_clicked.emit)
+            box.judged.connect(lambda choice, q=item.id, m=mode: self.judged.emit(q, m, choice))
             self.boxes.append(box)
             self.row_layout.addWidget(box, 1)
         self._arrange()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ragtune.core.evaluate.judgements import agreement
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.evaluate.summary import ModeSummary, RunSummary, summarize
 from ragtune.core.evaluate.verdict import verdict
@@ -51,6 +52,15 @@ def mode_cells(m: ModeSummary) -> list[str]:
         m.hallucinated_absent.describe() if m.hallucinated_absent.n else "\u2013",
         ttft,
     ]
+
+
+def agreement_text(record: RunRecord) -> str:
+    """The rule's agreement with the person and where they differ, one line each."""
+    agreed = agreement(record)
+    lines = [agreed.describe()]
+    for d in agreed.disagreements:
+        lines.append(f"\u2022 {d.mode.label}: \u201c{d.question}\u201d \u2014 the rule said {d.rule}, you said {d.person}")
+    return "\n".join(lines)
 
 
 def retrieval_text(s: RunSummary) -> str:
@@ -122,6 +132,11 @@ class ResultsPanel(QScrollArea):
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verdict.setObjectName("verdict")
         self.chart = EvalChart()
+        self.agreement = wrapping(QLabel())
+        self.agreement.setObjectName("agreement")
+        self.agreement.setTextFormat(Qt.TextFormat.PlainText)  # quotes questions and answers
+        self.agreement.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.agreement.setToolTip("Judge answers on the Answers page: your word wins over the rule's in the figures")
         self.empty = wrapping(muted(QLabel("No results yet: pick the modes and press Run.")))
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -130,6 +145,7 @@ class ResultsPanel(QScrollArea):
         layout.addWidget(self.grid)
         layout.addWidget(self.retrieval)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.agreement)
         layout.addWidget(self.chart)
         layout.addStretch(1)
         self.setWidget(page)
@@ -139,13 +155,13 @@ class ResultsPanel(QScrollArea):
         self.record = record
         self.summary = summarize(record) if record is not None else None
         has = record is not None
-        for widget in (self.heading, self.grid, self.retrieval, self.verdict, self.chart):
+        for widget in (self.heading, self.grid, self.retrieval, self.verdict, self.chart, self.agreement):
             widget.setVisible(has)
         self.empty.setVisible(not has)
         self.grid.show_summary(self.summary)
         self.chart.set_summary(self.summary)
         if record is None or self.summary is None:
-            for label in (self.heading, self.retrieval, self.verdict):
+            for label in (self.heading, self.retrieval, self.verdict, self.agreement):
                 label.setText("")
             return
         info = record.info
@@ -155,3 +171,4 @@ class ResultsPanel(QScrollArea):
         )
         self.retrieval.setText(retrieval_text(self.summary))
         self.verdict.setText(verdict(record, self.summary))
+        self.agreement.setText(agreement_text(record))

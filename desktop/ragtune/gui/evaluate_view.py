@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ragtune.core.answer_types import AdapterSpec
+from ragtune.core.answer_types import AdapterSpec, Mode
+from ragtune.core.evaluate.judgements import Judgement, agreement
 from ragtune.core.evaluate.questions import QuestionSet
 from ragtune.core.evaluate.run_types import GenerationReport, RunRecord
+from ragtune.core.marks import CHAT_SET
 from ragtune.core.types import Progress
 from ragtune.gui import eval_set_actions as actions
 from ragtune.gui import eval_work as work
@@ -102,6 +104,7 @@ class EvaluateView(QWidget):
         self.results = ResultsPanel()
         self.answers = AnswersPanel()
         self.answers.citation_clicked.connect(self.citation_clicked.emit)
+        self.answers.judged.connect(self._judge)
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         for page, title in ((self.table, "Questions"), (self.results, "Results"), (self.answers, "Answers")):
@@ -147,7 +150,8 @@ class EvaluateView(QWidget):
         self.set_combo.clear()
         for s in state.sets:
             c = s.counts
-            self.set_combo.addItem(f"{s.name} ({c.get('test', 0)} test, {c.get('train', 0)} train)", s.name)
+            mine = " \u00b7 your marked answers" if s.name == CHAT_SET else ""
+            self.set_combo.addItem(f"{s.name} ({c.get('test', 0)} test, {c.get('train', 0)} train){mine}", s.name)
         index = self.set_combo.findData(keep) if keep else -1
         self.set_combo.setCurrentIndex(index if index >= 0 else (0 if state.sets else -1))
         self.set_combo.blockSignals(False)
@@ -292,6 +296,22 @@ class EvaluateView(QWidget):
             index = self.bar.runs.findData(record.info.id)
             if index >= 0:
                 self.bar.runs.setCurrentIndex(index)
+
+    def _judge(self, question_id: int, mode: Mode, judged: Judgement | None) -> None:
+        """The person's judgement of one answer (reads lane); the figures and the verdict follow."""
+        record = self.record
+        if record is None:
+            return
+        svc = self.ctx.svc
+        self.ctx.reads.submit(
+            lambda job: svc.evaluation.judge(record.info.id, question_id, mode, judged.value if judged else None),
+            on_result=self._judged, on_error=lambda exc: self.ctx.messages.error(exc, "Judging the answer"),
+            name="judge",
+        )
+
+    def _judged(self, record: RunRecord) -> None:
+        self._show_record(record)
+        self.ctx.messages.notice(agreement(record).describe())
 
     def _export_run(self) -> None:
         if self.record is not None:

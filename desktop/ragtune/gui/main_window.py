@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self.chat_view.chat_changed.connect(self.chat_list.update_chat)
         self.chat_view.answer_finished.connect(lambda _a: self.chat_list.refresh())
         self.chat_view.citation_clicked.connect(self.show_citation)
+        for marking in (self.chat_view.marking, self.compare_view.marking):  # "From my chats" changed
+            marking.marked.connect(self._marked)
         self.compare_view.citation_clicked.connect(self.show_citation)
         self.evaluate_view.citation_clicked.connect(self.show_citation)
         self.library_panel.library_changed.connect(self.evaluate_view.set_library)
@@ -216,6 +218,11 @@ class MainWindow(QMainWindow):
         """A new adapter: into the adapters list, switched on (the panel says it applies to the next answer)."""
         self.model_panel.adapters.mark_seen(path)
         self.model_panel.adapters.add_adapter_file(path)
+
+    def _marked(self, _outcome: object) -> None:
+        """A mark changed a library's set \u201cFrom my chats\u201d: the tabs that list sets read them again."""
+        self.evaluate_view.reload()
+        self.finetune_view.reload()
 
     def _adapter_benched(self, record: RunRecord | None) -> None:
         self.evaluate_view.reload()

@@ -6,7 +6,7 @@ says which mode, model and adapters produced it, and under the text each citatio
 the sentence the answer rests on with the fact marked (a click opens the page). Sentences no source supports are listed in a
 warning right under the text, and so are sentences carrying a link a document planted next to
 instructions to the model. Everything wraps (or elides) to the pane's width: a message never
-makes its pane wider.
+makes its pane wider. A saved answer can be marked right or wrong (``mark_bar``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ragtune.gui.answer_format import (
 )
 from ragtune.gui.flow_layout import FlowLayout
 from ragtune.gui.look import mark_colour, muted
+from ragtune.gui.mark_bar import MarkBar, MarkEditor
 from ragtune.gui.message_parts import AutoHeightBrowser, ChipButton, wrapping
 
 
@@ -69,6 +70,8 @@ class MessageWidget(QFrame):
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the answer")
         self.copy_button.clicked.connect(self.copy)
+        self.mark_bar = MarkBar()
+        self.mark_editor = MarkEditor()
         footer_row = QHBoxLayout()
         footer_row.addWidget(self.footer, 1)
         footer_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -80,6 +83,8 @@ class MessageWidget(QFrame):
         layout.addWidget(self.evidence)
         layout.addWidget(self.warning)
         layout.addLayout(footer_row)
+        layout.addWidget(self.mark_bar)
+        layout.addWidget(self.mark_editor)
         self.chips_box.setVisible(False)
         self.evidence.setVisible(False)
         self.warning.setVisible(False)

@@ -28,6 +28,7 @@ class Origin(StrEnum):
     WRITTEN = "written"
     IMPORTED = "imported"
     GENERATED = "generated"
+    CHAT = "chat"  # a question from a chat whose answer the person marked right or wrong
 
 
 @dataclass(frozen=True)

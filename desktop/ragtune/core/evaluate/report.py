@@ -9,6 +9,7 @@ import io
 import time
 from typing import Any
 
+from ragtune.core.evaluate.judgements import Agreement, agreement
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.evaluate.summary import Count, ModeSummary, RunSummary, summarize
 from ragtune.core.evaluate.verdict import verdict
@@ -16,6 +17,7 @@ from ragtune.core.evaluate.verdict import verdict
 CSV_COLUMNS = (
     "question_id", "question", "kind", "expected", "gold_file", "gold_page", "mode", "answer",
     "correct", "cites_gold", "declined", "gold_rank", "ttft_s", "tokens_per_s", "total_s", "error",
+    "your_judgement", "rule_judgement",
 )
 
 
@@ -63,6 +65,7 @@ def run_json(record: RunRecord, summary: RunSummary | None = None) -> dict[str, 
             "n": s.retrieval.n,
         },
         "verdict": verdict(record, s),
+        "agreement": _agreement_json(agreement(record)),
         "results": [
             {
                 "question_id": r.question_id,
@@ -78,8 +81,20 @@ def run_json(record: RunRecord, summary: RunSummary | None = None) -> dict[str, 
                 "total_s": r.total_s,
                 "citations": r.citations,
                 "error": r.error,
+                "your_judgement": r.person or None,  # the figures follow it where given
+                "rule_judgement": r.rule or None,
             }
             for r in record.results
+        ],
+    }
+
+
+def _agreement_json(a: Agreement) -> dict[str, Any]:
+    return {
+        "judged": a.judged, "agree": a.agree, "share": round(a.share, 4),
+        "disagreements": [
+            {"question": d.question, "mode": str(d.mode), "answer": d.answer, "rule": d.rule, "you": d.person}
+            for d in a.disagreements
         ],
     }
 
@@ -96,7 +111,7 @@ def run_csv(record: RunRecord) -> str:
             r.question_id, q.question if q else "", q.kind.value if q else "",
             " | ".join(q.expected) if q else "", q.gold_file if q else "", q.gold_page if q else "",
             str(r.mode), r.answer, r.correct, r.cites_gold, r.declined, r.gold_rank,
-            f"{r.ttft_s:.3f}", f"{r.tokens_per_s:.2f}", f"{r.total_s:.3f}", r.error,
+            f"{r.ttft_s:.3f}", f"{r.tokens_per_s:.2f}", f"{r.total_s:.3f}", r.error, r.person, r.rule,
         ])
     return out.getvalue()
 

@@ -39,6 +39,11 @@ class Result:
     total_s: float = 0.0
     citations: list[dict[str, Any]] = field(default_factory=list)  # n, path, page, location, text
     error: str = ""
+    #: a person's judgement of this answer ("correct", "wrong", "declined", "made up"; "" none) and,
+    #: when there is one, what the rule had said (``core.evaluate.judgements``): ``correct`` and
+    #: ``declined`` above already follow the person
+    person: str = ""
+    rule: str = ""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import apsw
 from ragtune import paths
 from ragtune.core.answer_service import Answers
 from ragtune.core.answer_types import AdapterSpec, Answer, Mode
-from ragtune.core.evaluate import question_files
+from ragtune.core.evaluate import chat_set, judgements, question_files
 from ragtune.core.evaluate.bench import run_questions
 from ragtune.core.evaluate.generate import GenerationReport, generate_questions
 from ragtune.core.evaluate.passage_sample import sample_passages
@@ -27,6 +27,9 @@ from ragtune.core.evaluate.run_config import run_config
 from ragtune.core.evaluate.run_types import RunInfo, RunRecord
 from ragtune.core.evaluate.split import DEFAULT_SEED, DEFAULT_TEST_SHARE, assign_splits
 from ragtune.core.library_service import Library
+from ragtune.core.marks import CHAT_SET, Mark, MarkOutcome, Verdict
+from ragtune.core.store import judgements as judgement_store
+from ragtune.core.store import marks as mark_store
 from ragtune.core.store import question_store, run_store
 from ragtune.core.store.database import Database
 from ragtune.core.store.faults import translate_errors
@@ -73,16 +76,21 @@ class Evaluation:
         return self._database.connection()
 
     def _set(self, library: str, name: str) -> QuestionSet:
-        return question_store.find_set(self._conn(), self._library.library_id(library), library, name)
+        lib_id = self._library.library_id(library)
+        if name == CHAT_SET:  # a deleted chat took its marks along: the set follows
+            chat_set.sync_chat_set(self._conn(), lib_id, library)
+        return question_store.find_set(self._conn(), lib_id, library, name)
 
     # -- question sets ----------------------------------------------------------------------
     def question_sets(self, library: str) -> list[QuestionSet]:
         """The library's sets; the sample library (a library with the built-in sample folder as a
         source) gets its hand-written set the first time it is asked for."""
-        sets = question_store.list_sets(self._conn(), self._library.library_id(library), library)
-        if not sets and self._is_sample(library):
+        lib_id = self._library.library_id(library)
+        chat_set.sync_chat_set(self._conn(), lib_id, library)  # a deleted chat took its marks along
+        sets = question_store.list_sets(self._conn(), lib_id, library)
+        if not any(s.name != CHAT_SET for s in sets) and self._is_sample(library):
             made = self.ensure_sample_set(library)
-            sets = [made] if made is not None else []
+            sets = [*sets, made] if made is not None else sets
         return sets
 
     def _is_sample(self, library: str) -> bool:
@@ -197,6 +205,32 @@ class Evaluation:
             report.questions = self.add_questions(library, set_name, report.questions)
         return report
 
+    # -- marks (issue 20: the person's chats become questions) ----------------------------------
+    def mark_answer(
+        self, message_id: int, verdict: Verdict | str, answer: str = "", gold_file: str = "",
+        gold_page: int = 0, absent: bool = False,
+    ) -> MarkOutcome:
+        """Mark an answer right or wrong (``core.marks``); its library's set \u201cFrom my chats\u201d
+        follows (``chat_set``)."""
+        return chat_set.mark_answer(
+            self._conn(), self._library.library_id, self._library.documents, message_id, verdict,
+            answer, gold_file, gold_page, absent,
+        )
+
+    def unmark_answer(self, message_id: int) -> MarkOutcome:
+        return chat_set.unmark_answer(self._conn(), self._library.library_id, message_id)
+
+    def marks_of(self, message_ids: Sequence[int]) -> dict[int, Mark]:
+        return mark_store.marks_of(self._conn(), message_ids)
+
+    def marked_per_chat(self) -> dict[int, int]:
+        return mark_store.marked_per_chat(self._conn())
+
+    def marked_counts(self) -> dict[str, int]:
+        """How many answers are marked, per library name."""
+        names = {lib.id: lib.name for lib in self._library.libraries()}
+        return {names[i]: n for i, n in mark_store.marked_counts(self._conn()).items() if i in names}
+
     # -- runs -------------------------------------------------------------------------------
     def run(
         self,
@@ -241,14 +275,32 @@ class Evaluation:
             return self._answers.ask(question, hits, specs, cancel=stop)
 
         run_questions(conn, run_id, items, modes, adapters, search, answer, progress, cancel)
-        return run_store.load_run(conn, run_id)
+        return self.load_run(run_id)
 
     def runs(self, library: str | None = None) -> list[RunInfo]:
         lib_id = self._library.library_id(library) if library else None
         return run_store.list_runs(self._conn(), lib_id)
 
     def load_run(self, run_id: int) -> RunRecord:
-        return run_store.load_run(self._conn(), run_id)
+        """The run, with the person's judgements in place of the rule's where they gave one."""
+        record = run_store.load_run(self._conn(), run_id)
+        return judgements.applied(record, judgement_store.judgements_for(self._conn(), record))
+
+    def judge(self, run_id: int, question_id: int, mode: Mode | str, judged: str | None) -> RunRecord:
+        """Store the person's judgement of one answer of run ``run_id`` ("correct", "wrong",
+        "declined", "made up"; None removes it); the run as it now reads."""
+        record = run_store.load_run(self._conn(), run_id)
+        mode = Mode(mode)
+        item = next((q for q in record.questions if q.id == question_id), None)
+        result = record.result(question_id, mode)
+        if item is None or result is None:
+            raise RagtuneError(f"Run {run_id} has no answer to question {question_id} in mode {mode}.",
+                               cli_hint="ragtune eval show RUN --answers lists them")
+        if result.error:
+            raise RagtuneError("This answer failed; there is nothing to judge.")
+        verdict = judgements.checked(item.kind, judged) if judged else None
+        judgement_store.set_judgement(self._conn(), run_id, question_id, mode, item.question, result.answer, verdict)
+        return self.load_run(run_id)
 
     def delete_run(self, run_id: int) -> None:
         run_store.delete_run(self._conn(), run_id)

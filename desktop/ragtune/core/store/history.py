@@ -24,7 +24,7 @@ from ragtune.errors import RagtuneError
 ACTIVITY_STEP_S = 0.001
 _CHAT_COLUMNS = "c.id, c.title, l.name, c.rag, c.created, c.updated"
 _CHAT_FROM = "chats c LEFT JOIN libraries l ON l.id = c.library_id"
-_MESSAGE_COLUMNS = (
+MESSAGE_COLUMNS = (
     "id, chat_id, role, content, mode, model, adapters_json, citations_json, timings_json, created"
 )
 
@@ -46,7 +46,7 @@ def _chat(row: Sequence[Any]) -> ChatInfo:
     )
 
 
-def _message(row: Sequence[Any]) -> MessageInfo:
+def message_from_row(row: Sequence[Any]) -> MessageInfo:
     adapters = [AdapterSpec(**_known(AdapterSpec, a)) for a in json.loads(row[6] or "[]")]
     citations = [Citation(**_known(Citation, c)) for c in json.loads(row[7] or "[]")]
     timings = Timings(**_known(Timings, json.loads(row[8] or "{}")))
@@ -138,7 +138,7 @@ class History:
         now = time.time()
         with transaction(self.conn):
             row: Any = self.conn.execute(
-                f"INSERT INTO messages ({_MESSAGE_COLUMNS.replace('id, ', '', 1)}) "
+                f"INSERT INTO messages ({MESSAGE_COLUMNS.replace('id, ', '', 1)}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     chat_id,
@@ -157,16 +157,30 @@ class History:
             )
         return int(row[0])
 
+    def message(self, message_id: int) -> MessageInfo:
+        row: Any = self.conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise RagtuneError(f"No message with id {message_id}: it was deleted.", cli_hint="ragtune history lists answers")
+        return message_from_row(row)
+
+    def question_before(self, message: MessageInfo) -> str:
+        """The question ``message`` (an answer) replied to: its chat's last question before it."""
+        row: Any = self.conn.execute(
+            "SELECT content FROM messages WHERE chat_id = ? AND role = 'user' AND id < ? ORDER BY id DESC LIMIT 1",
+            (message.chat_id, message.id),
+        ).fetchone()
+        return "" if row is None else str(row[0])
+
     def messages(self, chat_id: int) -> list[MessageInfo]:
         self.chat(chat_id)
         rows: Any = self.conn.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? ORDER BY id", (chat_id,)
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? ORDER BY id", (chat_id,)
         )
-        return [_message(r) for r in rows]
+        return [message_from_row(r) for r in rows]
 
     def recent_answers(self, library_id: int | None = None, limit: int = 50) -> list[MessageInfo]:
         """Assistant messages, newest first; only those of chats on ``library_id`` when given."""
-        columns = ", ".join("m." + c for c in _MESSAGE_COLUMNS.split(", "))
+        columns = ", ".join("m." + c for c in MESSAGE_COLUMNS.split(", "))
         sql = f"SELECT {columns} FROM messages m JOIN chats c ON c.id = m.chat_id WHERE m.role = 'assistant'"
         params: list[Any] = []
         if library_id is not None:
@@ -174,7 +188,7 @@ class History:
             params.append(library_id)
         sql += " ORDER BY m.created DESC, m.id DESC LIMIT ?"
         params.append(max(limit, 0))
-        return [_message(r) for r in self.conn.execute(sql, params)]
+        return [message_from_row(r) for r in self.conn.execute(sql, params)]
 
     def export_markdown(self, chat_id: int) -> str:
         """The chat as Markdown: title, each question and answer, the answer's sources."""

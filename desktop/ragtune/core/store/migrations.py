@@ -195,6 +195,36 @@ SCHEMA_V7 = """
 ALTER TABLE documents ADD COLUMN chunking TEXT NOT NULL DEFAULT '';
 """
 
+#: a person's marks on answers (``store.marks``): right or wrong, and for a wrong one the right
+#: answer and where it is; removed with the message
+SCHEMA_V8 = """
+CREATE TABLE marks (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    verdict    TEXT NOT NULL CHECK (verdict IN ('right', 'wrong')),
+    answer     TEXT NOT NULL DEFAULT '',
+    gold_file  TEXT NOT NULL DEFAULT '',
+    gold_page  INTEGER NOT NULL DEFAULT 0,
+    absent     INTEGER NOT NULL DEFAULT 0,
+    created    REAL NOT NULL,
+    updated    REAL NOT NULL
+);
+"""
+
+#: a person's judgement of a bench answer (``store.judgements``), with its run; the question's and
+#: the answer's text let it carry over to a later run of the same set that gives the same answer
+SCHEMA_V9 = """
+CREATE TABLE judgements (
+    run_id      INTEGER NOT NULL REFERENCES eval_runs(id) ON DELETE CASCADE,
+    question_id INTEGER NOT NULL,
+    mode        TEXT NOT NULL,
+    question    TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    judged      TEXT NOT NULL CHECK (judged IN ('correct', 'wrong', 'declined', 'made up')),
+    created     REAL NOT NULL,
+    PRIMARY KEY (run_id, question_id, mode)
+);
+"""
+
 #: migration N (1-based) brings the schema from user_version N-1 to N
 MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V1,
@@ -204,6 +234,8 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     ocr_pages.SCHEMA_V5,  # 5: OCR'd pages and their words' boxes
     SCHEMA_V6,  # 6: hidden text left out and instruction-like passages, per document
     SCHEMA_V7,  # 7: the chunking each document was split with (a changed one needs a re-index)
+    SCHEMA_V8,  # 8: a person's right/wrong marks on answers (issue 20)
+    SCHEMA_V9,  # 9: a person's judgements of bench answers (issue 20)
 ]
 
 

@@ -1,0 +1,120 @@
+"""Marking answers and keeping each library's set **From my chats** in step with the marks (issue
+20, "Questions from use"); ``Evaluation`` (``svc.evaluation``) offers it as ``mark_answer``,
+``unmark_answer``, ``marks_of`` and ``marked_counts``.
+
+After every change to a mark, the chat's library's set is brought to what its marks say
+(``core.marks.chat_questions``): an item whose question is still marked is updated in place (its id
+and split kept, so a run's snapshot and the train/test line do not move), a newly marked question
+is added with the seeded split of its text (``split.split_for``), and one no longer marked is
+removed. The set is created with the first mark and bumps its version with every change, so a bench
+run records exactly which marked questions it answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import apsw
+
+from ragtune.core.evaluate.questions import Question, QuestionSet
+from ragtune.core.marks import (
+    CHAT_SET,
+    Mark,
+    MarkOutcome,
+    Verdict,
+    chat_questions,
+    checked_mark,
+    question_from_mark,
+    question_key,
+)
+from ragtune.core.store import marks as mark_store
+from ragtune.core.store import question_store
+from ragtune.core.store.db import transaction
+from ragtune.core.store.history import History
+from ragtune.core.types import DocumentInfo
+from ragtune.errors import RagtuneError
+
+
+def resolve_file(documents: list[DocumentInfo], given: str) -> str:
+    """The library's document ``given`` names: its whole path, or the end of it (``resnet.pdf``);
+    a name two documents end with, or none, is refused with the reason."""
+    given = given.strip().replace("\\", "/")
+    exact = [d.path for d in documents if d.path.replace("\\", "/") == given]
+    if exact:
+        return exact[0]
+    ending = [d.path for d in documents if d.path.replace("\\", "/").endswith("/" + given.lstrip("/"))]
+    if len(ending) == 1:
+        return ending[0]
+    if not ending:
+        raise RagtuneError(f"\u201c{given}\u201d is not a document of this library.", cli_hint="ragtune ls lists them")
+    raise RagtuneError(f"\u201c{given}\u201d names {len(ending)} documents of this library: give more of its path.")
+
+
+def mark_answer(
+    conn: apsw.Connection, library_id: Callable[[str], int], documents: Callable[[str], list[DocumentInfo]],
+    message_id: int, verdict: Verdict | str, answer: str = "", gold_file: str = "", gold_page: int = 0,
+    absent: bool = False,
+) -> MarkOutcome:
+    """Mark answer ``message_id`` (see ``core.marks.checked_mark``) and bring its library's set in
+    step. ``library_id`` and ``documents`` read a library by name; a file the person names must be
+    one of the chat's library's documents."""
+    history = History(conn)
+    message = history.message(message_id)
+    library = history.chat(message.chat_id).library
+    if gold_file and library is not None:
+        gold_file = resolve_file(documents(library), gold_file)
+    mark = checked_mark(message, verdict, answer, gold_file, gold_page, absent)
+    with transaction(conn):
+        stored = mark_store.set_mark(conn, mark)
+        if library is not None:
+            sync_chat_set(conn, library_id(library), library)
+    item = question_from_mark(history.question_before(message), message, stored)
+    return MarkOutcome(stored, library, item, _said(stored, library, item))
+
+
+def unmark_answer(conn: apsw.Connection, library_id: Callable[[str], int], message_id: int) -> MarkOutcome:
+    """Remove the mark of answer ``message_id`` and bring its library's set in step."""
+    history = History(conn)
+    message = history.message(message_id)
+    library = history.chat(message.chat_id).library
+    with transaction(conn):
+        had = mark_store.remove_mark(conn, message_id)
+        if library is not None:
+            sync_chat_set(conn, library_id(library), library)
+    said = "The mark was removed." if had else "This answer was not marked."
+    return MarkOutcome(None, library, None, said)
+
+
+def _said(mark: Mark, library: str | None, item: Question | None) -> str:
+    what = f"Marked {mark.describe()}."
+    if library is None:
+        return what + " The chat uses no library, so the mark joins no question set."
+    if item is None:
+        return (what + " Give the right answer, or say it is not in your documents, to make it a "
+                f"question of \u201c{CHAT_SET}\u201d.")
+    return what + f" The question is in \u201c{CHAT_SET}\u201d of \u201c{library}\u201d ({item.split.value} split)."
+
+
+def sync_chat_set(conn: apsw.Connection, library_id: int, library: str) -> QuestionSet | None:
+    """Bring the library's set ``CHAT_SET`` to what its marks say (see the module); None when it has
+    no marks and no such set."""
+    wanted = chat_questions(mark_store.marked_in_library(conn, library_id))
+    sets = {s.name: s for s in question_store.list_sets(conn, library_id, library)}
+    if CHAT_SET not in sets:
+        if not wanted:
+            return None
+        qset = question_store.create_set(conn, library_id, library, CHAT_SET)
+    else:
+        qset = sets[CHAT_SET]
+    have = {question_key(q.question): q for q in question_store.questions(conn, qset.id)}
+    for key, item in wanted.items():
+        old = have.get(key)
+        if old is None:
+            question_store.add_questions(conn, qset.id, [item])
+        elif replace(old, id=0, split=item.split) != replace(item, id=0):
+            question_store.update_question(conn, qset.id, replace(item, id=old.id, split=old.split))
+    gone = [q.id for key, q in have.items() if key not in wanted]
+    if gone:
+        question_store.delete_questions(conn, qset.id, gone)
+    return question_store.find_set(conn, library_id, library, CHAT_SET)
