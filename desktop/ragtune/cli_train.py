@@ -32,6 +32,7 @@ from typing import Any
 
 from ragtune.cli_eval import print_run, set_name_of
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
+from ragtune.core.adapter_strength import StrengthChoice
 from ragtune.core.evaluate.report import run_json
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.finetune import train_types
@@ -124,6 +125,18 @@ def _train_json(args: argparse.Namespace, set_name: str | None, done: FineTuneRe
         "final_loss": round(r.final_loss, 6), "tokens_per_s": round(r.tokens_per_s, 2),
         "seconds": round(r.seconds, 1), "device": r.device, "stopped": r.stopped,
         "bench": run_json(record) if record is not None else None,
+        "strength": _strength_json(done.bench.strength if done.bench is not None else None),
+    }
+
+
+def _strength_json(choice: StrengthChoice | None) -> dict[str, Any] | None:
+    """The strength the bench chose and each strength's figures (None: no validation part)."""
+    if choice is None:
+        return None
+    return {
+        "strength": choice.strength, "validation_questions": choice.validation, "set": choice.set_name,
+        "tried": [{"strength": s.strength, "correct": s.correct, "declined": s.declined, "score": s.score}
+                  for s in choice.scores],
     }
 
 

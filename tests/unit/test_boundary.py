@@ -45,6 +45,8 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.evaluate.judgements",  # a person's judgement of an answer, the rule's agreement
         # marks on answers (svc.evaluation.mark_answer): Mark, Verdict, MarkOutcome, the set's name
         "ragtune.core.marks",
+        # the strength a new adapter's bench chose, kept beside it (StrengthChoice)
+        "ragtune.core.adapter_strength",
         # fine-tuning: the trainer's options, progress events, result and the missing-extra message
         "ragtune.core.finetune.train_types",
         # fine-tuning (svc.finetune): its value types (Example, TrainingSetReport), defaults and words

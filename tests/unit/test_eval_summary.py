@@ -3,11 +3,13 @@ what a paired sign test supports."""
 
 from __future__ import annotations
 
+import re
+
 from ragtune.core.answer_types import Mode
 from ragtune.core.evaluate.questions import Kind, Question
 from ragtune.core.evaluate.run_types import Result, RunInfo, RunRecord
 from ragtune.core.evaluate.summary import Count, summarize
-from ragtune.core.evaluate.verdict import sign_test, verdict
+from ragtune.core.evaluate.verdict import questions_needed, sign_test, verdict
 
 
 def _record(rag_right: int, model_right: int, n: int = 20, absent: int = 4) -> RunRecord:
@@ -66,3 +68,19 @@ def test_verdict_recommends_only_a_clear_winner() -> None:
     close = verdict(_record(rag_right=9, model_right=7))
     assert "too close to call on 20 questions" in close
     assert "use RAG" not in close
+    assert re.search(r"About \d+ more questions like these would make a difference this size clear", close)
+    assert "mark answers Right or Wrong in your chats" in close
+
+
+def test_questions_needed_from_the_sign_test() -> None:
+    assert questions_needed(6, 0, 20) == 20  # already clear: p = 0.03
+    assert questions_needed(0, 0, 20) is None  # the modes never disagreed
+    assert questions_needed(3, 3, 20) is None  # they split evenly
+    needed = questions_needed(4, 2, 20)
+    assert needed is not None
+    assert needed > 20
+    # at that many questions, disagreeing as often and the same way round, the test says clear
+    n = round(needed * 6 / 20)
+    wins = round(n * 4 / 6)
+    assert sign_test(wins, n - wins) < 0.05
+    assert questions_needed(11, 10, 21) is None  # a difference this small would take over 500

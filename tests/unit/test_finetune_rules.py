@@ -184,13 +184,16 @@ def test_cli_says_the_stopped_bench_and_how_to_resume_it(capsys: Any) -> None:
 
 
 class _FakeEvaluation:
-    """The bench's side of ``Evaluation``: a test split of ``test`` questions; runs recorded."""
+    """The bench's side of ``Evaluation``: a test split of ``test`` questions, a train split too
+    small to carve a validation part from (the strength stays 100 %); runs recorded."""
 
     def __init__(self, test: int) -> None:
         self.test = test
         self.runs: list[tuple[str, str, Split | None, list[Mode], list[AdapterSpec]]] = []
 
     def questions(self, library: str, set_name: str, split: Split | None = None) -> list[Question]:
+        if split == Split.TRAIN:
+            return [Question("t?", "a", split=Split.TRAIN)]
         assert split == Split.TEST
         return [Question(f"q{i}?", "a", split=Split.TEST) for i in range(self.test)]
 

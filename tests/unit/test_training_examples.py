@@ -40,7 +40,13 @@ ITEMS = [
 
 def test_counts_and_drops() -> None:
     report = build_training_set(ITEMS, search, words, 4096, Settings(passages=2), decline_share=0.0)
-    assert (report.grounded, report.decline, report.absent, report.skipped_no_gold) == (2, 0, 1, 1)
+    # no declines at all: the absent item too is beyond the share (issue 20)
+    assert (report.grounded, report.decline, report.absent, report.skipped_no_gold) == (2, 0, 0, 1)
+    assert report.over_share == 1
+    third = build_training_set(ITEMS, search, words, 4096, Settings(passages=2), decline_share=0.34)
+    assert (third.grounded, third.decline, third.absent, third.over_share) == (2, 0, 1, 0)  # 1 of 3 declines
+    half = build_training_set(ITEMS, search, words, 4096, Settings(passages=2), decline_share=0.67)
+    assert (half.grounded, half.decline, half.absent) == (1, 1, 1)  # 2 of 3: the absent item, then a left-out gold
     first = report.examples[0]
     assert first.kind == GROUNDED
     assert first.messages[-1]["content"] in ("25 cents per day [1].", "25 cents per day [2].")
@@ -50,7 +56,8 @@ def test_counts_and_drops() -> None:
     assert tight.examples == []
     assert tight.too_long == 3
 
-    held = build_training_set(ITEMS, search, words, 4096, Settings(), held_out=[Question("is there PARKING?")])
+    held = build_training_set(ITEMS, search, words, 4096, Settings(), decline_share=0.34,
+                              held_out=[Question("is there PARKING?")])
     assert held.held_out == 1
     assert held.absent == 0
 

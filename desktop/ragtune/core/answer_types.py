@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ragtune import paths
+from ragtune.core.adapter_strength import chosen_strength
 from ragtune.core.instruction_like import instructions_sentence
 from ragtune.core.locations import locator
 from ragtune.core.types import Citation, Hit, LibraryStats
@@ -114,7 +115,11 @@ def question_problem(question: str, library: str | None, rag: bool) -> RagtuneEr
 
 def default_strength(path: str | Path) -> float:
     """The strength an adapter gets when none is given (the CLI's ``--adapter PATH``, an adapter
-    listed in the window): the shipped one's measured strength, 1 (as trained) for any other."""
+    listed in the window): the strength its bench chose (``core.adapter_strength``), the shipped
+    one's measured strength, else 1 (as trained)."""
+    chosen = chosen_strength(path)
+    if chosen is not None:
+        return chosen
     try:
         shipped = Path(path).expanduser().resolve() == shipped_adapter_path().resolve()
     except (OSError, RuntimeError, ValueError):

@@ -148,6 +148,16 @@ class AdapterPanel(QGroupBox):
         self._rows_changed()
         self.adapter_added.emit(path)
 
+    def set_strength(self, file_name: str, percent: int) -> bool:
+        """Move the listed adapter ``file_name``'s strength to ``percent`` (its bench chose it);
+        whether it is listed."""
+        for row in self.rows:
+            if Path(row.path).name == file_name:
+                if row.slider.value() != percent:
+                    row.slider.setValue(percent)
+                return True
+        return False
+
     def remove_adapter(self, row: AdapterRow) -> None:
         if row not in self.rows:
             return

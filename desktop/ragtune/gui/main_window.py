@@ -17,7 +17,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
-from ragtune.core.answer_types import ChatInfo, Citation, adapter_offer
+from ragtune.core.answer_types import ChatInfo, Citation, adapter_offer, default_strength
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.services import Ragtune
 from ragtune.core.types import LibraryInfo
@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
     def _adapter_trained(self, path: str) -> None:
         """A new adapter: into the adapters list, switched on (the panel says it applies to the next answer)."""
         self.model_panel.adapters.mark_seen(path)
-        self.model_panel.adapters.add_adapter_file(path)
+        self.model_panel.adapters.add_adapter_file(path, percent=round(default_strength(path) * 100))
 
     def _marked(self, _outcome: object) -> None:
         """A mark changed a library's set \u201cFrom my chats\u201d: the tabs that list sets read them again."""
@@ -225,6 +225,11 @@ class MainWindow(QMainWindow):
         self.finetune_view.reload()
 
     def _adapter_benched(self, record: RunRecord | None) -> None:
+        if record is not None:  # the bench chose the adapter's strength: the list offers it at that
+            for adapter in record.info.config.get("adapters", []):
+                percent = round(float(adapter.get("strength", 1.0)) * 100)
+                if self.model_panel.adapters.set_strength(str(adapter.get("file", "")), percent):
+                    self.ctx.messages.notice(f"Adapter {adapter.get('file')} set to {percent} %, the strength its bench chose.")
         self.evaluate_view.reload()
         if record is not None:
             self.evaluate_view.show_run(record.info.id)

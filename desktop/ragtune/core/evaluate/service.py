@@ -9,7 +9,7 @@ run on the model lane (docs/architecture.md, "Threads").
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -242,16 +242,22 @@ class Evaluation:
         fresh: bool = False,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        question_ids: Collection[int] | None = None,
+        split_label: str | None = None,
     ) -> RunRecord:
         """Run the bench on the set's ``split`` (None: every item) in ``modes`` (default: model
         alone and RAG, plus the adapter modes when adapters are given). Resumes the newest
-        unfinished run with exactly these settings unless ``fresh``."""
+        unfinished run with exactly these settings unless ``fresh``. ``question_ids`` keeps only
+        those items of the split, and ``split_label`` names the part in the run (the fine-tune
+        bench's validation part of the train split)."""
         adapters = list(adapters)
         modes = list(modes) if modes else default_modes(adapters)
         if any(m.uses_adapters for m in modes) and not adapters:
             raise RagtuneError("The adapter modes need an adapter: choose one.", cli_hint="--adapter FILE[:STRENGTH]")
         qset = self._set(library, set_name)
         items = question_store.questions(self._conn(), qset.id, split)
+        if question_ids is not None:
+            items = [q for q in items if q.id in question_ids]
         if not items:
             where = f"the {split} split of " if split else ""
             raise RagtuneError(f"There are no questions in {where}\u201c{set_name}\u201d to run.")
@@ -259,7 +265,7 @@ class Evaluation:
             self._answers.check_adapter(spec.path)
         model = self._answers.load_model()
         config = run_config(self._answers.settings, model, adapters, self._library.embedder.model_id)
-        conn, lib_id, split_name = self._conn(), self._library.library_id(library), split or "all"
+        conn, lib_id, split_name = self._conn(), self._library.library_id(library), split_label or split or "all"
         run_id = None if fresh else run_store.find_resumable(conn, lib_id, qset, split_name, modes, config)
         if run_id is None:
             run_id = run_store.create_run(conn, lib_id, qset, split_name, modes, config, items)

@@ -4,7 +4,9 @@ It names what each mode got right, what happened on questions the documents do n
 mode to use for facts, but only claims one mode beats another when a paired sign test on the same
 questions says the difference is unlikely to be chance (two-sided p < 0.05: the questions one mode
 got right and the other wrong, against those the other way round). Otherwise it says the modes are
-too close to call on this many questions. Latency is the median time to first token.
+too close to call on this many questions, how many more questions would make a difference of the
+size seen clear (``questions_needed``, if it holds), and where to get them (marked chats, generation).
+Latency is the median time to first token.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.evaluate.summary import ModeSummary, RunSummary, summarize
 
 SIGNIFICANCE = 0.05
+#: beyond this many questions in all, a difference is called too small to chase
+MAX_QUESTIONS = 500
 
 
 def sign_test(wins: int, losses: int) -> float:
@@ -26,6 +30,31 @@ def sign_test(wins: int, losses: int) -> float:
         return 1.0
     tail = sum(math.comb(n, i) for i in range(min(wins, losses) + 1)) / 2**n
     return min(1.0, 2 * tail)
+
+
+def questions_needed(wins: int, losses: int, asked: int) -> int | None:
+    """How many questions in all would make a difference of this size clear, if the modes kept
+    disagreeing as often and the same way round as on the ``asked`` questions so far; None when
+    they never disagreed, or split evenly, or it would take more than ``MAX_QUESTIONS``."""
+    disagreed = wins + losses
+    if asked <= 0 or disagreed == 0 or wins == losses:
+        return None
+    if sign_test(wins, losses) < SIGNIFICANCE:
+        return asked
+    rate, share = disagreed / asked, max(wins, losses) / disagreed
+
+    def clear(total: int) -> bool:
+        n = round(total * rate)
+        more = round(n * share)
+        return n > 0 and sign_test(more, n - more) < SIGNIFICANCE
+
+    if not clear(MAX_QUESTIONS):
+        return None
+    low, high = asked, MAX_QUESTIONS  # not clear at low, clear at high (the p-value falls with n)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if clear(middle) else (middle, high)
+    return high
 
 
 def paired(record: RunRecord, a: Mode, b: Mode) -> tuple[int, int]:
@@ -96,9 +125,14 @@ def _recommendation(record: RunRecord, s: RunSummary) -> str:
     if best.correct.k == 0:
         return "No mode answered correctly: check the expected answers, or try a larger model."
     if not clear:
+        runner = max(close, key=lambda m: m.correct.k)
+        needed = questions_needed(*paired(record, best.mode, runner.mode), s.answerable)
+        more = (f" About {needed - s.answerable} more questions like these would make a difference this "
+                f"size clear, if it holds." if needed else "")
         return (
             f"{best.mode.label} answered the most ({best.correct.k}), but the modes are too close to "
-            f"call on {s.answerable} questions: add questions (or generate them) for a clear verdict."
+            f"call on {s.answerable} questions.{more} Add questions: mark answers Right or Wrong in "
+            f"your chats (they join \u201cFrom my chats\u201d), or generate them."
         )
     beaten = ", ".join(f"{o.mode.label} ({o.correct.k})" for o in clear)
     text = (

@@ -6,9 +6,12 @@ Ragtune answers with at inference (RAFT's recipe, docs/architecture.md "The answ
   ``prompts.fit_prompt`` call ``answering.answer_question`` makes (same passage count, trimming,
   context budget), so training and inference see identical messages. The target is a short answer:
   the expected answer and the gold passage's number, ``"7 days [2]."``.
-- **Decline**: a ``decline_share`` of the grounded examples (an exact count, chosen by a seeded
-  hash of each question) get the gold passage left out and one more distractor instead; absent
-  items give declines from their retrieved passages. The target is Ragtune's decline sentence.
+- **Decline**: ``decline_share`` of all the examples teach a decline (an exact count): absent items
+  first, declined from their retrieved passages (beyond the share, the rest are left out, chosen by
+  a seeded hash), then grounded examples (chosen by a seeded hash of each question) with the gold
+  passage left out and one more distractor instead, to make up the share. The target is Ragtune's
+  decline sentence. (Issue 20: absent items used to come on top of the share, so a set with many
+  absent questions taught the adapter to over-decline.)
 - **Train split only**: an item of the test split raises ``ValueError`` (the caller filters, the
   builder checks); an example in which a ``held_out`` question's text appears is dropped, and so
   is a held-out item's passage: a hit on a test item's gold file (and page) that states its answer
@@ -227,17 +230,24 @@ def build_training_set(
         candidates.append(_Candidate(item, gold, _distractors(item, hits, gold)))
     built = [(c, b.grounded(c, want)) for c in candidates]
     kept = [(c, ex) for c, ex in built if ex is not None]
-    by_hash = sorted(range(len(kept)), key=lambda i: _key(seed, kept[i][0].item.question))
-    to_decline = set(by_hash[: decline_count(len(kept), decline_share)])
     made: dict[str, list[Example]] = {GROUNDED: [], DECLINE: [], "absent": [], STYLE: []}
+    declined_absent = [(item, ex) for item, passages in absent if (ex := b.decline(item, passages)) is not None]
+    # the decline share holds over everything that teaches a decline: absent items first (they are
+    # the questions the documents do not answer), left-out gold passages make up the rest
+    wanted = decline_count(len(kept) + len(declined_absent), decline_share)
+    absent_order = sorted(range(len(declined_absent)), key=lambda i: _key(seed, declined_absent[i][0].question))
+    for place, i in enumerate(absent_order):
+        if place < wanted:
+            made["absent"].append(declined_absent[i][1])
+        else:
+            b.drop("over_share")
+    by_hash = sorted(range(len(kept)), key=lambda i: _key(seed, kept[i][0].item.question))
+    to_decline = set(by_hash[: max(0, wanted - len(made["absent"]))])
     for i, (cand, grounded) in enumerate(kept):
         if i not in to_decline:
             made[GROUNDED].append(grounded)
         elif (declined := b.decline(cand.item, cand.others[: want + 1])) is not None:
             made[DECLINE].append(declined)
-    for item, passages in absent:
-        if (declined := b.decline(item, passages)) is not None:
-            made["absent"].append(declined)
     for own in style:
         if (fits := b.finish(own.messages[:-1], own.messages[-1]["content"], STYLE, None)) is not None:
             made[STYLE].append(replace(fits, source=own.source))
@@ -247,7 +257,7 @@ def build_training_set(
         examples, jsonl_sha256(examples), len(made[GROUNDED]), len(made[DECLINE]), len(made["absent"]),
         len(made[STYLE]), n.get("skipped_no_gold", 0), n.get("skipped_unstated", 0),
         n.get("skipped_no_passages", 0), n.get("too_long", 0), n.get("held_out", 0), list(errors),
-        decline_share, seed,
+        decline_share, seed, n.get("over_share", 0),
     )
 
 

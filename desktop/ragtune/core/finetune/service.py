@@ -20,14 +20,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ragtune import paths
+from ragtune.core.adapter_strength import StrengthChoice, StrengthScore, save_choice
 from ragtune.core.answer_service import Answers
-from ragtune.core.answer_types import AdapterSpec
+from ragtune.core.answer_types import AdapterSpec, Mode
 from ragtune.core.engine_kind import EngineKind
 from ragtune.core.evaluate.questions import Question, Split
+from ragtune.core.evaluate.run_types import RunStatus
 from ragtune.core.evaluate.service import Evaluation
+from ragtune.core.evaluate.summary import summarize
 from ragtune.core.finetune import train_checkpoint
 from ragtune.core.finetune.chat_jsonl import read_chat_jsonl
 from ragtune.core.finetune.examples import build_training_set, jsonl_sha256, write_jsonl
+from ragtune.core.finetune.strength import STRENGTHS, choose, validation_part
 from ragtune.core.finetune.train_process import train_adapter
 from ragtune.core.finetune.train_types import (
     TrainedAdapter,
@@ -48,7 +52,9 @@ from ragtune.core.finetune.workflow import (
     BENCH_SPLIT,
     BENCH_STRENGTH,
     BUILD,
+    CHOOSE,
     TRAIN,
+    VALIDATION_LABEL,
     BenchOutcome,
     FineTuneEvent,
     FineTuneResult,
@@ -110,6 +116,10 @@ class FineTune:
         if set_name is not None:
             train = self._evaluation.questions(library, set_name, Split.TRAIN)
             test = self._evaluation.questions(library, set_name, Split.TEST)
+            validation = validation_part(train)  # kept out: the strength is chosen on it
+            held = {q.id for q in validation}
+            train = [q for q in train if q.id not in held]
+            test = [*test, *validation]
         style: list[Example] = []
         errors: list[str] = []
         for path in jsonl:
@@ -227,16 +237,52 @@ class FineTune:
         progress: Callable[[FineTuneEvent], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> BenchOutcome:
-        """Judge ``adapter`` on the test split of ``library``'s set ``set_name`` in every mode
-        (``core.finetune.workflow``); no run (``record`` None) when there is no such split. Uses
-        the chat model: the model lane."""
+        """Choose ``adapter``'s strength on the validation part of the train split of ``library``'s
+        set ``set_name`` (``core.finetune.strength``; stored beside the adapter), then judge it at
+        that strength on the test split in every mode (``core.finetune.workflow``); no run
+        (``record`` None) when there is no test split. Uses the chat model: the model lane."""
         if set_name is None or not self._evaluation.questions(library, set_name, BENCH_SPLIT):
             return BenchOutcome(None, set_name)
+        choice = self.choose_strength(library, set_name, adapter, progress, cancel)
+        if cancel is not None and cancel.is_set():
+            return BenchOutcome(None, set_name, choice, stopped=True)
+        strength = choice.strength if choice is not None else BENCH_STRENGTH
         if progress is not None:
             progress(Step(BENCH, set_name))
         record = self._evaluation.run(library, set_name, BENCH_SPLIT, list(BENCH_MODES),
-                                      [AdapterSpec(adapter, BENCH_STRENGTH)], progress=progress, cancel=cancel)
-        return BenchOutcome(record, set_name)
+                                      [AdapterSpec(adapter, strength)], progress=progress, cancel=cancel)
+        return BenchOutcome(record, set_name, choice)
+
+    def choose_strength(
+        self,
+        library: str,
+        set_name: str,
+        adapter: str,
+        progress: Callable[[FineTuneEvent], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> StrengthChoice | None:
+        """Answer the validation part with RAG + ``adapter`` at each of ``STRENGTHS``, choose the
+        best (``strength.choose``) and store it beside the adapter; None when the set has no
+        validation part (too few train questions) or on cancel."""
+        validation = validation_part(self._evaluation.questions(library, set_name, Split.TRAIN))
+        if not validation:
+            return None
+        if progress is not None:
+            progress(Step(CHOOSE, set_name))
+        ids = {q.id for q in validation}
+        scores: list[StrengthScore] = []
+        for strength in STRENGTHS:
+            record = self._evaluation.run(
+                library, set_name, Split.TRAIN, [Mode.RAG_ADAPTER], [AdapterSpec(adapter, strength)],
+                progress=progress, cancel=cancel, question_ids=ids, split_label=VALIDATION_LABEL,
+            )
+            if record.info.status != RunStatus.FINISHED:
+                return None
+            mode = summarize(record).modes[0]
+            scores.append(StrengthScore(strength, mode.correct.k, mode.declined_answerable.k, mode.correct.n))
+        choice = choose(scores, set_name)
+        save_choice(adapter, choice)
+        return choice
 
     def run(
         self,

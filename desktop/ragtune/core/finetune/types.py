@@ -26,6 +26,7 @@ DROPPED_WORDS = {
     "skipped_no_passages": "nothing retrieved",
     "too_long": "too long for the context",
     "held_out": "would leak the test split",
+    "over_share": "absent questions beyond the decline share",
 }
 
 
@@ -51,7 +52,8 @@ class TrainingSetReport:
     return the gold passage), ``skipped_unstated`` (the gold passage, as trimmed for the prompt,
     does not state the answer), ``skipped_no_passages`` (retrieval returned nothing to put in the
     prompt), ``too_long`` (it does not fit the context whole), ``held_out`` (a test-split question
-    appears in it, or the train item's gold passage is a test item's). ``errors``: ``FILE: line
+    appears in it, or the train item's gold passage is a test item's), ``over_share`` (an absent
+    item beyond the decline share). ``errors``: ``FILE: line
     N: reason`` for each JSONL line skipped."""
 
     examples: list[Example]
@@ -68,11 +70,12 @@ class TrainingSetReport:
     errors: list[str] = field(default_factory=list)
     decline_share: float = DEFAULT_DECLINE_SHARE
     seed: int = DEFAULT_SEED
+    over_share: int = 0  # absent items left out: declines beyond the decline share
 
     def counts(self) -> dict[str, int]:
         """Every count by name (the ``--json`` output and the adapter's metadata)."""
         names = ("grounded", "decline", "absent", "style", "skipped_no_gold", "skipped_unstated",
-                 "skipped_no_passages", "too_long", "held_out")
+                 "skipped_no_passages", "too_long", "held_out", "over_share")
         return {"examples": len(self.examples), **{n: int(getattr(self, n)) for n in names}}
 
     def kept_text(self) -> str:

@@ -3,7 +3,8 @@
 (``FineTune.run`` does it all; the window runs the same steps one by one on its lanes, with the
 person's edits between building and training).
 
-The bench's rule lives here once (``BENCH_SPLIT``, ``BENCH_MODES``, ``BENCH_STRENGTH``), with the
+The bench's rule lives here once (``BENCH_SPLIT``, ``BENCH_MODES``, ``BENCH_STRENGTH``; the strength
+chosen by ``core.finetune.strength``), with the
 events the workflow reports (a ``Step`` starting, the built ``TrainingSetReport``, each
 ``TrainProgress``, the ``TrainedAdapter``, the bench's ``Progress``) and what it returns
 (``FineTuneResult``, its ``BenchOutcome``), each with its words for people.
@@ -14,28 +15,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ragtune.core.adapter_strength import StrengthChoice
 from ragtune.core.answer_types import Mode
 from ragtune.core.evaluate.questions import Split
 from ragtune.core.evaluate.run_types import RunRecord, RunStatus
 from ragtune.core.evaluate.verdict import verdict
+from ragtune.core.finetune.strength import MIN_TRAIN, STRENGTHS
 from ragtune.core.finetune.train_types import TrainedAdapter, TrainProgress
 from ragtune.core.finetune.types import TrainingSetReport
 from ragtune.core.types import Progress
 
-#: a new adapter is judged on the test split (never trained on), in all four modes, at full strength
+#: a new adapter is judged on the test split (never trained on), in all four modes, at the strength
+#: chosen on the validation part of the train split (``core.finetune.strength``), else at full
 BENCH_SPLIT = Split.TEST
 BENCH_MODES = tuple(Mode)
 BENCH_STRENGTH = 1.0
+#: how the validation runs name their part of the set
+VALIDATION_LABEL = "validation"
 
 class StepName(StrEnum):
     """The workflow's steps (``Step.name``)."""
 
     BUILD = "building"
     TRAIN = "training"
+    CHOOSE = "choosing the strength"
     BENCH = "benching"
 
 
-BUILD, TRAIN, BENCH = StepName.BUILD, StepName.TRAIN, StepName.BENCH
+BUILD, TRAIN, CHOOSE, BENCH = StepName.BUILD, StepName.TRAIN, StepName.CHOOSE, StepName.BENCH
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,10 @@ class Step:
             return "Building the training set\u2026"
         if self.name == TRAIN:
             return "Starting the training process\u2026"
+        if self.name == CHOOSE:
+            strengths = ", ".join(f"{s:.0%}" for s in STRENGTHS)
+            return (f"Choosing the adapter's strength ({strengths}) on the validation part of the train split "
+                    f"of \u201c{self.set_name}\u201d\u2026")
         modes = ", ".join(m.label for m in BENCH_MODES)
         return f"Judging the adapter on the {BENCH_SPLIT} split of \u201c{self.set_name}\u201d ({modes})\u2026"
 
@@ -62,10 +73,14 @@ FineTuneEvent = Step | TrainingSetReport | TrainProgress | TrainedAdapter | Prog
 
 @dataclass(frozen=True)
 class BenchOutcome:
-    """The bench of a new adapter: its run (None: there was no test split to judge it on)."""
+    """The bench of a new adapter: its run (None: there was no test split to judge it on, or it
+    was stopped while the strength was being chosen) and the strength chosen (None: the train split
+    was too small for a validation part; the adapter was judged at full strength)."""
 
     record: RunRecord | None
     set_name: str | None = None
+    strength: StrengthChoice | None = None
+    stopped: bool = False
 
     @property
     def finished(self) -> bool:
@@ -73,14 +88,20 @@ class BenchOutcome:
         return self.record is not None and self.record.info.status == RunStatus.FINISHED
 
     def text(self) -> str:
-        """The verdict; else why there is none (no test split, or the bench stopped part way)."""
+        """The strength chosen and the verdict; else why there is none (no test split, or the bench
+        stopped part way)."""
+        if self.stopped:
+            return "The bench stopped while it was choosing the adapter's strength."
         if self.record is None:
             return ("No bench: there is no test split to judge the adapter on (the set has none, or only "
                     "JSONL examples were used).")
         info = self.record.info
         if info.status != RunStatus.FINISHED:
             return f"The bench stopped after {info.answered} of {info.total} answers."
-        return verdict(self.record)
+        strength = (self.strength.text() if self.strength is not None else
+                    f"Strength 100 %: the train split has fewer than {MIN_TRAIN} questions with an answer, too few "
+                    "to keep some apart to choose the strength on.")
+        return f"{strength} {verdict(self.record)}"
 
 
 @dataclass(frozen=True)
