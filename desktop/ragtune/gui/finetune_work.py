@@ -19,6 +19,7 @@ from ragtune.core.evaluate.questions import QuestionSet
 from ragtune.core.finetune.train_types import TrainedAdapter, TrainOptions
 from ragtune.core.finetune.types import DEFAULT_SEED, Example, TrainingSetReport
 from ragtune.core.finetune.workflow import BenchOutcome
+from ragtune.core.marks import CHAT_SET
 from ragtune.core.services import Ragtune
 from ragtune.gui.tasks import Job
 
@@ -41,7 +42,8 @@ def load_sets(svc: Ragtune, library: str, _job: Job) -> SetsState:
 
 def set_choices(state: SetsState) -> list[tuple[str, str]]:
     """The question-set picker's entries: ``(label, set name)``, then "no set" (``NO_SET``)."""
-    choices = [(f"{s.name} ({s.counts.get('train', 0)} train, {s.counts.get('test', 0)} test)", s.name)
+    choices = [(f"{s.name} ({s.counts.get('train', 0)} train, {s.counts.get('test', 0)} test)"
+                + (" \u00b7 train on your marked answers" if s.name == CHAT_SET else ""), s.name)
                for s in state.sets]
     return [*choices, ("None: my JSONL examples only", NO_SET)]
 
