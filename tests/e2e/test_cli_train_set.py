@@ -48,7 +48,7 @@ def test_train_set_end_to_end(library: str, tmp_path: Path) -> None:
     assert doc["style"] == 0
     assert doc["examples"] == doc["grounded"] + doc["decline"] + doc["absent"] == len(out.read_text().splitlines())
     # half of every example teaches a decline, absent items included (issue 20), rounded half up
-    everything = doc["grounded"] + doc["decline"] + doc["absent"] + doc["over_share"]
+    everything = doc["grounded"] + doc["decline"] + doc["absent"]
     assert doc["decline"] + doc["absent"] == (everything + 1) // 2
     assert doc["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
 

@@ -80,11 +80,13 @@ def test_a_judgement_overrules_the_rule_and_agreement_is_counted(svc: Ragtune) -
     assert carried.person == "correct"
     assert summarize(again).modes[0].correct.k == 1
 
-    record = svc.evaluation.judge(record.info.id, lamp.id, "rag", None)  # removed
-    lamp_result = record.result(lamp.id, Mode.RAG)
-    assert lamp_result is not None
-    assert lamp_result.person == ""
-    assert summarize(record).modes[0].correct.k == 0  # the rule's word again
+    # taken back in the later run: taken back in both (it would carry over again otherwise)
+    again = svc.evaluation.judge(again.info.id, again.questions[0].id, "rag", None)
+    for run in (again, svc.evaluation.load_run(record.info.id)):
+        lamp_result = run.result(run.questions[0].id, Mode.RAG)
+        assert lamp_result is not None
+        assert lamp_result.person == ""
+        assert summarize(run).modes[0].correct.k == 0  # the rule's word again
 
 
 def test_judgements_that_do_not_fit_are_refused(svc: Ragtune) -> None:

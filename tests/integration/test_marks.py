@@ -14,7 +14,7 @@ import pytest
 
 from ragtune import paths
 from ragtune.core.answer_types import Answer, Mode
-from ragtune.core.evaluate.questions import Kind, Origin
+from ragtune.core.evaluate.questions import Kind, Origin, Question
 from ragtune.core.evaluate.split import split_for
 from ragtune.core.locations import place
 from ragtune.core.marks import CHAT_SET
@@ -58,8 +58,8 @@ def test_a_right_answer_becomes_a_question_with_its_cited_page(svc: Ragtune) -> 
     assert "From my chats" in outcome.said
     (item,) = chat_items(svc)
     assert item.question == QUESTION
-    assert item.answer == "A member can borrow up to 30 items."  # its first sentence, no marker
-    assert item.alternatives == ("30",)  # the fact its evidence marked
+    assert item.answer == "30"  # the fact its evidence marked
+    assert item.alternatives == ("A member can borrow up to 30 items.",)  # its first sentence, no marker
     assert (item.gold_page, item.kind, item.origin) == (2, Kind.ANSWERABLE, Origin.CHAT)
     assert item.gold_file == svc.library.documents("sample")[0].path
     assert item.split == split_for(QUESTION)
@@ -136,7 +136,8 @@ def test_a_chat_without_a_library_keeps_its_mark_in_no_set(svc: Ragtune) -> None
         ({"verdict": "wrong", "absent": True, "answer": "30"}, "one or the other"),
         ({"verdict": "wrong", "answer": "30", "gold_page": 2}, "A page needs its file"),
         ({"verdict": "wrong", "answer": "30", "gold_file": "nowhere.pdf"}, "not a document of this library"),
-        ({"verdict": "wrong", "answer": "30", "gold_file": "x.md", "gold_page": -1}, "not a document"),
+        ({"verdict": "wrong", "answer": "30", "gold_file": "x.md", "gold_page": -1}, "Page -1 does not exist"),
+        ({"verdict": "right", "gold_file": "nowhere.pdf"}, "needs no correction"),
         ({"verdict": "wrong", "answer": "3" * 400}, "at most 300"),
     ],
 )
@@ -150,3 +151,12 @@ def test_marks_that_make_no_sense_are_refused_and_nothing_changes(svc: Ragtune, 
         svc.evaluation.mark_answer(question_id, "right")
     with pytest.raises(RagtuneError, match="No message with id"):
         svc.evaluation.mark_answer(99999, "right")
+
+
+def test_questions_put_in_the_set_by_hand_stay(svc: Ragtune) -> None:
+    message_id = answered(svc, QUESTION, "Up to 30 items [1].")
+    svc.evaluation.mark_answer(message_id, "right")
+    (written,) = svc.evaluation.add_questions("sample", CHAT_SET, [Question("Is there a cafe?", kind=Kind.ABSENT)])
+    svc.evaluation.unmark_answer(message_id)
+    assert [q.question for q in chat_items(svc)] == ["Is there a cafe?"]  # only the marks' items go
+    assert written.origin is not Origin.CHAT

@@ -98,5 +98,6 @@ def test_the_training_set_leaves_the_validation_part_out(svc: Ragtune) -> None:
     validation = {q.question for q in validation_part(train)}
     report = svc.finetune.training_set("orchard", "Fruit")
     trained_on = {ex.messages[-2]["content"] for ex in report.examples}
+    assert report.grounded > 0
     assert validation
     assert not any(question in text for question in validation for text in trained_on)

@@ -141,14 +141,14 @@ def test_stop_reasons_progress_and_dropped_words_are_the_cores() -> None:
     assert step.text() == "Training step 5/24 (epoch 1) \u00b7 loss 1.234 \u00b7 41 tokens/s \u00b7 about 3 min 10 s left"
     assert TrainProgress(Stage.CHECKPOINT, 5, 24).text() == "Checkpoint saved at step 5/24"
     report = _report(style=2, skipped_no_gold=2, held_out=1)
-    assert report.dropped_text() == "2 source passage not retrieved, 1 would leak the test split"
+    assert report.dropped_text() == "2 source passage not retrieved, 1 would leak the test split or the validation part"
     assert report.summary_lines() == [
         "2 examples: 0 citing their source, 0 declining with the source left out, 0 declining a question "
         "the documents do not answer, 2 from your JSONL.",
-        "Left out: 2 source passage not retrieved, 1 would leak the test split.",
+        "Left out: 2 source passage not retrieved, 1 would leak the test split or the validation part.",
     ]
     assert _report().summary_lines()[1:] == []  # nothing left out: no sentence about it
-    assert "(left out: 2 source passage not retrieved, 1 would leak the test split)" in ft_service._nothing_built(
+    assert "(left out: 2 source passage not retrieved, 1 would leak the test split or the validation part)" in ft_service._nothing_built(
         report, "Tiny")
 
 

@@ -12,7 +12,7 @@ import pytest
 from ragtune.core.adapter_strength import StrengthScore, choice_path, load_choice, save_choice
 from ragtune.core.answer_types import default_strength
 from ragtune.core.evaluate.questions import Kind, Question, Split
-from ragtune.core.finetune.strength import MIN_TRAIN, choose, validation_part
+from ragtune.core.finetune.strength import choose, in_validation, validation_part
 
 
 def items(n: int, split: Split = Split.TRAIN) -> list[Question]:
@@ -20,12 +20,14 @@ def items(n: int, split: Split = Split.TRAIN) -> list[Question]:
 
 
 def test_the_validation_part_comes_from_the_train_split_only() -> None:
-    train = [*items(12), Question("Who painted the door?", kind=Kind.ABSENT, split=Split.TRAIN, id=99)]
+    train = [*items(40), Question("Who painted the door?", kind=Kind.ABSENT, split=Split.TRAIN, id=99)]
     part = validation_part(train)
-    assert len(part) == 3  # a quarter of the 12 answerable
+    assert 4 <= len(part) <= 16  # about a quarter of the 40 answerable
     assert all(q.kind is Kind.ANSWERABLE and q.split is Split.TRAIN for q in part)
-    assert validation_part(list(reversed(train))) == part  # by a hash of the text, not the order
-    assert validation_part(items(MIN_TRAIN - 1)) == []  # too few: all go to training
+    assert all(in_validation(q.question) for q in part)
+    assert validation_part(list(reversed(train))) == list(reversed(part))  # by each text, not the order
+    # each question on its own: adding questions moves none of the others across the line
+    assert [q for q in validation_part(items(60)) if q.id < 40] == part
     with pytest.raises(ValueError, match="train split only"):
         validation_part([*items(12), *items(1, Split.TEST)])
 

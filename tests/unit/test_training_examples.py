@@ -47,6 +47,11 @@ def test_counts_and_drops() -> None:
     assert (third.grounded, third.decline, third.absent, third.over_share) == (2, 0, 1, 0)  # 1 of 3 declines
     half = build_training_set(ITEMS, search, words, 4096, Settings(passages=2), decline_share=0.67)
     assert (half.grounded, half.decline, half.absent) == (1, 1, 1)  # 2 of 3: the absent item, then a left-out gold
+    many_absent = [*ITEMS, *(Question(f"Is there a {w}?", kind=Kind.ABSENT, split=Split.TRAIN, id=10 + i)
+                             for i, w in enumerate(("cafe", "lift")))]
+    third_again = build_training_set(many_absent, search, words, 4096, Settings(passages=2), decline_share=0.34)
+    # three absent items but only one fits beside two grounded ones: declines stay a third of all
+    assert (third_again.grounded, third_again.decline, third_again.absent, third_again.over_share) == (2, 0, 1, 2)
     first = report.examples[0]
     assert first.kind == GROUNDED
     assert first.messages[-1]["content"] in ("25 cents per day [1].", "25 cents per day [2].")

@@ -5,9 +5,10 @@ answer (short) and where it is: a page of a document, or "not in my documents". 
 of a chat on a library becomes an item of that library's set **From my chats** (``CHAT_SET``,
 origin ``chat``), so the bench and the trainer use the questions the person actually asks:
 
-- **right**: the expected answer is the answer's own first sentence (citation markers removed),
-  with the facts its evidence marked as alternatives; the gold source is the first cited page. A
-  right decline ("The documents do not say…") is an absent question.
+- **right**: the expected answer is the fact its evidence marked (``3.57%``), with the answer's own
+  first sentence (citation markers removed) as an alternative (the sentence alone when nothing was
+  marked); the gold source is the first cited page. A right decline ("The documents do not
+  say…") is an absent question.
 - **wrong** with "not in my documents": an absent question (the right behaviour is to decline).
 - **wrong** with the right answer: that answer, at the page the person named (any page when none).
 - **wrong** without either: kept as a mark, but no question can be judged from it
@@ -130,8 +131,12 @@ def question_from_mark(question: str, message: MessageInfo, mark: Mark) -> Quest
         if is_declined(message.content, False):
             return item(kind=Kind.ABSENT)
         cited = message.citations[0] if message.citations else None
-        alternatives = tuple(dict.fromkeys(c.mark for c in message.citations if c.mark))
-        return item(first_sentence(message.content), alternatives, cited.path if cited else "", cited.page if cited else 0)
+        facts = list(dict.fromkeys(c.mark for c in message.citations if c.mark))
+        sentence = first_sentence(message.content)
+        # the fact the evidence marked, when there is one: a later answer may say it in other words
+        expected = facts[0] if facts else sentence
+        alternatives = tuple(a for a in dict.fromkeys([*facts[1:], sentence]) if a and a != expected)
+        return item(expected, alternatives, cited.path if cited else "", cited.page if cited else 0)
     if mark.absent:
         return item(kind=Kind.ABSENT)
     if not mark.answer:

@@ -310,7 +310,8 @@ class EvaluateView(QWidget):
         )
 
     def _judged(self, record: RunRecord) -> None:
-        self._show_record(record)
+        if self.record is not None and self.record.info.id == record.info.id:  # still the run shown
+            self._show_record(record)
         self.ctx.messages.notice(agreement(record).describe())
 
     def _export_run(self) -> None:

@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
             for adapter in record.info.config.get("adapters", []):
                 percent = round(float(adapter.get("strength", 1.0)) * 100)
                 if self.model_panel.adapters.set_strength(str(adapter.get("file", "")), percent):
-                    self.ctx.messages.notice(f"Adapter {adapter.get('file')} set to {percent} %, the strength its bench chose.")
+                    self.ctx.messages.notice(f"Adapter {adapter.get('file')} set to {percent} %, the strength it was judged at.")
         self.evaluate_view.reload()
         if record is not None:
             self.evaluate_view.show_run(record.info.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
@@ -66,13 +67,14 @@ class Marking(QObject):
         )
 
     def _stored(self, widget: MessageWidget, outcome: MarkOutcome) -> None:
-        widget.mark_bar.show_mark(outcome.mark)
-        widget.mark_editor.close_editor()
+        if shiboken6.isValid(widget):  # the chat or the comparison may have been left meanwhile
+            widget.mark_bar.show_mark(outcome.mark)
+            widget.mark_editor.close_editor()
         self.ctx.messages.notice(outcome.said)
         self.marked.emit(outcome)
 
     def _refused(self, widget: MessageWidget, exc: BaseException) -> None:
-        if isinstance(exc, RagtuneError) and widget.mark_editor.isVisible():
+        if isinstance(exc, RagtuneError) and shiboken6.isValid(widget) and widget.mark_editor.isVisible():
             widget.mark_editor.show_problem(str(exc))
             return
         self.ctx.messages.error(exc, "Marking the answer")
@@ -85,11 +87,13 @@ class Marking(QObject):
         def documents(job: Job) -> list[str]:
             return [d.path for d in svc.library.documents(library)] if library else []
 
+        def show(docs: list[str]) -> None:
+            if shiboken6.isValid(widget):
+                widget.mark_editor.open_for(widget.mark_bar.message_id, widget.citations, widget.mark_bar.mark, docs)
+
         self.ctx.reads.submit(
             documents,
-            on_result=lambda docs: widget.mark_editor.open_for(
-                widget.mark_bar.message_id, widget.citations, widget.mark_bar.mark, docs
-            ),
+            on_result=show,
             on_error=lambda exc: self.ctx.messages.error(exc, "Reading the library"), name="documents",
         )
 

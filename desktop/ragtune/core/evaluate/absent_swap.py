@@ -84,6 +84,8 @@ def swap_absent(
         if tries >= MAX_TRIES:
             break
         text = _replace_term(question.question, term, sibling)
+        if text == question.question:
+            return None, NO_NAME  # the name is not written as found (it cannot be changed)
         hits = search(text)
         if not any(mentions(haystack(h), sibling) for h in hits):
             return Question(

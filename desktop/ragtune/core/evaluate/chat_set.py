@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import apsw
 
-from ragtune.core.evaluate.questions import Question, QuestionSet
+from ragtune.core.evaluate.questions import Origin, Question, QuestionSet
 from ragtune.core.marks import (
     CHAT_SET,
     Mark,
@@ -62,9 +62,9 @@ def mark_answer(
     history = History(conn)
     message = history.message(message_id)
     library = history.chat(message.chat_id).library
-    if gold_file and library is not None:
-        gold_file = resolve_file(documents(library), gold_file)
     mark = checked_mark(message, verdict, answer, gold_file, gold_page, absent)
+    if mark.gold_file and library is not None:
+        mark = replace(mark, gold_file=resolve_file(documents(library), mark.gold_file))
     with transaction(conn):
         stored = mark_store.set_mark(conn, mark)
         if library is not None:
@@ -98,23 +98,49 @@ def _said(mark: Mark, library: str | None, item: Question | None) -> str:
 
 def sync_chat_set(conn: apsw.Connection, library_id: int, library: str) -> QuestionSet | None:
     """Bring the library's set ``CHAT_SET`` to what its marks say (see the module); None when it has
-    no marks and no such set."""
+    no marks and no such set. Only the set's items of origin ``chat`` are its marks' to change: a
+    question a person generated, imported or wrote into the set stays. Nothing is written when
+    nothing differs (a read-only library lists its sets); a change is made in one transaction,
+    planned again inside it, so a mark made meanwhile on another thread is not undone."""
+    if _plan(conn, library_id, library) is None:
+        return _find(conn, library_id, library)
+    with transaction(conn):
+        plan = _plan(conn, library_id, library)
+        if plan is not None:
+            qset_id, added, updated, gone = plan
+            if qset_id is None:
+                qset_id = question_store.create_set(conn, library_id, library, CHAT_SET).id
+            if added:
+                question_store.add_questions(conn, qset_id, added)
+            for item in updated:
+                question_store.update_question(conn, qset_id, item)
+            if gone:
+                question_store.delete_questions(conn, qset_id, gone)
+    return _find(conn, library_id, library)
+
+
+Plan = tuple[int | None, list[Question], list[Question], list[int]]
+
+
+def _plan(conn: apsw.Connection, library_id: int, library: str) -> Plan | None:
+    """(the set's id or None to create it, items to add, items to update, ids to delete); None
+    when the set is as its marks say."""
     wanted = chat_questions(mark_store.marked_in_library(conn, library_id))
-    sets = {s.name: s for s in question_store.list_sets(conn, library_id, library)}
-    if CHAT_SET not in sets:
-        if not wanted:
-            return None
-        qset = question_store.create_set(conn, library_id, library, CHAT_SET)
-    else:
-        qset = sets[CHAT_SET]
-    have = {question_key(q.question): q for q in question_store.questions(conn, qset.id)}
-    for key, item in wanted.items():
-        old = have.get(key)
-        if old is None:
-            question_store.add_questions(conn, qset.id, [item])
-        elif replace(old, id=0, split=item.split) != replace(item, id=0):
-            question_store.update_question(conn, qset.id, replace(item, id=old.id, split=old.split))
+    qset = _find(conn, library_id, library)
+    if qset is None and not wanted:
+        return None
+    have = {question_key(q.question): q for q in question_store.questions(conn, qset.id)
+            if q.origin is Origin.CHAT} if qset is not None else {}
+    added = [item for key, item in wanted.items() if key not in have]
+    updated = [
+        replace(item, id=have[key].id, split=have[key].split) for key, item in wanted.items()
+        if key in have and replace(have[key], id=0, split=item.split) != replace(item, id=0)
+    ]
     gone = [q.id for key, q in have.items() if key not in wanted]
-    if gone:
-        question_store.delete_questions(conn, qset.id, gone)
-    return question_store.find_set(conn, library_id, library, CHAT_SET)
+    if qset is not None and not (added or updated or gone):
+        return None
+    return (qset.id if qset is not None else None, added, updated, gone)
+
+
+def _find(conn: apsw.Connection, library_id: int, library: str) -> QuestionSet | None:
+    return next((s for s in question_store.list_sets(conn, library_id, library) if s.name == CHAT_SET), None)

@@ -78,8 +78,8 @@ def generate_questions(
     started = time.perf_counter()
     handled = 0
     for done, passage in enumerate(passages):
-        if report.kept >= n and report.absent_kept >= want_absent:
-            break
+        if report.kept >= n:
+            break  # absent questions are made from answerable ones: none come after the last
         if progress is not None:
             progress(_progress(done, len(passages), started, report, wanted=n + want_absent))
         try:
@@ -89,7 +89,7 @@ def generate_questions(
             asked.update(_fact_key(f) for f in facts)
             if not facts:
                 report.skipped += 1
-            elif report.kept < n:
+            else:
                 report.tried += 1
                 bases = _try_passage(model, passage, facts, search, cancel, seen, report, round_trip)
                 for base in bases:

@@ -67,6 +67,14 @@ def decline_count(n: int, share: float) -> int:
     return min(n, math.floor(n * share + 0.5))
 
 
+def _absent_room(grounded: int, absent: int, share: float) -> int:
+    """How many of ``absent`` decline examples fit beside ``grounded`` candidates without the
+    declines passing ``share`` of all the examples (all of them at a share of 1)."""
+    if share >= 1.0:
+        return absent
+    return min(absent, math.floor(share * grounded / (1.0 - share) + 0.5))
+
+
 def grounded_target(answer: str, n: int) -> str:
     """``"7 days [2]."``: the expected answer, capitalized, citing source ``n``."""
     text = " ".join(answer.split()).rstrip(".")
@@ -232,15 +240,17 @@ def build_training_set(
     kept = [(c, ex) for c, ex in built if ex is not None]
     made: dict[str, list[Example]] = {GROUNDED: [], DECLINE: [], "absent": [], STYLE: []}
     declined_absent = [(item, ex) for item, passages in absent if (ex := b.decline(item, passages)) is not None]
-    # the decline share holds over everything that teaches a decline: absent items first (they are
-    # the questions the documents do not answer), left-out gold passages make up the rest
-    wanted = decline_count(len(kept) + len(declined_absent), decline_share)
+    # the decline share holds over every example: absent items first (the questions the documents do
+    # not answer), as many as the share allows beside the grounded ones; left-out gold passages make
+    # up the rest
+    absent_room = _absent_room(len(kept), len(declined_absent), decline_share)
     absent_order = sorted(range(len(declined_absent)), key=lambda i: _key(seed, declined_absent[i][0].question))
     for place, i in enumerate(absent_order):
-        if place < wanted:
+        if place < absent_room:
             made["absent"].append(declined_absent[i][1])
         else:
             b.drop("over_share")
+    wanted = decline_count(len(kept) + len(made["absent"]), decline_share)
     by_hash = sorted(range(len(kept)), key=lambda i: _key(seed, kept[i][0].item.question))
     to_decline = set(by_hash[: max(0, wanted - len(made["absent"]))])
     for i, (cand, grounded) in enumerate(kept):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ragtune import paths
-from ragtune.core.adapter_strength import StrengthChoice, StrengthScore, save_choice
+from ragtune.core.adapter_strength import StrengthChoice, StrengthScore, choice_path, save_choice
 from ragtune.core.answer_service import Answers
 from ragtune.core.answer_types import AdapterSpec, Mode
 from ragtune.core.engine_kind import EngineKind
@@ -31,7 +31,7 @@ from ragtune.core.evaluate.summary import summarize
 from ragtune.core.finetune import train_checkpoint
 from ragtune.core.finetune.chat_jsonl import read_chat_jsonl
 from ragtune.core.finetune.examples import build_training_set, jsonl_sha256, write_jsonl
-from ragtune.core.finetune.strength import STRENGTHS, choose, validation_part
+from ragtune.core.finetune.strength import MIN_VALIDATION, STRENGTHS, choose, validation_part
 from ragtune.core.finetune.train_process import train_adapter
 from ragtune.core.finetune.train_types import (
     TrainedAdapter,
@@ -213,6 +213,7 @@ class FineTune:
         is returned. An adapter of that name is kept (TrainError) unless ``replace``. Running the
         same call again after a crash, a kill or a cancel resumes from the last checkpoint."""
         out, base = self._target(name, replace)
+        choice_path(out).unlink(missing_ok=True)  # a replaced adapter's strength is not the new one's
         work = paths.training_dir(out.stem)
         sha = jsonl_sha256(examples)
         write_jsonl(examples, work / TRAINING_SET_FILE)
@@ -265,7 +266,7 @@ class FineTune:
         best (``strength.choose``) and store it beside the adapter; None when the set has no
         validation part (too few train questions) or on cancel."""
         validation = validation_part(self._evaluation.questions(library, set_name, Split.TRAIN))
-        if not validation:
+        if len(validation) < MIN_VALIDATION:
             return None
         if progress is not None:
             progress(Step(CHOOSE, set_name))

@@ -1,13 +1,15 @@
 """The adapter's strength chosen by measurement (issue 20), never on the test split.
 
-Before training, a **validation part** is carved from the train split (``validation_part``: a
-seeded share of its answerable questions, by a hash of each question's text, so the same set
-carves the same way) and kept out of the training examples. After training, the bench answers the
-validation questions with RAG + the adapter at each of ``STRENGTHS`` and ``choose`` picks the one
-with the most correct answers net of answerable questions declined (a tie goes to the lower
-strength: closer to the model as it was). The test split is then judged at that strength. A set
-whose train split has fewer than ``MIN_TRAIN`` answerable questions has no validation part: the
-adapter is judged at full strength and the bench says so.
+Before training, a **validation part** is carved from the train split (``validation_part``: each
+answerable question whose text hashes under ``VALIDATION_SHARE``) and kept out of the training
+examples. The rule looks at each question alone, never at the others or at how many there are, so
+the part the bench uses later is the part training left out, even when questions were added or
+marked in between (a question added since falls on one side or the other, and was trained on by
+neither). After training, the bench answers the validation questions with RAG + the adapter at
+each of ``STRENGTHS`` and ``choose`` picks the one with the most correct answers net of answerable
+questions declined (a tie goes to the lower strength: closer to the model as it was). The test
+split is then judged at that strength. With fewer than ``MIN_VALIDATION`` validation questions
+nothing is chosen: the adapter is judged at full strength and the bench says so.
 
 Tried as a new user would on five real papers, the same adapter was "no better than RAG" at 100 %
 and nearly doubled the right answers at 50 % (issue 20): the strength is part of the result.
@@ -23,8 +25,8 @@ from ragtune.core.evaluate.questions import Kind, Question, Split
 
 STRENGTHS = (0.25, 0.5, 0.75, 1.0)
 VALIDATION_SHARE = 0.25
-#: a train split with fewer answerable questions keeps them all for training
-MIN_TRAIN = 8
+#: fewer validation questions than this choose nothing (the adapter stays at full strength)
+MIN_VALIDATION = 2
 #: the validation part's seed (apart from the split's, so the two cuts are independent)
 SALT = "validation"
 
@@ -33,16 +35,18 @@ def _key(question: str) -> str:
     return hashlib.sha256(f"{SALT}:{' '.join(question.lower().split())}".encode()).hexdigest()
 
 
+def in_validation(question: str) -> bool:
+    """Whether a train item asking ``question`` belongs to the validation part: its text's hash,
+    read as a fraction of 1, falls under ``VALIDATION_SHARE``."""
+    return int(_key(question)[:12], 16) / float(16**12) < VALIDATION_SHARE
+
+
 def validation_part(train: Sequence[Question]) -> list[Question]:
-    """The train items kept out of training to choose the strength on (see the module); only
-    train-split answerable items, never a test item (``ValueError`` if one is given)."""
+    """The train items kept out of training to choose the strength on (see the module): answerable
+    train-split items only, never a test item (``ValueError`` if one is given)."""
     if any(q.split is not Split.TRAIN for q in train):
         raise ValueError("the validation part is carved from the train split only")
-    answerable = [q for q in train if q.kind is Kind.ANSWERABLE and q.expected]
-    if len(answerable) < MIN_TRAIN:
-        return []
-    count = max(2, round(len(answerable) * VALIDATION_SHARE))
-    return sorted(answerable, key=lambda q: _key(q.question))[:count]
+    return [q for q in train if q.kind is Kind.ANSWERABLE and q.expected and in_validation(q.question)]
 
 
 def choose(scores: Sequence[StrengthScore], set_name: str = "") -> StrengthChoice:

@@ -25,7 +25,7 @@ DROPPED_WORDS = {
     "skipped_unstated": "source passage does not state the answer",
     "skipped_no_passages": "nothing retrieved",
     "too_long": "too long for the context",
-    "held_out": "would leak the test split",
+    "held_out": "would leak the test split or the validation part",
     "over_share": "absent questions beyond the decline share",
 }
 

@@ -20,7 +20,7 @@ from ragtune.core.answer_types import Mode
 from ragtune.core.evaluate.questions import Split
 from ragtune.core.evaluate.run_types import RunRecord, RunStatus
 from ragtune.core.evaluate.verdict import verdict
-from ragtune.core.finetune.strength import MIN_TRAIN, STRENGTHS
+from ragtune.core.finetune.strength import MIN_VALIDATION, STRENGTHS
 from ragtune.core.finetune.train_types import TrainedAdapter, TrainProgress
 from ragtune.core.finetune.types import TrainingSetReport
 from ragtune.core.types import Progress
@@ -99,8 +99,8 @@ class BenchOutcome:
         if info.status != RunStatus.FINISHED:
             return f"The bench stopped after {info.answered} of {info.total} answers."
         strength = (self.strength.text() if self.strength is not None else
-                    f"Strength 100 %: the train split has fewer than {MIN_TRAIN} questions with an answer, too few "
-                    "to keep some apart to choose the strength on.")
+                    f"Strength 100 %: fewer than {MIN_VALIDATION} of the train split's questions with an answer "
+                    "were kept apart to choose the strength on (add questions to the set for a choice).")
         return f"{strength} {verdict(self.record)}"
 
 

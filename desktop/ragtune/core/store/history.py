@@ -160,7 +160,8 @@ class History:
     def message(self, message_id: int) -> MessageInfo:
         row: Any = self.conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:
-            raise RagtuneError(f"No message with id {message_id}: it was deleted.", cli_hint="ragtune history lists answers")
+            raise RagtuneError(f"No message with id {message_id} (deleted with its chat, or never saved).",
+                               cli_hint="ragtune history --show CHAT_ID lists a chat's answers")
         return message_from_row(row)
 
     def question_before(self, message: MessageInfo) -> str:
