@@ -138,6 +138,8 @@ def test_a_chat_without_a_library_keeps_its_mark_in_no_set(svc: Ragtune) -> None
         ({"verdict": "wrong", "answer": "30", "gold_file": "nowhere.pdf"}, "not a document of this library"),
         ({"verdict": "wrong", "answer": "30", "gold_file": "x.md", "gold_page": -1}, "Page -1 does not exist"),
         ({"verdict": "right", "gold_file": "nowhere.pdf"}, "needs no correction"),
+        ({"verdict": "wrong", "answer": "30", "gold_file": "harbor-city-library-lending-policy.pdf", "gold_page": 99},
+         "has 3 pages, not 99"),
         ({"verdict": "wrong", "answer": "3" * 400}, "at most 300"),
     ],
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import apsw
 
@@ -36,19 +37,21 @@ from ragtune.core.types import DocumentInfo
 from ragtune.errors import RagtuneError
 
 
-def resolve_file(documents: list[DocumentInfo], given: str) -> str:
+def resolve_file(documents: list[DocumentInfo], given: str, page: int = 0) -> str:
     """The library's document ``given`` names: its whole path, or the end of it (``resnet.pdf``);
-    a name two documents end with, or none, is refused with the reason."""
+    a name two documents end with, or none, or a ``page`` the document does not have, is refused
+    with the reason."""
     given = given.strip().replace("\\", "/")
-    exact = [d.path for d in documents if d.path.replace("\\", "/") == given]
-    if exact:
-        return exact[0]
-    ending = [d.path for d in documents if d.path.replace("\\", "/").endswith("/" + given.lstrip("/"))]
-    if len(ending) == 1:
-        return ending[0]
+    exact = [d for d in documents if d.path.replace("\\", "/") == given]
+    ending = exact or [d for d in documents if d.path.replace("\\", "/").endswith("/" + given.lstrip("/"))]
     if not ending:
         raise RagtuneError(f"\u201c{given}\u201d is not a document of this library.", cli_hint="ragtune ls lists them")
-    raise RagtuneError(f"\u201c{given}\u201d names {len(ending)} documents of this library: give more of its path.")
+    if len(ending) > 1:
+        raise RagtuneError(f"\u201c{given}\u201d names {len(ending)} documents of this library: give more of its path.")
+    document = ending[0]
+    if page > document.pages > 0:
+        raise RagtuneError(f"{Path(document.path).name} has {document.pages} pages, not {page}.")
+    return document.path
 
 
 def mark_answer(
@@ -64,7 +67,7 @@ def mark_answer(
     library = history.chat(message.chat_id).library
     mark = checked_mark(message, verdict, answer, gold_file, gold_page, absent)
     if mark.gold_file and library is not None:
-        mark = replace(mark, gold_file=resolve_file(documents(library), mark.gold_file))
+        mark = replace(mark, gold_file=resolve_file(documents(library), mark.gold_file, mark.gold_page))
     with transaction(conn):
         stored = mark_store.set_mark(conn, mark)
         if library is not None:
