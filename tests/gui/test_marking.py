@@ -135,3 +135,26 @@ def test_compare_answers_can_be_marked_too(qtbot: QtBot, panel_ctx: Any, tmp_pat
     qtbot.waitUntil(lambda: rag.mark is not None, timeout=WAIT_MS)
     (item,) = panel_ctx.svc.evaluation.questions("docs", CHAT_SET)
     assert item.question == "What is the keeper's cat called?"
+
+
+def test_esc_closes_the_editor_in_the_whole_window(qtbot: QtBot, panel_service: Any, tmp_path: Path) -> None:
+    from ragtune.gui.main_window import MainWindow
+
+    panel_service.library.index("docs", [make_documents(tmp_path / "docs")])
+    window = MainWindow(panel_service)
+    qtbot.addWidget(window)
+    window.show()
+    window.library_panel.select_library("docs")
+    qtbot.waitUntil(lambda: window.chat_view.library() == "docs", timeout=WAIT_MS)
+    view = window.chat_view
+    with qtbot.waitSignal(view.answer_finished, timeout=WAIT_MS):
+        view.ask("What is the keeper's cat called?")
+    answer = view.messages[-1]
+    qtbot.waitUntil(lambda: answer.mark_bar.message_id > 0, timeout=WAIT_MS)
+    view.marking.open_latest_wrong()
+    editor = answer.mark_editor
+    qtbot.waitUntil(editor.isVisible, timeout=WAIT_MS)
+    qtbot.waitUntil(editor.answer.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(editor.answer, Qt.Key.Key_Escape)  # the window's Esc is Stop: the editor's wins here
+    assert not editor.isVisible()
+    assert answer.mark_bar.mark is None  # nothing was marked

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -113,10 +113,23 @@ class MarkEditor(QFrame):
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.answer.returnPressed.connect(self.save)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close_editor, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for child in (self.answer, self.where, self.other_file, self.other_page, self.save_button, cancel):
+            child.installEventFilter(self)  # Esc closes the editor, not the window's Stop
         self.other_row.setVisible(False)
         self.problem.setVisible(False)
         self.setVisible(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc inside the editor is the editor's: claim it before the window's Esc shortcut (Stop)
+        sees it, then close."""
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.close_editor()
+                return True
+        return super().eventFilter(watched, event)
 
     def show_problem(self, text: str) -> None:
         """Why the mark was refused (the editor stays open, nothing is lost)."""
