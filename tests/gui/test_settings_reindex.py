@@ -51,6 +51,9 @@ def test_declined_reindex_leaves_the_library_marked(
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.indexer.finished, timeout=WAIT_MS):
         window.indexer.index("Ships", [make_many_texts(tmp_path / "ships", 1)])
+    # the run's own end (its lane job) comes just after ``finished``: wait for it, so "busy" below
+    # can only mean a run the declined dialog started
+    qtbot.waitUntil(lambda: not window.indexer.busy(), timeout=WAIT_MS)
     window.ctx.messages.auto_confirm = False
     dialog = window.settings_dialog()
     qtbot.addWidget(dialog)
