@@ -107,17 +107,8 @@ def write_question(
     faults (``EngineError``) and cancels are raised; any other model error gives None."""
     if fact.kind is FactKind.EXPANSION:
         return expansion_question(fact, title)
-    pieces: list[str] = []
-    try:
-        for piece in model.stream_chat(messages_for(fact, title), max_tokens=MAX_TOKENS, cancel=cancel):
-            pieces.append(piece)
-            if "\n" in piece and "".join(pieces).strip():
-                break
-    except EngineError:
-        raise
-    except ModelError:
-        return None
-    return parse_question("".join(pieces))
+    reply = _first_lines(model, messages_for(fact, title), MAX_TOKENS, cancel)
+    return parse_question(reply) if reply is not None else None
 
 
 def answer_back(
@@ -129,14 +120,23 @@ def answer_back(
         {"role": "system", "content": ANSWER_SYSTEM},
         {"role": "user", "content": f"Text: {' '.join(passage.split())[:ANSWER_PASSAGE_CHARS]}\n\nQuestion: {question}"},
     ]
+    reply = _first_lines(model, messages, ANSWER_TOKENS, cancel)
+    return reply.strip() if reply is not None else ""
+
+
+def _first_lines(
+    model: ChatModel, messages: list[Message], max_tokens: int, cancel: threading.Event | None
+) -> str | None:
+    """The reply streamed until its first line is complete (None on a model error; engine faults
+    and cancels are raised)."""
     pieces: list[str] = []
     try:
-        for piece in model.stream_chat(messages, max_tokens=ANSWER_TOKENS, cancel=cancel):
+        for piece in model.stream_chat(messages, max_tokens=max_tokens, cancel=cancel):
             pieces.append(piece)
             if "\n" in piece and "".join(pieces).strip():
                 break
     except EngineError:
         raise
     except ModelError:
-        return ""
-    return "".join(pieces).strip()
+        return None
+    return "".join(pieces)
