@@ -20,13 +20,22 @@ from window_support import make_documents
 WAIT_MS = 60_000
 
 
-def asked(qtbot: QtBot, panel_ctx: Any, tmp_path: Path) -> ChatView:
+QUESTION = "What is the keeper's cat called?"
+
+
+def on_docs(qtbot: QtBot, panel_ctx: Any, tmp_path: Path, view_class: Any) -> Any:
+    """A view of ``view_class`` on the library "docs" (indexed now), shown."""
     panel_ctx.svc.library.index("docs", [make_documents(tmp_path / "docs")])
-    view = ChatView(panel_ctx, lambda: [], lambda: "docs")
+    view = view_class(panel_ctx, lambda: [], lambda: "docs")
     qtbot.addWidget(view)
     view.show()
+    return view
+
+
+def asked(qtbot: QtBot, panel_ctx: Any, tmp_path: Path) -> ChatView:
+    view: ChatView = on_docs(qtbot, panel_ctx, tmp_path, ChatView)
     with qtbot.waitSignal(view.answer_finished, timeout=WAIT_MS):
-        view.ask("What is the keeper's cat called?")
+        view.ask(QUESTION)
     return view
 
 
@@ -121,12 +130,9 @@ def test_right_by_click_and_by_alt_r_and_removing_it(qtbot: QtBot, panel_ctx: An
 def test_compare_answers_can_be_marked_too(qtbot: QtBot, panel_ctx: Any, tmp_path: Path) -> None:
     from ragtune.gui.compare_view import CompareView
 
-    panel_ctx.svc.library.index("docs", [make_documents(tmp_path / "docs")])
-    view = CompareView(panel_ctx, lambda: [], lambda: "docs")
-    qtbot.addWidget(view)
-    view.show()
+    view: CompareView = on_docs(qtbot, panel_ctx, tmp_path, CompareView)
     with qtbot.waitSignal(view.compare_finished, timeout=WAIT_MS):
-        view.run("What is the keeper's cat called?")
+        view.run(QUESTION)
     bars = [c.message.mark_bar for c in view.columns.values()]
     assert len(bars) == 2  # model alone and RAG
     assert all(b.isVisible() and b.message_id > 0 for b in bars)
