@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ragtune.cli_options import add_library_option, resolve_library
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c, guarded_output
 from ragtune.cli_serve import add_serve_command
 from ragtune.cli_train import add_train_commands
+from ragtune.core import command_line
 from ragtune.core.answer_types import SHIPPED_ADAPTER_STRENGTH, shipped_adapter_path
 from ragtune.core.locations import locator
 from ragtune.core.services import Ragtune
@@ -78,7 +78,7 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
         for f in report.failed:
             print(f"  {one_line(f.path)}: {one_line(plain_reason(f.reason, f.detail))}")
     for source in report.missing_sources:
-        command = copyable_command("ragtune", "remove", source, "--library", report.library)
+        command = command_line.command("remove", source, "--library", report.library)
         print(
             f"Missing source: {one_line(source)} is not there (a disconnected drive, or a moved or deleted "
             "folder?). Its documents are kept; to drop them: "
@@ -89,14 +89,6 @@ def cmd_index(svc: Ragtune, args: argparse.Namespace) -> int:
         print("Cancelled. The library is consistent; run the same command again to resume.")
         return 130
     return 0
-
-
-def copyable_command(*words: str) -> str | None:
-    """``words`` quoted for a POSIX shell, to copy and paste; None when one holds a character that
-    ``one_line`` escapes (a newline, a control character): shown escaped, it would name another path."""
-    if any(one_line(word) != word for word in words):
-        return None
-    return " ".join(shlex.quote(word) for word in words)
 
 
 def cmd_search(svc: Ragtune, args: argparse.Namespace) -> int:
@@ -131,10 +123,11 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
         if s.instructions_sentence():
             print(
                 f"    {s.instructions_sentence()}; the shipped adapter resists them: "
-                f"ragtune ask --adapter {shlex.quote(str(shipped_adapter_path()))}:{SHIPPED_ADAPTER_STRENGTH:g}"
+                + (command_line.command("ask", "--adapter", f"{shipped_adapter_path()}:{SHIPPED_ADAPTER_STRENGTH:g}")
+                   or "ragtune ask --adapter cite-and-decline.gguf")
             )
         if s.reindex_sentence():
-            command = copyable_command("ragtune", "index", "--library", lib.name, "--rebuild")
+            command = command_line.command("index", "--library", lib.name, "--rebuild")
             print(f"    {s.reindex_sentence()}: {command or 'ragtune index --library NAME --rebuild'}")
         if s.hidden_sentence():
             print(f"    {s.hidden_sentence()}, not indexed (ragtune doctor lists the files)")
@@ -160,7 +153,7 @@ def cmd_remove(svc: Ragtune, args: argparse.Namespace) -> int:
     print(f"Removed {one_line(args.path)} from {args.library!r} ({removed} document(s)).")
     target = str(Path(args.path).expanduser().resolve())
     if target in svc.library.exclusions(args.library):
-        command = copyable_command("ragtune", "index", target, "--library", args.library)
+        command = command_line.command("index", target, "--library", args.library)
         print(
             "It stays out when the library is re-scanned. To add it back: "
             + (command or "the path contains control characters; rename it first, then index it")
@@ -173,7 +166,7 @@ def cmd_doctor(svc: Ragtune, args: argparse.Namespace) -> int:
     for line in report.lines:
         print(one_line(line))
     for name in report.needs_reindex:
-        command = copyable_command("ragtune", "index", "--library", name, "--rebuild")
+        command = command_line.command("index", "--library", name, "--rebuild")
         print(f"To re-index {one_line(name)!r}: {command or 'ragtune index --library NAME --rebuild'}")
     print("OK: the library database is consistent." if report.ok else "PROBLEMS FOUND.")
     return 0 if report.ok else 1

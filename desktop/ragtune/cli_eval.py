@@ -24,7 +24,7 @@ from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
 from ragtune.core.answer_types import AdapterSpec, Mode
 from ragtune.core.evaluate.judgements import agreement
 from ragtune.core.evaluate.questions import Split
-from ragtune.core.evaluate.report import run_csv, run_html, run_json
+from ragtune.core.evaluate.report import run_json, write_run
 from ragtune.core.evaluate.run_config import differences
 from ragtune.core.evaluate.run_types import GenerationReport, RunRecord, RunStatus
 from ragtune.core.evaluate.split import DEFAULT_SEED, DEFAULT_TEST_SHARE
@@ -216,9 +216,9 @@ def cmd_show(svc: Ragtune, args: argparse.Namespace) -> int:
         return 0
     record = svc.evaluation.load_run(args.run)
     if args.html:
-        Path(args.html).write_text(run_html(record), encoding="utf-8")
+        write_run(record, Path(args.html), "html")
     if args.csv:
-        Path(args.csv).write_text(run_csv(record), encoding="utf-8")
+        write_run(record, Path(args.csv), "csv")
     if args.json:
         print(json.dumps(run_json(record), indent=2, ensure_ascii=False))
     else:

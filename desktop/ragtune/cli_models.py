@@ -78,6 +78,7 @@ def _catalogue(svc: Ragtune, args: argparse.Namespace) -> int:
                 "context_length": f.entry.context_length, "embedded": f.entry.embedded,
                 "installed": f.entry.embedded or f.entry.name.lower() in installed,
                 "fits": f.fits, "recommended": f.recommended, "on_gpu": f.on_gpu, "reason": f.reason,
+                "trainable": f.trainable,
             }
             for f in fits
         ], indent=1))
@@ -87,7 +88,8 @@ def _catalogue(svc: Ragtune, args: argparse.Namespace) -> int:
         state = "embedded" if e.embedded else ("installed" if e.name.lower() in installed else "download")
         star = "★ " if f.recommended else "  "
         print(f"{star}{e.name}  [{state}]\n    {format_size(e.size)} · needs {e.memory_gb:g} GB · "
-              f"context {e.context_length:,} · {e.license}\n    {f.reason}. {e.notes}")
+              f"context {e.context_length:,} · {e.license}\n    {f.reason}. {e.notes}"
+              + (f"\n    {f.adapters_text[:1].upper() + f.adapters_text[1:]}." if f.adapters_text else ""))
     print("\nDownload one with: ragtune models download NAME (the only network use Ragtune makes).")
     print("\nEmbedding models (retrieval quality on SciFact, benchmarks/bench_retrieval.py):")
     for e in svc.models.embedding_catalogue():

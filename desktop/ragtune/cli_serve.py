@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
 from ragtune.cli_options import add_library_option
+from ragtune.core import command_line
 from ragtune.core.library_names import library_name
 from ragtune.core.terminal_text import one_line
 from ragtune.errors import LibraryNotFound
@@ -32,7 +32,7 @@ def cmd_serve(svc: Ragtune, args: argparse.Namespace) -> int:
     if library not in {lib.name for lib in svc.library.libraries()}:
         raise LibraryNotFound(
             f"There is no library named {library!r}. Index one first: "
-            f"ragtune index FOLDER --library {shlex.quote(library)}"
+            + (command_line.command("index", "FOLDER", "--library", library) or "ragtune index FOLDER --library NAME")
         )
     print(
         f"Serving library {library!r} as model 'ragtune:{one_line(library)}' on "

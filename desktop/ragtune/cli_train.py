@@ -25,19 +25,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 import time
 from typing import Any
 
 from ragtune.cli_eval import print_run, set_name_of
 from ragtune.cli_progress import ProgressBar, cancel_on_ctrl_c
+from ragtune.core import command_line
 from ragtune.core.adapter_strength import StrengthChoice
 from ragtune.core.evaluate.report import run_json
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.finetune import train_types
 from ragtune.core.finetune import types as set_types
-from ragtune.core.finetune.train_types import TrainedAdapter, TrainOptions, TrainProgress
+from ragtune.core.finetune.train_types import (
+    PRECISIONS,
+    TrainedAdapter,
+    TrainOptions,
+    TrainProgress,
+)
 from ragtune.core.finetune.types import TrainingSetReport
 from ragtune.core.finetune.workflow import (
     BENCH_MODES,
@@ -142,15 +147,16 @@ def _strength_json(choice: StrengthChoice | None) -> dict[str, Any] | None:
 
 def _resume_hint(args: argparse.Namespace, bench: BenchOutcome, adapter: str) -> str:
     """The command that finishes a stopped bench."""
-    return ("This resumes it: ragtune eval run --library "
-            f"{one_line(shlex.quote(args.library))} --set {one_line(shlex.quote(str(bench.set_name)))} "
-            f"--split {BENCH_SPLIT} --modes {','.join(map(str, BENCH_MODES))} --adapter {one_line(shlex.quote(adapter))}")
+    words = ["eval", "run", "--library", args.library, "--set", str(bench.set_name), "--split", BENCH_SPLIT,
+             "--modes", ",".join(map(str, BENCH_MODES)), "--adapter", adapter]
+    return "This resumes it: " + (command_line.command(*words) or one_line(" ".join(["ragtune", *words])))
 
 
 def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     options = TrainOptions(epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
-                           max_minutes=args.max_minutes, seed=args.seed)
+                           max_minutes=args.max_minutes, seed=args.seed, precision=args.precision)
     svc.finetune.check_new_adapter(args.name, args.replace)  # before the set is looked for
+    print(for_terminal(svc.finetune.training_fit().text), file=sys.stderr)
     set_name = _train_set_name(svc, args)
     printer = _Printer()
     with cancel_on_ctrl_c() as cancel:
@@ -212,6 +218,8 @@ def add_train_commands(sub: Any) -> None:
     p.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     p.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget: stop with an adapter of what was trained so far")
+    p.add_argument("--precision", choices=PRECISIONS, default=defaults.precision,
+                   help="the frozen weights' format (auto: bfloat16 where the CPU or GPU computes in it)")
     _add_share_option(p)
     p.add_argument("--seed", type=int, default=set_types.DEFAULT_SEED, help="seeds the training set's shuffles and the training")
     p.add_argument("--replace", action="store_true", help="replace an adapter of the same name")

@@ -7,6 +7,8 @@ who want everything in one folder) moves all of them under one directory.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -104,8 +106,22 @@ def catalogue_dir() -> Path:
 
 
 def sample_library_dir() -> Path:
-    """Documents of the sample library that a new user can ask about at once."""
-    return resources_dir() / "sample_library"
+    """Documents of the sample library that a new user can ask about at once. In the bundled app
+    a copy in the data folder: the bundle may move (macOS runs an unsigned app from a new random
+    folder on every start), and a library whose source moved would show it as missing."""
+    shipped = resources_dir() / "sample_library"
+    if not getattr(sys, "frozen", False):
+        return shipped
+    copy = data_dir() / "sample-library"
+    if not copy.is_dir():
+        partial = copy.with_name(copy.name + ".partial")
+        try:
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(shipped, partial)
+            os.replace(partial, copy)
+        except OSError:
+            return shipped  # a full or read-only disk: index it where it lies
+    return copy
 
 
 def sample_questions_dir() -> Path:

@@ -34,7 +34,7 @@ def test_catalogue_marks_one_model_recommended() -> None:
 
 @pytest.mark.slow
 def test_download_then_answer_with_the_new_model(chat_model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    entry = find_entry("Qwen2.5 1.5B Instruct")
+    entry = find_entry("Qwen3 1.7B")
     with hub_server() as (url, state):
         state.add(entry.repo, entry.file, chat_model_path)  # a real GGUF served as the hub serves it
         monkeypatch.setenv("HF_ENDPOINT", url)
@@ -55,7 +55,7 @@ def test_download_then_answer_with_the_new_model(chat_model_path: Path, monkeypa
 def test_download_without_a_connection_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    result = ragtune("models", "download", "Qwen2.5 1.5B Instruct", check=False)
+    result = ragtune("models", "download", "Qwen3 1.7B", check=False)
     assert result.returncode != 0
     assert "internet connection" in result.stderr
     assert "ragtune models add" in result.stderr

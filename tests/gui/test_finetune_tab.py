@@ -71,6 +71,10 @@ def test_build_edit_export_train_and_judge(qtbot: QtBot, panel_service: Any, tmp
     window.library_panel.select_library(SAMPLE_LIBRARY)
     qtbot.waitUntil(lambda: view.library == SAMPLE_LIBRARY and view.set_combo.findData(TINY) >= 0, timeout=60_000)
     _choose(view, TINY)
+    # the core's advice for the embedded model: the trainer loads qwen2, and it fits this machine
+    qtbot.waitUntil(lambda: "The trainer can load" in view.fit_label.text(), timeout=60_000)
+    assert "(qwen2, 0.6B parameters)" in view.fit_label.text()  # the GGUF holds the tied output too
+    assert "this machine's" in view.fit_label.text()  # fits or not: this machine's RAM decides
     assert view.options.name.text() == "sample-library-cite"
     assert not view.options.train_button.isEnabled()  # nothing to train on yet
     assert "Ctrl+Shift+T" in view.options.train_button.toolTip()

@@ -58,16 +58,16 @@ def test_the_catalogue_shows_what_fits_and_says_downloads_are_the_only_network_u
     assert ("no GPU (models run on the CPU)" in dialog.machine_label.text()) == (not this_machine().gpus)
     _select(dialog, dialog.fits[0].entry.name)
     assert not dialog.download_button.isEnabled()  # the embedded model ships with Ragtune
-    _select(dialog, "Qwen2.5 7B Instruct")
+    _select(dialog, "Qwen3 8B")
     assert dialog.download_button.isEnabled()
-    assert "bartowski/Qwen2.5-7B-Instruct-GGUF" in dialog.details.text()
+    assert "Qwen/Qwen3-8B-GGUF" in dialog.details.text()
     dialog.reject()
 
 
 def test_stop_keeps_the_partial_download_and_download_resumes_it(
     qtbot: QtBot, panel_ctx: Any, hub: HubState, tmp_path: Path
 ) -> None:
-    entry = find_entry("Qwen2.5 3B Instruct")
+    entry = find_entry("Qwen3 4B Instruct 2507")
     blob = tmp_path / "big.gguf"
     blob.write_bytes(os.urandom(34 << 20))
     hub.add(entry.repo, entry.file, blob)
@@ -101,7 +101,7 @@ def test_stop_keeps_the_partial_download_and_download_resumes_it(
 def test_download_switches_the_chat_to_the_new_model_and_keeps_adapters(
     qtbot: QtBot, panel_ctx: Any, hub: HubState, chat_model_path: Path, tmp_path: Path
 ) -> None:
-    entry = find_entry("Qwen2.5 1.5B Instruct")
+    entry = find_entry("Qwen3 1.7B")
     hub.add(entry.repo, entry.file, chat_model_path)
     fits = make_lora(tmp_path / "fits.gguf", chat_model_path, seed=3)
     other = make_lora(tmp_path / "for-llama.gguf", chat_model_path, layers=[0], architecture="llama")

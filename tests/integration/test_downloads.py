@@ -103,7 +103,7 @@ def test_a_pinned_sha256_wins_over_the_server(hub: tuple[str, HubState, Catalogu
 
 
 def test_no_connection_says_so_and_how_to_add_a_file() -> None:
-    entry = find_entry("Qwen2.5 1.5B Instruct")
+    entry = find_entry("Qwen3 1.7B")
     with pytest.raises(DownloadError) as caught:
         download_model(entry, endpoint="http://127.0.0.1:9")  # nothing listens on port 9
     message = str(caught.value)
@@ -116,7 +116,7 @@ def test_offline_mode_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(DownloadError, match="HF_HUB_OFFLINE"):
-        download_model(find_entry("Qwen2.5 1.5B Instruct"), endpoint="http://127.0.0.1:9")
+        download_model(find_entry("Qwen3 1.7B"), endpoint="http://127.0.0.1:9")
 
 
 def test_a_missing_file_on_the_server_is_a_clear_refusal(hub: tuple[str, HubState, CatalogueEntry]) -> None:

@@ -29,6 +29,7 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.units",  # sizes and durations as people read them
         "ragtune.core.locations",  # "file.pdf, p. 3" locators
         "ragtune.core.terminal_text",  # text from documents and names, safe to print in a terminal
+        "ragtune.core.command_line",  # commands to copy, quoted for this system's shell
         "ragtune.core.library_names",  # the one rule for library names
         "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
         "ragtune.core.engine_profile",  # engine kinds, the plain-http warning, the API key's home

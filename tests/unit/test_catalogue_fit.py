@@ -3,6 +3,8 @@ of known memory (the machine is the input here), and GPU offload decisions."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ragtune.core.catalogue import assess, chat_models, find_entry
 from ragtune.core.machine import Device, Machine, offload_layers, this_machine
 
@@ -35,27 +37,42 @@ def test_the_catalogue_lists_small_to_large_models_with_what_they_need() -> None
         assert m.memory_gb > 0
         assert m.license
         assert m.context_length >= 4096
-    assert find_entry("qwen2.5 7b instruct").memory_gb == max(m.memory_gb for m in models)
+        assert 0.5 <= m.parameters_b <= 9
+        assert m.released[:2] == "20"
+        assert len(m.released) == 7
+        assert m.quantization == "Q4_K_M"
+    assert find_entry("qwen3 8b").memory_gb == max(m.memory_gb for m in models)
 
 
 def test_a_small_laptop_gets_a_small_model() -> None:
-    assert _recommended(_machine(4)) == "Qwen2.5 1.5B Instruct"
+    assert _recommended(_machine(4)) == "Qwen3.5 2B"  # newer than Qwen3 1.7B, which needs more
     fits = {f.entry.name: f for f in assess(chat_models(), _machine(4))}
-    assert not fits["Qwen2.5 7B Instruct"].fits
-    assert "needs 6 GB" in fits["Qwen2.5 7B Instruct"].reason
+    assert not fits["Qwen3 8B"].fits
+    assert "needs 6.2 GB" in fits["Qwen3 8B"].reason
 
 
 def test_without_a_gpu_the_advice_stays_at_a_model_the_cpu_answers_quickly() -> None:
     big = assess(chat_models(), _machine(64))
-    assert _recommended(_machine(64)) == "Llama 3.2 3B Instruct"  # a tie keeps the earlier entry
+    # of the 4B models that fit CPU_MAX_GB (Gemma 3, Phi-4 mini at 3.8B, Qwen3.5), the newest
+    assert _recommended(_machine(64)) == "Qwen3.5 4B"
+    assert _recommended(_machine(16)) == "Qwen3.5 4B"
     assert all(f.fits for f in big)
-    assert "slow on the CPU alone" in next(f for f in big if f.entry.name == "Qwen2.5 7B Instruct").reason
+    assert "slow on the CPU alone" in next(f for f in big if f.entry.name == "Qwen3 8B").reason
+
+
+def test_of_one_size_the_newer_release_is_recommended() -> None:
+    older = replace(find_entry("gemma 3 4b"), name="Older 4B", released="2024-01")
+    newer = replace(older, name="Newer 4B", released="2026-01")
+    smaller = replace(older, name="Newest 3B", parameters_b=3.2, released="2026-11")
+    for entries in ([older, newer, smaller], [newer, older, smaller]):
+        chosen = [f.entry.name for f in assess(entries, _machine(16)) if f.recommended]
+        assert chosen == ["Newer 4B"]
 
 
 def test_a_gpu_with_room_gets_the_largest_model_on_the_gpu() -> None:
     fits = assess(chat_models(), _machine(16, gpu_gb=24))
     best = next(f for f in fits if f.recommended)
-    assert best.entry.name == "Qwen2.5 7B Instruct"
+    assert best.entry.name == "Qwen3 8B"
     assert best.on_gpu
     assert "fits the GPU" in best.reason
 
@@ -85,3 +102,18 @@ def test_only_gpus_count_as_gpus() -> None:
     machine = Machine(ram_bytes=8 * GB, cpu_threads=4, devices=(blas,))
     assert machine.gpus == []
     assert offload_layers(-1, GB, 28, machine) == 0
+
+
+def test_each_model_says_whether_the_trainer_can_make_adapters_for_it() -> None:
+    from ragtune.core.finetune.train_fit import trainable_architectures
+
+    known = trainable_architectures()
+    assert known is not None
+    fits = {f.entry.name: f for f in assess(chat_models(), _machine(16), known)}
+    assert fits["Qwen3 1.7B"].trainable is True
+    assert "can make adapters" in fits["Qwen3 1.7B"].adapters_text
+    assert fits["Qwen3.5 4B"].trainable is False  # transformers reads no qwen35 GGUF
+    assert "cannot load qwen35 models" in fits["Qwen3.5 4B"].adapters_text
+    unknown = assess(chat_models(), _machine(16))[0]  # without the training extra: nothing claimed
+    assert unknown.trainable is None
+    assert unknown.adapters_text == ""

@@ -84,3 +84,18 @@ def test_questions_needed_from_the_sign_test() -> None:
     wins = round(n * 4 / 6)
     assert sign_test(wins, n - wins) < 0.05
     assert questions_needed(11, 10, 21) is None  # a difference this small would take over 500
+
+
+def test_a_winner_close_to_the_runner_up_says_how_many_more_questions_would_tell() -> None:
+    record = _record(rag_right=15, model_right=1, n=30)
+    extra = [Result(q.id, Mode.RAG_ADAPTER, "c", q.id < 18, q.id < 18, False, 1, ttft_s=3.0)
+             if q.kind == Kind.ANSWERABLE else Result(q.id, Mode.RAG_ADAPTER, "", None, None, True, None)
+             for q in record.questions]
+    info = RunInfo(1, "Contracts", "Set", 1, "test", [Mode.MODEL, Mode.RAG, Mode.RAG_ADAPTER], {}, "finished",
+                   0.0, None, len(record.questions), len(record.results) + len(extra))
+    text = verdict(RunRecord(info, record.questions, [*record.results, *extra]))
+    assert "RAG + adapter answered more correctly than Model alone (1)" in text
+    assert "Too close to call against RAG (15)" in text
+    match = re.search(r"About (\d+) more questions like these would show whether RAG \+ adapter beats RAG", text)
+    assert match is not None
+    assert int(match[1]) > 0

@@ -10,6 +10,7 @@ import argparse
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -84,11 +85,17 @@ class _FakeFineTune:
     def check_new_adapter(self, name: str, replace: bool = False) -> Path:
         return Path(f"/adapters/{name}.gguf")
 
+    def training_fit(self) -> SimpleNamespace:
+        return SimpleNamespace(text=ADVICE)
+
     def run(self, library: str, set_name: str | None, name: str, options: TrainOptions, **kw: Any) -> FineTuneResult:
         self.calls.append({"library": library, "set": set_name, "name": name, "options": options, **kw})
         for event in self.events:
             kw["progress"](event)
         return self.result
+
+
+ADVICE = "The trainer can load Tiny (qwen2, 0.6B parameters). Training needs about 3.5 GB."
 
 
 def _cli_train(argv: list[str], fake: _FakeFineTune) -> int:
@@ -135,7 +142,7 @@ def test_stop_reasons_progress_and_dropped_words_are_the_cores() -> None:
     made = _made(BUDGET, resumed=3)
     assert made.summary() == (
         "Adapter tiny-cite trained: 6/24 steps (the time budget ran out), resumed from step 3, final loss "
-        "1.235, 41 tokens/s on cpu, 3 min 5 s. Saved to /adapters/tiny-cite.gguf."
+        "1.235, 41 tokens/s on cpu (float32), 3 min 5 s. Saved to /adapters/tiny-cite.gguf."
     )
     step = TrainProgress(Stage.TRAINING, 5, 24, 1.2345, 41.0, 190.0, 1)
     assert step.text() == "Training step 5/24 (epoch 1) \u00b7 loss 1.234 \u00b7 41 tokens/s \u00b7 about 3 min 10 s left"
@@ -161,9 +168,9 @@ def test_cli_and_window_say_the_same_sentences(capsys: Any) -> None:
     fake = _FakeFineTune(events, FineTuneResult(report, made, no_bench))
     assert _cli_train([], fake) == 0
     err = capsys.readouterr().err
-    for sentence in [*report.summary_lines(), step.text(), made.summary(), no_bench.text(),
+    for sentence in [ADVICE, *report.summary_lines(), step.text(), made.summary(), no_bench.text(),
                      Step(TRAIN).text()]:
-        assert sentence in err, sentence
+        assert sentence in err, sentence  # the training advice first, as the tab's line under the library
     assert "the time budget ran out" in err
     # the window: the same sentences, with where to go next
     assert finetune_work.trained_text(made).startswith(made.summary())

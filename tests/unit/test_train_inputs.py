@@ -122,3 +122,6 @@ def test_adapter_names_are_plain_file_names() -> None:
     for bad in ("", "  ", "../up", "a/b", ".hidden", "x" * 65, "ends."):
         with pytest.raises(TrainError):
             adapter_path(bad)
+    for device in ("con", "NUL.gguf", "com1"):  # Windows cannot make these files
+        with pytest.raises(TrainError, match="device name on Windows"):
+            adapter_path(device)

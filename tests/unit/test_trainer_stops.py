@@ -54,7 +54,7 @@ def base_file(tmp_path: Path) -> Path:
 def _run(monkeypatch: pytest.MonkeyPatch, base_file: Path, tmp_path: Path, options: TrainOptions,
          model: Any) -> tuple[Any, list[TrainProgress]]:
     info = SimpleNamespace(architecture="qwen2", metadata={})
-    monkeypatch.setattr(trainer, "load_base", lambda _path: (model, SimpleNamespace(pad_token_id=0), info))
+    monkeypatch.setattr(trainer, "load_base", lambda _path, _precision: (model, SimpleNamespace(pad_token_id=0), info))
     monkeypatch.setattr(trainer, "load_encoder", lambda _tok, _meta: _Encoder())
     events: list[TrainProgress] = []
     result = trainer.train(base_file, EXAMPLES, tmp_path / "out.gguf", options, tmp_path / "work",

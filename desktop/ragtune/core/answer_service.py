@@ -33,6 +33,7 @@ from ragtune.core.current_settings import CurrentSettings
 from ragtune.core.downloads import install_model
 from ragtune.core.embedded import ensure_chat_model, ensure_embedding_model
 from ragtune.core.engine_kind import EngineKind
+from ragtune.core.finetune.train_fit import trainable_architectures
 from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_model import ChatModel
@@ -122,7 +123,7 @@ class Answers:
 
     def catalogue(self) -> list[Fit]:
         """The catalogue's chat models and how each fits this machine (one recommended)."""
-        return assess(chat_models(), this_machine())
+        return assess(chat_models(), this_machine(), trainable_architectures())
 
     def embedding_catalogue(self) -> list[CatalogueEntry]:
         """The embedding models the catalogue lists, with their measured quality and speed."""

@@ -1,10 +1,12 @@
 """The model catalogue (``models/catalogue.json``): the chat models Ragtune recommends, from the
 embedded 0.5B model to 7B, and the embedding models it can use, with what each needs.
 
-``recommend`` picks the model for this machine from the memory actually present: with a GPU whose
+``assess`` picks the model for this machine from the memory actually present: with a GPU whose
 free memory holds the model, the largest that fits there; on the CPU alone, the largest that fits in
 half the RAM and in ``CPU_MAX_GB`` (bigger models answer too slowly without a GPU to be the default
-advice). Every other model that fits is marked as such; those that do not say what they need.
+advice). "Largest" is by parameters (rounded to whole billions, so 3.8B and 4B are one size); of one
+size the newest release wins (a newer family answers better at the same cost). Every other model
+that fits is marked as such; those that do not say what they need.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class CatalogueEntry:
     memory_gb: float = 0.0
     license: str = ""
     notes: str = ""
+    parameters_b: float = 0.0  # billions of parameters (chat models)
+    released: str = ""  # year-month, "2025-04"
     scifact_ndcg10: float | None = None  # embedding models: retrieval quality measured here
     chunks_per_s: float | None = None  # embedding models: indexing speed on 2 cores
 
@@ -61,6 +65,17 @@ class Fit:
     recommended: bool
     on_gpu: bool
     reason: str  # one line a person can read ("needs 6 GB, this machine has 4 GB")
+    trainable: bool | None = None  # whether Ragtune's trainer loads its architecture (None: unknown)
+
+    @property
+    def adapters_text(self) -> str:
+        """What the trainer can do for this model, in words ("" when the training extra is missing)."""
+        if self.trainable is None:
+            return ""
+        if self.trainable:
+            return "Ragtune's trainer can make adapters for it"
+        return (f"Ragtune's trainer cannot load {self.entry.architecture} models (adapters trained "
+                "elsewhere still load)")
 
 
 _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -92,6 +107,7 @@ def _read_entry(item: dict[str, Any]) -> CatalogueEntry:
             quantization=str(item.get("quantization") or ""),
             memory_gb=float(item.get("memory_gb") or 0.0), license=str(item.get("license") or ""),
             notes=str(item.get("notes") or ""),
+            parameters_b=float(item.get("parameters_b") or 0.0), released=str(item.get("released") or ""),
             scifact_ndcg10=(float(item["scifact_ndcg10"]) if item.get("scifact_ndcg10") else None),
             chunks_per_s=(float(item["chunks_per_s"]) if item.get("chunks_per_s") else None),
         )
@@ -131,8 +147,15 @@ def _gb(n_bytes: int) -> float:
     return n_bytes / 1e9  # decimal GB, as format_size writes them
 
 
-def assess(entries: list[CatalogueEntry], machine: Machine) -> list[Fit]:
-    """How each chat model fits ``machine``; exactly one fitting model is marked recommended."""
+def _rank(entry: CatalogueEntry) -> tuple[int, str]:
+    """How strongly a fitting model is recommended: its size (whole billions), then its release."""
+    return round(entry.parameters_b), entry.released
+
+
+def assess(entries: list[CatalogueEntry], machine: Machine,
+           trainable: frozenset[str] | None = None) -> list[Fit]:
+    """How each chat model fits ``machine``; exactly one fitting model is marked recommended.
+    ``trainable``: the architectures the trainer loads (``train_fit.trainable_architectures``)."""
     ram = _gb(machine.ram_bytes)
     vram = _gb(machine.gpu_free_bytes) if machine.gpu_name else 0.0
     fits: list[Fit] = []
@@ -149,11 +172,13 @@ def assess(entries: list[CatalogueEntry], machine: Machine) -> list[Fit]:
         else:
             reason = f"needs {e.memory_gb:g} GB of memory; this machine has {ram:.0f} GB"
         if (on_gpu or (in_ram and e.memory_gb <= min(CPU_MAX_GB, ram / 2))) and (
-            best is None or e.memory_gb > best.memory_gb  # a tie keeps the earlier
+            best is None or _rank(e) > _rank(best)  # a tie keeps the earlier
         ):
             best = e
-        fits.append(Fit(e, on_gpu or in_ram, False, on_gpu, reason))
+        fits.append(Fit(e, on_gpu or in_ram, False, on_gpu, reason,
+                        None if trainable is None else e.architecture in trainable))
     return [
-        Fit(f.entry, f.fits, f.entry is best, f.on_gpu, f.reason + (", recommended" if f.entry is best else ""))
+        Fit(f.entry, f.fits, f.entry is best, f.on_gpu, f.reason + (", recommended" if f.entry is best else ""),
+            f.trainable)
         for f in fits
     ]

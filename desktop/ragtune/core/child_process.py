@@ -66,16 +66,47 @@ def ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+#: Windows ends a crashed process with an NTSTATUS code as its exit code
+NTSTATUS_WORDS = {
+    0xC0000005: "crashed (access violation)",
+    0xC0000017: "ran out of memory",
+    0xC000012D: "ran out of memory (the commit limit was reached)",
+    0xC00000FD: "crashed (stack overflow)",
+    0xC0000409: "crashed (a security check failed)",
+    0xC000013A: "was stopped by Ctrl+C",
+}
+_OUT_OF_MEMORY = {0xC0000017, 0xC000012D}
+
+
+def _ntstatus(code: int) -> int | None:
+    """The NTSTATUS an exit code holds (Windows reports 0xC0000005 as 3221225477, or signed as
+    -1073741819), else None."""
+    unsigned = code & 0xFFFFFFFF
+    return unsigned if unsigned >= 0xC0000000 and (code > 0x7FFFFFFF or code < -0x10000) else None
+
+
 def exit_words(code: int | None) -> str:
-    """How a child ended, in words: "exited with code 1", "was killed by SIGKILL"."""
+    """How a child ended, in words: "exited with code 1", "was killed by SIGKILL", "ran out of
+    memory (0xC0000017)" on Windows."""
     if code is None:
         return "did not exit"
+    status = _ntstatus(code)
+    if status is not None:
+        return f"{NTSTATUS_WORDS.get(status, 'crashed')} (0x{status:08X})"
     if code < 0:
         try:
             return f"was killed by {signal.Signals(-code).name}"
         except ValueError:
             return f"was killed by signal {-code}"
     return f"exited with code {code}"
+
+
+def ran_out_of_memory(code: int | None) -> bool:
+    """Whether an exit code says the system ran out of memory: killed by signal 9 (what Linux's
+    OOM killer sends) or Windows' out-of-memory statuses."""
+    if code is None:
+        return False
+    return code == -9 or _ntstatus(code) in _OUT_OF_MEMORY
 
 
 def _child_entry(target: Callable[..., None], conn: Connection, memory_bytes: int, args: tuple[Any, ...]) -> None:

@@ -173,9 +173,10 @@ def _verified_in_place(file: Path, sha256: str, progress: ProgressCallback | Non
     folder; a damaged file is refused."""
     stamp = paths.models_dir() / f"bundled-{file.name}.verified.json"
     st = file.stat()
-    seen = {"path": str(file), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
+    # not its path: a moved bundle (macOS moves an unsigned app on every start) is the same file
+    seen = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
     try:
-        if json.loads(stamp.read_text()) == seen:
+        if json.loads(stamp.read_text(encoding="utf-8")) == seen:
             return file
     except (OSError, ValueError):
         pass
@@ -183,7 +184,7 @@ def _verified_in_place(file: Path, sha256: str, progress: ProgressCallback | Non
         progress(Progress(Stage.ASSEMBLING, 0, st.st_size, current=f"{CHAT_MODEL_TITLE} (checking)"))
     if hash_file(file) != sha256:
         raise ModelError(f"The bundled model {file} is damaged (sha256 mismatch): unpack Ragtune again.")
-    stamp.write_text(json.dumps(seen))
+    stamp.write_text(json.dumps(seen), encoding="utf-8")
     return file
 
 

@@ -140,13 +140,18 @@ def llama_devices() -> tuple[Device, ...]:
     return tuple(found)
 
 
-def this_machine() -> Machine:
+def usable_cores() -> int:
+    """The CPU threads this process may run on: its affinity where the system has one (Linux),
+    else every logical CPU (macOS and Windows have no ``os.sched_getaffinity``)."""
     import os
 
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def this_machine() -> Machine:
     import psutil
 
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return Machine(ram_bytes=int(psutil.virtual_memory().total), cpu_threads=threads, devices=llama_devices())
+    return Machine(ram_bytes=int(psutil.virtual_memory().total), cpu_threads=usable_cores(), devices=llama_devices())
 
 
 def free_disk_bytes(folder: Path) -> int:

@@ -4,6 +4,7 @@ handler that turns an unexpected exception into a dialog instead of a dead windo
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from types import TracebackType
@@ -67,6 +68,10 @@ def run_gui(argv: list[str]) -> int:
     except RagtuneError as exc:
         log.error("cannot start: %s", exc)
         print(f"ragtune: {exc}", file=sys.stderr)
+        if not os.environ.get("RAGTUNE_SELF_CHECK") and app.platformName() != "offscreen":  # no terminal: a window
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "Ragtune cannot start", str(exc))
         return 1
     window = MainWindow(svc)
     previous = sys.excepthook

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.core.answer_types import AdapterSpec, Mode
+from ragtune.core.evaluate import report as run_report
 from ragtune.core.evaluate.questions import QuestionSet, Split
-from ragtune.core.evaluate.report import run_csv, run_html, run_json
 from ragtune.core.evaluate.run_types import GenerationReport, RunInfo, RunRecord, RunStatus
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Citation, Progress
@@ -76,16 +76,8 @@ def generate(svc: Ragtune, library: str, set_name: str, n: int, job: Job) -> Gen
 
 
 def write_run(record: RunRecord, path: str, kind: str) -> str:
-    """Write ``record`` as an HTML report, CSV or JSON (``kind``) to ``path``."""
-    import json
-
-    if kind == "html":
-        text = run_html(record)
-    elif kind == "csv":
-        text = run_csv(record)
-    else:
-        text = json.dumps(run_json(record), indent=2, ensure_ascii=False)
-    Path(path).write_text(text, encoding="utf-8")
+    """Write ``record`` as an HTML report, CSV or JSON (``kind``) to ``path`` (the core's export)."""
+    run_report.write_run(record, Path(path), kind)
     return path
 
 

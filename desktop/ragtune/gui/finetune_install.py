@@ -15,6 +15,7 @@ import sys
 from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from ragtune.core import command_line
 from ragtune.core.finetune.train_types import (
     TRAIN_EXTRA_PACKAGES,
     TRAIN_EXTRA_SIZE,
@@ -64,7 +65,7 @@ class InstallBanner(QWidget):
         self.command = install_command()
         self.text = wrapping(QLabel())
         self.install_button = QPushButton("Install…")
-        self.install_button.setToolTip(" ".join(self.command))
+        self.install_button.setToolTip(command_line.join(self.command))
         self.install_button.clicked.connect(self.install)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -118,5 +119,7 @@ class InstallBanner(QWidget):
             self.output.setText("Installed: you can train now.")
             self.installed.emit()
         else:
+            close_first = (" with Ragtune closed (Windows cannot replace files a running program has loaded)"
+                           if command_line.on_windows() else "")
             self.output.setText(f"The install failed (pip exit code {code}); the last line above says why. "
-                                f"You can also run it yourself: {' '.join(self.command)}")
+                                f"You can also run it yourself{close_first}: {command_line.join(self.command)}")

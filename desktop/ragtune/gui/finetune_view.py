@@ -72,6 +72,7 @@ class FineTuneView(QWidget):
         self.banner.installed.connect(self._enable)
         self.library_label = ElidedLabel("No library chosen")
         self.library_label.setObjectName("heading")
+        self.fit_label = wrapping(muted(QLabel()))  # can the trainer load the model, does it fit
         self.set_combo = QComboBox()
         self.set_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.set_combo.setMinimumContentsLength(20)
@@ -120,6 +121,7 @@ class FineTuneView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.library_label)
+        layout.addWidget(self.fit_label)
         layout.addLayout(form)
         layout.addWidget(self.jsonl_label)
         layout.addLayout(buttons)
@@ -142,6 +144,8 @@ class FineTuneView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        self.ctx.reads.submit(partial(work.training_fit_text, self.ctx.svc), on_result=self.fit_label.setText,
+                              on_error=lambda exc: self.fit_label.setText(str(exc)), name="training advice")
         if self.library is None:
             self._sets_loaded(work.SetsState("", []))
             return

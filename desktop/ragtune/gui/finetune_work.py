@@ -21,6 +21,7 @@ from ragtune.core.finetune.types import DEFAULT_SEED, Example, TrainingSetReport
 from ragtune.core.finetune.workflow import BenchOutcome
 from ragtune.core.marks import CHAT_SET
 from ragtune.core.services import Ragtune
+from ragtune.errors import RagtuneError
 from ragtune.gui.tasks import Job
 
 JSONL_FILES = "Chat examples (*.jsonl);;All files (*)"
@@ -34,6 +35,15 @@ class SetsState:
 
     library: str
     sets: list[QuestionSet]
+
+
+def training_fit_text(svc: Ragtune, _job: Job) -> str:
+    """The core's advice on training the current model here, or why there is none (a server
+    engine, a missing model file): a line for the tab either way."""
+    try:
+        return svc.finetune.training_fit().text
+    except RagtuneError as exc:
+        return str(exc)
 
 
 def load_sets(svc: Ragtune, library: str, _job: Job) -> SetsState:

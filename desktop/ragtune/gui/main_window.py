@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.library_panel.library_changed.connect(self.evaluate_view.set_library)
         self.library_panel.library_changed.connect(self.finetune_view.set_library)
         self.finetune_view.adapter_trained.connect(self._adapter_trained)
+        self.model_panel.model_loaded.connect(lambda _info: self.finetune_view.reload())  # its advice is per model
         self.finetune_view.bench_finished.connect(self._adapter_benched)
         self.model_panel.adapters.adapters_changed.connect(self.evaluate_view.refresh_adapters)
         self.library_panel.library_changed.connect(lambda name: self.chat_view.adapter_offer.show_offer(name, ""))

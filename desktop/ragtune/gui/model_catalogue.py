@@ -160,6 +160,7 @@ class CatalogueDialog(QDialog):
         self.details.setText(
             f"<b>{e.name}</b> · {e.quantization} · context {e.context_length:,} tokens · {where}<br>"
             f"{fit.reason[:1].upper() + fit.reason[1:]}. {e.notes}"
+            + (f"<br>{fit.adapters_text[:1].upper() + fit.adapters_text[1:]}." if fit.adapters_text else "")
         )
         busy = self.job is not None
         self.download_button.setEnabled(

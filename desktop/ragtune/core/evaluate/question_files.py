@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ragtune.core.evaluate.questions import Kind, Origin, Question, Split
-from ragtune.core.user_files import read_user_text
+from ragtune.core.user_files import read_user_text, write_export
 from ragtune.errors import RagtuneError
 
 COLUMNS = ("question", "answer", "alternatives", "gold_file", "gold_page", "kind", "split", "origin", "note")
@@ -195,7 +195,7 @@ def write_file(path: Path, items: Iterable[Question]) -> None:
     text = to_csv(items) if path.suffix.lower() == ".csv" else to_jsonl(items)
     partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        write_export(partial, text, as_csv=path.suffix.lower() == ".csv")
         partial.replace(path)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 from ragtune.core.evaluate.judgements import Agreement, agreement
 from ragtune.core.evaluate.run_types import RunRecord
 from ragtune.core.evaluate.summary import Count, ModeSummary, RunSummary, summarize
 from ragtune.core.evaluate.verdict import verdict
+from ragtune.core.user_files import write_export
 
 CSV_COLUMNS = (
     "question_id", "question", "kind", "expected", "gold_file", "gold_page", "mode", "answer",
@@ -184,3 +187,15 @@ table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding
 <table><tr><th>Question</th><th>Mode</th><th>Answer</th><th>Correct</th><th></th></tr>{answers}</table>
 </body></html>
 """
+
+
+def write_run(record: RunRecord, path: Path, kind: str) -> None:
+    """Write ``record`` to ``path`` as an HTML report, CSV or JSON (``kind``: html, csv, json), as
+    an export (``user_files.write_export``: a CSV opens in Excel with its accents); OSError as raised."""
+    if kind == "html":
+        text = run_html(record)
+    elif kind == "csv":
+        text = run_csv(record)
+    else:
+        text = json.dumps(run_json(record), indent=2, ensure_ascii=False)
+    write_export(path, text, as_csv=kind == "csv")

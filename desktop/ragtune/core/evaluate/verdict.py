@@ -141,6 +141,11 @@ def _recommendation(record: RunRecord, s: RunSummary) -> str:
     )
     if close:
         text += " Too close to call against " + ", ".join(f"{o.mode.label} ({o.correct.k})" for o in close) + "."
+        runner = max(close, key=lambda m: m.correct.k)
+        needed = questions_needed(*paired(record, best.mode, runner.mode), s.answerable)
+        if needed:
+            text += (f" About {needed - s.answerable} more questions like these would show whether "
+                     f"{best.mode.label} beats {runner.mode.label}, if the difference holds.")
     if best.mode.uses_rag:
         text += f" For facts in these documents, use {best.mode.label}: its answers cite their pages."
     else:

@@ -23,6 +23,7 @@ from ragtune import paths
 from ragtune.core.adapter_strength import StrengthChoice, StrengthScore, choice_path, save_choice
 from ragtune.core.answer_service import Answers
 from ragtune.core.answer_types import AdapterSpec, Mode
+from ragtune.core.command_line import is_reserved_name
 from ragtune.core.engine_kind import EngineKind
 from ragtune.core.evaluate.questions import Question, Split
 from ragtune.core.evaluate.run_types import RunStatus
@@ -32,6 +33,8 @@ from ragtune.core.finetune import train_checkpoint
 from ragtune.core.finetune.chat_jsonl import read_chat_jsonl
 from ragtune.core.finetune.examples import build_training_set, jsonl_sha256, write_jsonl
 from ragtune.core.finetune.strength import MIN_VALIDATION, STRENGTHS, choose, validation_part
+from ragtune.core.finetune.train_fit import TrainingFit, trainable_architectures, training_fit
+from ragtune.core.finetune.train_precision import AUTO, choose_precision, cpu_flags_say_bfloat16
 from ragtune.core.finetune.train_process import train_adapter
 from ragtune.core.finetune.train_types import (
     TrainedAdapter,
@@ -64,6 +67,7 @@ from ragtune.core.generation import models
 from ragtune.core.generation.adapters import validate_adapter
 from ragtune.core.generation.chat_tokens import Message
 from ragtune.core.library_service import Library
+from ragtune.core.machine import this_machine
 from ragtune.core.memory import return_freed_memory
 from ragtune.core.types import Hit
 from ragtune.errors import RagtuneError
@@ -86,6 +90,8 @@ def adapter_path(name: str) -> Path:
             f"\u201c{name}\u201d cannot name an adapter: use 1 to 64 letters, digits, spaces, dots, "
             "dashes or underscores (for example cite-sources)"
         )
+    if is_reserved_name(name):  # Windows cannot make con.gguf, nul.gguf, com1.gguf
+        raise TrainError(f"\u201c{name}\u201d is a device name on Windows and cannot name a file; choose another")
     return paths.adapters_dir() / f"{name}.gguf"
 
 
@@ -197,6 +203,13 @@ class FineTune:
                 f"server ({settings.engine_url}). Switch the engine to the local model to train."
             )
         return models.resolve_model(settings.chat_model or None)
+
+    def training_fit(self) -> TrainingFit:
+        """Whether the trainer can load the current model and whether training fits this
+        machine's memory (advice before a run; TrainError when the model runs on a server)."""
+        machine = this_machine()
+        precision = choose_precision(AUTO, "cpu", cpu_bf16=cpu_flags_say_bfloat16())
+        return training_fit(self.base_model(), machine.ram_bytes, precision, trainable_architectures())
 
     def train(
         self,

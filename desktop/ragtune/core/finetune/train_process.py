@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ragtune.core.child_process import SPAWN, ChildProcess
+from ragtune.core.child_process import SPAWN, ChildProcess, exit_words, ran_out_of_memory
 from ragtune.core.finetune.train_types import (
     TrainError,
     TrainOptions,
@@ -101,10 +101,10 @@ def _child(conn: Connection, stop: Any, args: dict[str, Any]) -> None:
 
 
 def _crash_message(code: int | None, work_dir: Path) -> str:
-    if code is not None and code < 0:
-        how = "was killed (signal 9: the system may have run out of memory)" if code == -9 else f"was stopped by signal {-code}"
+    if ran_out_of_memory(code):
+        how = f"{exit_words(code)}: the system may have run out of memory"
     else:
-        how = f"exited unexpectedly (exit code {code})"
+        how = exit_words(code) if code is None or code < 0 or code > 0xFFFF else f"exited unexpectedly (exit code {code})"
     return (f"the training process {how}; the last checkpoint in {work_dir} is kept: run again with "
             "the same settings to resume")
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ragtune.core.answer_types import AdapterInfo
+from ragtune.core.finetune.train_precision import AUTO, PRECISIONS  # PRECISIONS: the CLI's choices
 from ragtune.core.types import Stage
 from ragtune.core.units import duration_text
 from ragtune.errors import RagtuneError
@@ -75,6 +76,7 @@ class TrainOptions:
     seed: int = 0
     batch_size: int = 4
     max_length: int = 2048
+    precision: str = AUTO  # the frozen weights' format (``train_precision``)
 
     def __post_init__(self) -> None:
         if self.alpha is None:
@@ -89,6 +91,7 @@ class TrainOptions:
             (self.checkpoint_minutes >= 0, "checkpoint minutes must not be negative"),
             (self.batch_size >= 1, "the batch size must be at least 1"),
             (self.max_length >= 16, "the maximum length must be at least 16 tokens"),
+            (self.precision in PRECISIONS, f"the precision must be one of {', '.join(PRECISIONS)}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -150,6 +153,7 @@ class TrainResult:
     seconds: float
     device: str
     stopped: str
+    precision: str = "float32"  # the base weights' format the run trained with
 
     def stop_text(self) -> str:
         """Why the run stopped before its last epoch (``the time budget ran out``); "" when done."""
@@ -167,11 +171,11 @@ class TrainedAdapter:
     training_set_sha256: str
 
     def summary(self) -> str:
-        """``Adapter NAME trained: 24/24 steps, final loss 1.234, 41 tokens/s on cpu, 3 min 5 s. Saved
+        """``Adapter NAME trained: 24/24 steps, final loss 1.234, 41 tokens/s on cpu (bfloat16), 3 min 5 s. Saved
         to PATH.`` (why it stopped early and the step it resumed from, when so)."""
         r = self.result
         why = f" ({r.stop_text()})" if r.stop_text() else ""
         resumed = f", resumed from step {r.resumed_from}" if r.resumed_from else ""
         return (f"Adapter {self.info.name} trained: {r.steps}/{r.total_steps} steps{why}{resumed}, final loss "
-                f"{r.final_loss:.3f}, {r.tokens_per_s:.0f} tokens/s on {r.device}, {duration_text(r.seconds)}. "
+                f"{r.final_loss:.3f}, {r.tokens_per_s:.0f} tokens/s on {r.device} ({r.precision}), {duration_text(r.seconds)}. "
                 f"Saved to {r.adapter}.")

@@ -3,7 +3,8 @@ training child process (``train_process.py``); torch is imported inside the func
 ``ragtune.core`` stays light.
 
 - The base weights come from the GGUF model file itself: transformers reads and dequantizes it
-  (``from_pretrained(folder, gguf_file=name)``, float32); the tokenizer too, and every example is
+  (``from_pretrained(folder, gguf_file=name)``) to bfloat16 where the machine computes in it, else
+  float32 (``train_precision``); the tokenizer too, and every example is
   tokenized as the engine does at inference (``train_tokens.py``).
 - PEFT LoRA (rank r, alpha, dropout 0) on the attention and MLP projections, never ``lm_head``
   (tied to the embeddings in qwen2); the loss on the answer tokens only, and the vocabulary
@@ -23,7 +24,6 @@ import contextlib
 import ctypes
 import gc
 import math
-import os
 import random
 import sys
 import time
@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.core.finetune import lora_gguf, train_checkpoint
+from ragtune.core.finetune.train_fit import trainable_architectures
+from ragtune.core.finetune.train_precision import FLOAT32, Precision, choose_precision, torch_dtype
 from ragtune.core.finetune.train_tokens import IGNORE, ChatEncoder, load_encoder
 from ragtune.core.finetune.train_types import (
     BUDGET,
@@ -43,6 +45,7 @@ from ragtune.core.finetune.train_types import (
     TrainResult,
 )
 from ragtune.core.generation.gguf_info import GGUFError, GGUFInfo, read_gguf
+from ragtune.core.machine import usable_cores
 from ragtune.core.types import Stage
 from ragtune.errors import Cancelled
 
@@ -59,38 +62,35 @@ def pick_device() -> str:
         return "cuda"
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    torch.set_num_threads(max(1, cores or 1))
+    torch.set_num_threads(usable_cores())
     return "cpu"
 
 
 def read_base(base_gguf: Path) -> GGUFInfo:
     """The base model's GGUF header; TrainError when transformers cannot load its architecture."""
-    from transformers.modeling_gguf_pytorch_utils import GGUF_SUPPORTED_ARCHITECTURES
-
     try:
         info = read_gguf(base_gguf)
     except GGUFError as exc:
         raise TrainError(f"the base model {base_gguf.name} cannot be read: {exc}") from exc
-    if info.architecture not in GGUF_SUPPORTED_ARCHITECTURES:
+    architectures = trainable_architectures() or frozenset()
+    if info.architecture not in architectures:
         raise TrainError(
             f"the model's architecture '{info.architecture}' cannot be trained: transformers cannot "
-            f"load it from a GGUF file (it loads {', '.join(sorted(GGUF_SUPPORTED_ARCHITECTURES))})"
+            f"load it from a GGUF file (it loads {', '.join(sorted(architectures))})"
         )
     return info
 
 
-def load_base(base_gguf: Path) -> tuple[Any, Any, GGUFInfo]:
-    """``(model, tokenizer, header)``: the GGUF's weights dequantized to float32, on the CPU."""
-    import torch
+def load_base(base_gguf: Path, precision: Precision | None = None) -> tuple[Any, Any, GGUFInfo]:
+    """``(model, tokenizer, header)``: the GGUF's weights dequantized to ``precision`` (float32 when
+    not given), on the CPU."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     info = read_base(base_gguf)
+    dtype = torch_dtype(precision or Precision(FLOAT32, ""))
     try:
         tokenizer = AutoTokenizer.from_pretrained(base_gguf.parent, gguf_file=base_gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(
-            base_gguf.parent, gguf_file=base_gguf.name, dtype=torch.float32
-        )
+        model = AutoModelForCausalLM.from_pretrained(base_gguf.parent, gguf_file=base_gguf.name, dtype=dtype)
     except (ValueError, KeyError, NotImplementedError, RuntimeError, OSError) as exc:
         raise TrainError(
             f"transformers could not load {base_gguf.name} ({info.architecture}, "
@@ -221,7 +221,9 @@ def train(
     started = time.monotonic()
     emit(TrainProgress(Stage.LOADING, message=f"loading {base_gguf.name}"))
     device = pick_device()
-    model, tokenizer, info = load_base(base_gguf)
+    precision = choose_precision(options.precision, device)
+    emit(TrainProgress(Stage.LOADING, message=f"loading {base_gguf.name} ({precision.reason})"))
+    model, tokenizer, info = load_base(base_gguf, precision)
     release_memory()
     encoder = load_encoder(tokenizer, info.metadata)
     encoded, dropped = encode_examples(encoder, examples, options.max_length)
@@ -304,7 +306,7 @@ def train(
         adapter=str(out), steps=step, total_steps=total, resumed_from=first_step,
         examples=len(encoded), dropped_too_long=dropped, final_loss=loss_value,
         tokens_per_s=tokens / train_s if train_s > 0 else 0.0,
-        seconds=time.monotonic() - started, device=device, stopped=stopped,
+        seconds=time.monotonic() - started, device=device, stopped=stopped, precision=precision.name,
     )
 
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from ragtune.core.generation.thinking import TEMPLATE_VARIABLES
 from ragtune.errors import ModelError
 
 Message = dict[str, str]
@@ -71,9 +72,9 @@ def check_chat_template(template: str, bos_token: str = "<s>", eos_token: str = 
     try:
         with time_limit(RENDER_TIME_S, ""):
             formatter = LimitedFormatter(template=template, eos_token=eos_token, bos_token=bos_token)
-            rendered = str(formatter(messages=cast(Any, SAMPLE_CHAT)).prompt)
+            rendered = str(formatter(messages=cast(Any, SAMPLE_CHAT), **TEMPLATE_VARIABLES).prompt)
             # what every question renders: each content replaced by its placeholder (``tokens``)
-            marked = split_rendered(lambda chat: str(formatter(messages=cast(Any, chat)).prompt), SAMPLE_CHAT)
+            marked = split_rendered(lambda chat: str(formatter(messages=cast(Any, chat), **TEMPLATE_VARIABLES).prompt), SAMPLE_CHAT)
             rendered = max(rendered, "".join(s.text for s in marked if not s.is_content), key=len)
     except TimeLimitExceeded:
         raise ModelError(f"writing a short chat with it takes longer than {RENDER_TIME_S:g} s") from None
@@ -182,7 +183,7 @@ class ChatTokenizer:
         from ragtune.core.generation.template_sandbox import TemplateTooLarge
 
         try:
-            return str(self.formatter(messages=cast(Any, list(messages))).prompt)
+            return str(self.formatter(messages=cast(Any, list(messages)), **TEMPLATE_VARIABLES).prompt)
         except TemplateTooLarge as exc:
             raise ModelError(f"The model's chat template cannot be used for this question: {exc}") from None
 

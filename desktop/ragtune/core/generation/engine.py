@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -31,6 +30,8 @@ from ragtune.core.generation.gguf_info import GGUFInfo, read_gguf
 from ragtune.core.generation.llama_params import safe_model_params
 from ragtune.core.generation.llama_stop import Watch
 from ragtune.core.generation.stats import GenerationStats
+from ragtune.core.generation.thinking import without_thinking
+from ragtune.core.machine import usable_cores
 from ragtune.core.memory import return_freed_memory
 from ragtune.errors import Cancelled, ModelError
 
@@ -62,7 +63,7 @@ class Engine:
             raise ModelError(f"model file not found: {path}")
         llama_log.install()
         llama_log.clear()
-        threads = n_threads or max(1, len(os.sched_getaffinity(0)))
+        threads = n_threads if n_threads and n_threads > 0 else usable_cores()
         self.model_path = path
         self.seed = seed
         self.runs_on = runs_on
@@ -158,8 +159,9 @@ class Engine:
         cancel: threading.Event | None = None,
     ) -> Iterator[str]:
         """Yield the answer's text pieces. Raises Cancelled (after the pieces so far) on cancel,
-        PromptTooLong when the prompt leaves no room. Greedy, hence deterministic, at temperature 0."""
-        return self._generate(messages, max_tokens, temperature, cancel)
+        PromptTooLong when the prompt leaves no room. Greedy, hence deterministic, at temperature 0.
+        A reasoning block the model writes first is left out (``thinking``)."""
+        return without_thinking(self._generate(messages, max_tokens, temperature, cancel))
 
     def complete_json(
         self,

@@ -46,6 +46,7 @@ from ragtune.core.generation.openai_stream import (
     server_lora,
 )
 from ragtune.core.generation.stats import GenerationStats
+from ragtune.core.generation.thinking import without_thinking
 from ragtune.core.server_profile import EngineProfile, api_key, http_warning
 from ragtune.errors import (
     Cancelled,
@@ -232,7 +233,8 @@ class OpenAIEngine:
         temperature: float = 0.0,
         cancel: threading.Event | None = None,
     ) -> Iterator[str]:
-        return self._stream(messages, max_tokens, temperature, cancel, {})
+        """The answer's pieces; a reasoning block the server's model writes first is left out."""
+        return without_thinking(self._stream(messages, max_tokens, temperature, cancel, {}))
 
     def complete_json(
         self, messages: Sequence[Message], schema: dict[str, Any], max_tokens: int = 256,

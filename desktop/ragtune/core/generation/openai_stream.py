@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import PurePath, PureWindowsPath
 from typing import Any
 
 import httpx
@@ -98,16 +98,22 @@ def error_detail(response: httpx.Response) -> str:
         return response.text[:200] if response.is_closed else ""
 
 
+def file_name(path: str) -> str:
+    """The file name of a path written by either system: a server on Windows reports
+    ``C:\\adapters\\cite.gguf``, which a POSIX ``PurePath`` takes for one name."""
+    return PureWindowsPath(path).name
+
+
 def server_lora(listing: list[Any], specs: Sequence[AdapterSpec], base_url: str) -> list[dict[str, Any]]:
     """llama-server's ``"lora"`` request field for ``specs``: each adapter found by file name in
     the server's ``GET /lora-adapters`` listing (``[{"id", "path", "scale"}]``)."""
     ids = {
-        PurePath(str(a.get("path", ""))).name: a["id"]
+        file_name(str(a.get("path", ""))): a["id"]
         for a in listing if isinstance(a, dict) and "id" in a
     }
     chosen = []
     for spec in specs:
-        name = PurePath(spec.path).name
+        name = file_name(spec.path)
         if name not in ids:
             offered = ", ".join(sorted(ids)) or "none"
             raise AdapterError(

@@ -116,7 +116,7 @@ class _Scanner:
                 self.problems.append(FailedFile(str(folder), "unreadable", str(exc)))
                 continue
             key = (st.st_dev, st.st_ino)
-            if key in self.visited_dirs:
+            if st.st_ino and key in self.visited_dirs:  # some network and FAT drives report inode 0 for all
                 continue  # a symlink loop, or a folder reached twice
             self.visited_dirs.add(key)
             try:

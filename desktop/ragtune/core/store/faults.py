@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 
 import apsw
 
+from ragtune.core.command_line import on_windows
 from ragtune.errors import DatabaseDamaged, DiskFullError, ReadOnlyLibrary
 
 #: what SQLite raises for a file whose pages are damaged or that is not a database at all
@@ -49,10 +49,13 @@ def companion_files(path: Path) -> list[Path]:
 
 def move_aside_command(path: Path) -> str:
     """The command that moves the database, with its -wal/-shm where they exist, aside as
-    ``NAME.damaged`` (a shell loop on POSIX, ``move`` commands on Windows)."""
+    ``NAME.damaged``: a POSIX shell loop, or on Windows a PowerShell one (the Windows terminal's
+    default shell; cmd.exe's ``&`` is an error there). Ragtune must be closed first on Windows,
+    which cannot move a file another program holds open."""
     files = companion_files(path)
-    if os.name == "nt":
-        return " & ".join(f'if exist "{p}" move "{p}" "{p}.damaged"' for p in files)
+    if on_windows():
+        names = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+        return f'foreach ($f in {names}) {{ if (Test-Path -LiteralPath $f) {{ Move-Item -LiteralPath $f "$f.damaged" }} }}'
     quoted = " ".join(shlex.quote(str(p)) for p in files)
     return f'for f in {quoted}; do if [ -e "$f" ]; then mv "$f" "$f.damaged"; fi; done'
 
