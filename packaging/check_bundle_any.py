@@ -44,7 +44,7 @@ def app_executable(dist: Path, platform: str) -> Path:
 
 def archive_name(platform: str, machine: str) -> str:
     system = {"darwin": "macos", "win32": "windows"}.get(platform, "linux")
-    return f"ragtune-{build_bundle.version()}-{system}-{machine.lower()}"
+    return f"ragtune-{build_bundle.version()}-{system}-{(machine or 'unknown').lower()}"
 
 
 def clean_env(home: Path, report: Path, timeout_s: float, platform: str) -> dict[str, str]:
@@ -71,7 +71,10 @@ def clean_env(home: Path, report: Path, timeout_s: float, platform: str) -> dict
 def run_app(program: Path, out: Path, timeout_s: float) -> dict[str, Any]:
     """Start the app once with an empty home and wait for it to exit (the self-check quits it)."""
     report = out / "report.json"
-    with tempfile.TemporaryDirectory(prefix="ragtune check ") as folder:  # a space, as in "Program Files"
+    report.unlink(missing_ok=True)  # never judge an earlier run's report
+    # a space in the name, as in "Program Files"; a child still holding a file on Windows must not
+    # stop the check from writing its verdict
+    with tempfile.TemporaryDirectory(prefix="ragtune check ", ignore_cleanup_errors=True) as folder:
         env = clean_env(Path(folder), report, timeout_s, sys.platform)
         started = time.monotonic()
         with (out / "app-output.txt").open("wb") as output:
@@ -80,12 +83,25 @@ def run_app(program: Path, out: Path, timeout_s: float) -> dict[str, Any]:
                 code: int | None = app.wait(timeout=timeout_s + 60)
             except subprocess.TimeoutExpired:
                 app.kill()
+                app.wait(timeout=60)
                 code = None
         log = Path(env["RAGTUNE_HOME"])
         for found in log.rglob("ragtune.log"):
             shutil.copyfile(found, out / "ragtune.log")
         return {"exit_code": code, "seconds_to_exit": round(time.monotonic() - started, 2),
                 "home_bytes_after_first_start": build_bundle.tree_size(Path(folder))}
+
+
+def zip_app(top: Path, stem: Path) -> Path:
+    """``top`` (the .app, or the app's folder) zipped as ``stem.zip``. On macOS with ``ditto``, which
+    keeps the symbolic links of Qt's frameworks and PyInstaller's .app layout (a plain zip turns
+    them into copies or empty folders, and the unzipped app no longer starts)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    target = stem.with_name(stem.name + ".zip")
+    if sys.platform == "darwin":
+        subprocess.run(["ditto", "-c", "-k", "--keepParent", str(top), str(target)], check=True)
+        return target
+    return Path(shutil.make_archive(str(stem), "zip", root_dir=top.parent, base_dir=top.name))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,9 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     result["problems"] = check_bundle.verdict(report, result["exit_code"])
     result["ok"] = not result["problems"]
     top = program.parents[2] if sys.platform == "darwin" else program.parent
-    name = archive_name(sys.platform, platform.machine() or "unknown")
-    archive = shutil.make_archive(str(build_bundle.ROOT / "dist" / name), "zip", root_dir=top.parent, base_dir=top.name)
-    result["archive"] = archive
+    result["archive"] = str(zip_app(top, build_bundle.ROOT / "dist" / archive_name(sys.platform, platform.machine())))
     (out / "check.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k != "report"}, indent=2, ensure_ascii=False))
     print("PASS" if result["ok"] else "FAIL: " + "; ".join(result["problems"]))

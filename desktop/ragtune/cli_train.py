@@ -156,7 +156,7 @@ def cmd_train(svc: Ragtune, args: argparse.Namespace) -> int:
     options = TrainOptions(epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
                            max_minutes=args.max_minutes, seed=args.seed, precision=args.precision)
     svc.finetune.check_new_adapter(args.name, args.replace)  # before the set is looked for
-    print(for_terminal(svc.finetune.training_fit().text), file=sys.stderr)
+    print(for_terminal(svc.finetune.training_fit(options.precision).text), file=sys.stderr)
     set_name = _train_set_name(svc, args)
     printer = _Printer()
     with cancel_on_ctrl_c() as cancel:

@@ -47,14 +47,19 @@ def _handler(path: Path, platform: str) -> logging.Handler:
 def rotate_at_start(path: Path) -> bool:
     """Shift ``path`` to ``path.1`` (and so on, ``BACKUPS`` kept) when it has grown past
     ``MAX_BYTES``; False, changing nothing, when it is small or another process holds it."""
+    moving = path.with_name(path.name + ".rotating")
     try:
         if path.stat().st_size < MAX_BYTES:
             return False
+        os.replace(path, moving)  # first: a log another process holds stops it here, nothing shifted
+    except OSError:
+        return False
+    try:
         for n in range(BACKUPS - 1, 0, -1):
             older = path.with_name(f"{path.name}.{n}")
             if older.exists():
                 os.replace(older, path.with_name(f"{path.name}.{n + 1}"))
-        os.replace(path, path.with_name(f"{path.name}.1"))
+        os.replace(moving, path.with_name(f"{path.name}.1"))
     except OSError:
-        return False
+        pass  # a backup held open: the old log stays as .rotating, nothing lost
     return True

@@ -108,19 +108,37 @@ def catalogue_dir() -> Path:
 def sample_library_dir() -> Path:
     """Documents of the sample library that a new user can ask about at once. In the bundled app
     a copy in the data folder: the bundle may move (macOS runs an unsigned app from a new random
-    folder on every start), and a library whose source moved would show it as missing."""
+    folder on every start), and a library whose source moved would show it as missing. The copy is
+    made once per process, and again when a new version ships other files."""
     shipped = resources_dir() / "sample_library"
     if not getattr(sys, "frozen", False):
         return shipped
     copy = data_dir() / "sample-library"
-    if not copy.is_dir():
-        partial = copy.with_name(copy.name + ".partial")
-        try:
-            shutil.rmtree(partial, ignore_errors=True)
-            shutil.copytree(shipped, partial)
-            os.replace(partial, copy)
-        except OSError:
-            return shipped  # a full or read-only disk: index it where it lies
+    if copy not in _sample_copies:
+        _sample_copies[copy] = _refreshed_copy(shipped, copy)
+    return _sample_copies[copy]
+
+
+_sample_copies: dict[Path, Path] = {}
+
+
+def _refreshed_copy(shipped: Path, copy: Path) -> Path:
+    """``copy`` holding what ``shipped`` holds (same names and sizes); ``shipped`` itself when the
+    copy cannot be made (a full or read-only disk: indexed where it lies)."""
+
+    def listing(folder: Path) -> list[tuple[str, int]]:
+        return sorted((p.name, p.stat().st_size) for p in folder.iterdir() if p.is_file())
+
+    partial = copy.with_name(copy.name + ".partial")
+    try:
+        if copy.is_dir() and listing(copy) == listing(shipped):
+            return copy
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(shipped, partial)
+        shutil.rmtree(copy, ignore_errors=True)
+        os.replace(partial, copy)
+    except OSError:
+        return shipped
     return copy
 
 

@@ -85,7 +85,7 @@ class _FakeFineTune:
     def check_new_adapter(self, name: str, replace: bool = False) -> Path:
         return Path(f"/adapters/{name}.gguf")
 
-    def training_fit(self) -> SimpleNamespace:
+    def training_fit(self, precision: str = "auto") -> SimpleNamespace:
         return SimpleNamespace(text=ADVICE)
 
     def run(self, library: str, set_name: str | None, name: str, options: TrainOptions, **kw: Any) -> FineTuneResult:

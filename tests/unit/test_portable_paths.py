@@ -71,3 +71,9 @@ def test_a_bundled_app_indexes_its_own_copy_of_the_sample_library(monkeypatch: p
     assert copy == paths.data_dir() / "sample-library"  # survives the bundle moving
     assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in shipped.iterdir())
     assert paths.sample_library_dir() == copy  # made once
+    stale = next(copy.iterdir())
+    stale.write_text("an older version's document", encoding="utf-8")
+    paths._sample_copies.clear()  # a new process of a new version: the copy follows what ships
+    assert paths.sample_library_dir() == copy
+    assert sorted((p.name, p.stat().st_size) for p in copy.iterdir()) == sorted(
+        (p.name, p.stat().st_size) for p in shipped.iterdir())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import signal
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from ragtune.core.child_process import exit_words, ran_out_of_memory
     (3221225477, "crashed (access violation) (0xC0000005)"),  # as Windows reports it
     (-1073741819, "crashed (access violation) (0xC0000005)"),  # the same, signed
     (3221225495, "ran out of memory (0xC0000017)"),
-    (-9, "was killed by SIGKILL"),
+    (-9, "was killed by SIGKILL" if hasattr(signal, "SIGKILL") else "was killed by signal 9"),  # Windows: no SIGKILL
     (1, "exited with code 1"),
     (None, "did not exit"),
 ])

@@ -51,3 +51,15 @@ def test_templates_are_told_not_to_think() -> None:
     assert "How many layers?" in rendered
     assert rendered.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")
     check_chat_template(QWEN3_STYLE, "", "<|im_end|>")  # the model check renders it the same way
+
+
+def test_the_trainer_renders_prompts_as_the_engine_does() -> None:
+    """Training examples end their prompt with the same empty think block the engine's prompt ends
+    with, so an adapter learns the answer where the engine asks for it."""
+    from ragtune.core.finetune.train_tokens import ChatEncoder
+
+    tokenizer = SimpleNamespace(convert_ids_to_tokens=lambda _id: "<|im_end|>", all_special_ids=[])
+    encoder = ChatEncoder(tokenizer, QWEN3_STYLE, eos_id=1, bos_id=-1)
+    chat = [{"role": "user", "content": "How many layers?"}]
+    prompt = "".join(s.text for s in encoder._render(encoder._prompt, chat))
+    assert prompt.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")

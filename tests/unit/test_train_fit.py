@@ -20,7 +20,7 @@ from ragtune.core.finetune.train_precision import (
     FLOAT32,
     Precision,
     choose_precision,
-    cpu_flags_say_bfloat16,
+    cpu_has_bfloat16,
 )
 
 GB = 1_000_000_000
@@ -55,10 +55,11 @@ def test_precision_follows_what_the_device_computes_in() -> None:
 def test_cpu_flags_are_read_without_torch(tmp_path: Path) -> None:
     info = tmp_path / "cpuinfo"
     info.write_text("processor : 0\nflags : fpu sse2 avx2 avx512f avx512_bf16\n", encoding="utf-8")
-    assert cpu_flags_say_bfloat16(info)
-    info.write_text("processor : 0\nflags : fpu sse2 avx2\n", encoding="utf-8")
-    assert not cpu_flags_say_bfloat16(info)
-    assert not cpu_flags_say_bfloat16(tmp_path / "missing")
+    assert cpu_has_bfloat16(info)
+    info.write_text("processor : 0\nflags : fpu sse2 avx2 avx512f avx512bw\n", encoding="utf-8")
+    assert not cpu_has_bfloat16(info)  # AVX-512 alone emulates bfloat16: float32 is faster there
+    info.write_text("processor : 0\nflags : fpu amx_bf16 amx_tile\n", encoding="utf-8")
+    assert cpu_has_bfloat16(info)
 
 
 def test_bfloat16_halves_the_weights_share_of_the_estimate() -> None:

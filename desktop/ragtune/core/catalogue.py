@@ -12,6 +12,7 @@ that fits is marked as such; those that do not say what they need.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -149,7 +150,7 @@ def _gb(n_bytes: int) -> float:
 
 def _rank(entry: CatalogueEntry) -> tuple[int, str]:
     """How strongly a fitting model is recommended: its size (whole billions), then its release."""
-    return round(entry.parameters_b), entry.released
+    return math.floor(entry.parameters_b + 0.5), entry.released  # 2.5B is a 3B model, as people say
 
 
 def assess(entries: list[CatalogueEntry], machine: Machine,

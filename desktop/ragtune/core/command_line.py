@@ -2,9 +2,10 @@
 program as it is started here.
 
 - POSIX shells (Linux, macOS): ``shlex.quote`` (``'My Lib'``).
-- Windows (cmd.exe and PowerShell): double quotes where a word holds a space or a character cmd.exe
-  acts on (``"My Lib"``, ``"torch>=2.4"``), with backslashes and quotes escaped by the rules
-  programs read their arguments with; single quotes would be literal characters in cmd.exe.
+- Windows: for cmd.exe, double quotes where a word holds a space or a character cmd.exe acts on
+  (``"My Lib"``, ``"torch>=2.4"``), with backslashes and quotes escaped by the rules programs read
+  their arguments with; single quotes would be literal characters there. PowerShell reads the same
+  words alike unless a word holds ``$`` or a backtick, which it expands inside double quotes.
 - The program: ``ragtune`` from a pip install; the bundled app's console program on Windows is
   ``ragtune-cli`` (``ragtune.exe`` is the window, which prints nothing).
 A word with a control character (a newline in a file name) gets no command: shown escaped, it would

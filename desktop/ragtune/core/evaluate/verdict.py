@@ -57,6 +57,15 @@ def questions_needed(wins: int, losses: int, asked: int) -> int | None:
     return high
 
 
+def _runner_up(record: RunRecord, best: ModeSummary, close: list[ModeSummary],
+               answerable: int) -> tuple[ModeSummary, int | None]:
+    """The close mode with the most right answers, and how many questions in all would make the
+    best's lead over it clear (None: not within reach, or it does not lead on the paired answers)."""
+    runner = max(close, key=lambda m: m.correct.k)
+    wins, losses = paired(record, best.mode, runner.mode)
+    return runner, questions_needed(wins, losses, answerable) if wins > losses else None
+
+
 def paired(record: RunRecord, a: Mode, b: Mode) -> tuple[int, int]:
     """Answerable questions ``a`` got right and ``b`` wrong, and the reverse."""
     answerable = {q.id for q in record.questions if q.kind == Kind.ANSWERABLE}
@@ -125,8 +134,7 @@ def _recommendation(record: RunRecord, s: RunSummary) -> str:
     if best.correct.k == 0:
         return "No mode answered correctly: check the expected answers, or try a larger model."
     if not clear:
-        runner = max(close, key=lambda m: m.correct.k)
-        needed = questions_needed(*paired(record, best.mode, runner.mode), s.answerable)
+        runner, needed = _runner_up(record, best, close, s.answerable)
         more = (f" About {needed - s.answerable} more questions like these would make a difference this "
                 f"size clear, if it holds." if needed else "")
         return (
@@ -141,8 +149,7 @@ def _recommendation(record: RunRecord, s: RunSummary) -> str:
     )
     if close:
         text += " Too close to call against " + ", ".join(f"{o.mode.label} ({o.correct.k})" for o in close) + "."
-        runner = max(close, key=lambda m: m.correct.k)
-        needed = questions_needed(*paired(record, best.mode, runner.mode), s.answerable)
+        runner, needed = _runner_up(record, best, close, s.answerable)
         if needed:
             text += (f" About {needed - s.answerable} more questions like these would show whether "
                      f"{best.mode.label} beats {runner.mode.label}, if the difference holds.")

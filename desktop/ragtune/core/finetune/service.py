@@ -34,7 +34,7 @@ from ragtune.core.finetune.chat_jsonl import read_chat_jsonl
 from ragtune.core.finetune.examples import build_training_set, jsonl_sha256, write_jsonl
 from ragtune.core.finetune.strength import MIN_VALIDATION, STRENGTHS, choose, validation_part
 from ragtune.core.finetune.train_fit import TrainingFit, trainable_architectures, training_fit
-from ragtune.core.finetune.train_precision import AUTO, choose_precision, cpu_flags_say_bfloat16
+from ragtune.core.finetune.train_precision import AUTO, choose_precision, cpu_has_bfloat16
 from ragtune.core.finetune.train_process import train_adapter
 from ragtune.core.finetune.train_types import (
     TrainedAdapter,
@@ -204,12 +204,14 @@ class FineTune:
             )
         return models.resolve_model(settings.chat_model or None)
 
-    def training_fit(self) -> TrainingFit:
-        """Whether the trainer can load the current model and whether training fits this
-        machine's memory (advice before a run; TrainError when the model runs on a server)."""
+    def training_fit(self, precision: str = AUTO) -> TrainingFit:
+        """Whether the trainer can load the current model and whether training it on the CPU
+        in ``precision`` (a ``TrainOptions.precision``) fits this machine's memory: advice before a
+        run; TrainError when the model runs on a server. (A CUDA run uses the GPU's memory
+        instead, which this advice does not judge.)"""
         machine = this_machine()
-        precision = choose_precision(AUTO, "cpu", cpu_bf16=cpu_flags_say_bfloat16())
-        return training_fit(self.base_model(), machine.ram_bytes, precision, trainable_architectures())
+        chosen = choose_precision(precision, "cpu", cpu_bf16=cpu_has_bfloat16())
+        return training_fit(self.base_model(), machine.ram_bytes, chosen, trainable_architectures())
 
     def train(
         self,

@@ -24,8 +24,11 @@ _FREE_OPTIONS = ("max_minutes", "max_steps", "checkpoint_minutes", "epochs")
 
 
 def fingerprint(base_sha256: str, training_set_sha256: str, options: TrainOptions) -> str:
-    """What a checkpoint must have been trained on to be resumed."""
+    """What a checkpoint must have been trained on to be resumed (``options.precision``: the
+    format the run resolved, not "auto": a bfloat16 checkpoint never resumes in float32)."""
     shaping = {k: v for k, v in options.hyperparameters().items() if k not in _FREE_OPTIONS}
+    if shaping.get("precision") == "float32":  # what every run before the choice used: those resume
+        del shaping["precision"]
     blob = json.dumps([base_sha256, training_set_sha256, shaping], sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

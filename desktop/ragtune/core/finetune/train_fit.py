@@ -14,6 +14,7 @@ before it starts (the Fine-tune tab, ``ragtune train``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class TrainingFit:
         return self.can_load and self.needs_gb <= self.has_gb - HEADROOM_GB
 
 
+@functools.cache
 def trainable_architectures() -> frozenset[str] | None:
     """The architectures transformers loads from GGUF files (its ``GGUF_SUPPORTED_ARCHITECTURES``
     is this mapping's keys, read here without importing torch); None when the train extra is missing."""

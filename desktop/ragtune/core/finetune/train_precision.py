@@ -34,26 +34,30 @@ class Precision:
         return BYTES[self.name]
 
 
-def cpu_has_bfloat16() -> bool:
-    """Whether this CPU computes in bfloat16 natively (PyTorch's oneDNN check); False without torch.
-    The training child asks this; the app, which never imports torch, asks ``cpu_flags_say_bfloat16``."""
+def cpu_has_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU has bfloat16 instructions (AVX512-BF16 or AMX). One rule for the app and
+    the training child: the CPU's flags where the system shows them (Linux, without importing torch),
+    else PyTorch's own CPU check (macOS, Windows; False without torch). oneDNN's
+    ``_is_mkldnn_bf16_supported`` is not used: it says yes on any AVX-512 CPU, where bfloat16 is
+    emulated and slow."""
+    flags = cpu_flags(cpuinfo)
+    if flags is not None:
+        return "avx512_bf16" in flags or "amx_bf16" in flags
     try:
         import torch
 
-        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except (ImportError, AttributeError, RuntimeError):
         return False
 
 
-def cpu_flags_say_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """What the CPU's flags say (AVX512-BF16 or AMX-BF16, which oneDNN uses), without importing
-    torch; False where the flags cannot be read (macOS, Windows): the advice then assumes float32."""
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str] | None:
+    """The CPU's feature flags as Linux lists them; None where they cannot be read."""
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+        return None
+    return next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), None)
 
 
 def cuda_has_bfloat16() -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ragtune.core.finetune.train_types import TrainError
 from ragtune.core.generation.chat_tokens import Message, plain_tokens, split_rendered
+from ragtune.core.generation.thinking import TEMPLATE_VARIABLES
 
 IGNORE = -100
 
@@ -55,7 +56,7 @@ class ChatEncoder:
 
     def _render(self, formatter: Any, messages: Sequence[Message]) -> list[Any]:
         def render(marked: list[Message]) -> str:
-            return str(formatter(messages=marked).prompt)
+            return str(formatter(messages=marked, **TEMPLATE_VARIABLES).prompt)  # as the engine renders
 
         return split_rendered(render, messages)
 

@@ -28,6 +28,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +229,7 @@ def train(
     encoder = load_encoder(tokenizer, info.metadata)
     encoded, dropped = encode_examples(encoder, examples, options.max_length)
     base_sha = train_checkpoint.file_sha256(base_gguf)
-    print_ = train_checkpoint.fingerprint(base_sha, training_set_sha256, options)
+    print_ = train_checkpoint.fingerprint(base_sha, training_set_sha256, replace(options, precision=precision.name))
     model = add_lora(model, options).to(device)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]

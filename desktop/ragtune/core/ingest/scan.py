@@ -90,7 +90,7 @@ class _Scanner:
         self.files: dict[Path, FileInfo] = {}
         self.problems: list[FailedFile] = []
         self.skipped: list[str] = []
-        self.visited_dirs: set[tuple[int, int]] = set()
+        self.visited_dirs: set[tuple[int, int] | str] = set()
 
     def add_file(self, path: Path, st: os.stat_result | None = None) -> None:
         try:
@@ -115,8 +115,9 @@ class _Scanner:
             except OSError as exc:
                 self.problems.append(FailedFile(str(folder), "unreadable", str(exc)))
                 continue
-            key = (st.st_dev, st.st_ino)
-            if st.st_ino and key in self.visited_dirs:  # some network and FAT drives report inode 0 for all
+            # some network and FAT drives report inode 0 for every folder: the resolved path stands in
+            key: tuple[int, int] | str = (st.st_dev, st.st_ino) if st.st_ino else str(folder.resolve())
+            if key in self.visited_dirs:
                 continue  # a symlink loop, or a folder reached twice
             self.visited_dirs.add(key)
             try:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import apsw
 
-from ragtune.core.command_line import on_windows
+from ragtune.core.command_line import on_windows, quote
 from ragtune.errors import DatabaseDamaged, DiskFullError, ReadOnlyLibrary
 
 #: what SQLite raises for a file whose pages are damaged or that is not a database at all
@@ -56,7 +55,7 @@ def move_aside_command(path: Path) -> str:
     if on_windows():
         names = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
         return f'foreach ($f in {names}) {{ if (Test-Path -LiteralPath $f) {{ Move-Item -LiteralPath $f "$f.damaged" }} }}'
-    quoted = " ".join(shlex.quote(str(p)) for p in files)
+    quoted = " ".join(quote(str(p)) for p in files)
     return f'for f in {quoted}; do if [ -e "$f" ]; then mv "$f" "$f.damaged"; fi; done'
 
 
