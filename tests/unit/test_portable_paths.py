@@ -3,7 +3,7 @@ through plain strings and ``PureWindowsPath``: what a library on Windows stores 
 
 from __future__ import annotations
 
-from pathlib import PureWindowsPath
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
@@ -77,3 +77,28 @@ def test_a_bundled_app_indexes_its_own_copy_of_the_sample_library(monkeypatch: p
     assert paths.sample_library_dir() == copy
     assert sorted((p.name, p.stat().st_size) for p in copy.iterdir()) == sorted(
         (p.name, p.stat().st_size) for p in shipped.iterdir())
+
+
+def test_a_folder_typed_in_another_case_is_the_one_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from ragtune.core.ingest.scan import on_disk_case
+
+    folder = tmp_path / "Client Files" / "Reports"
+    folder.mkdir(parents=True)
+    assert on_disk_case(folder) == folder  # as written: unchanged
+    missing = tmp_path / "Client Files" / "drafts" / "x.pdf"
+    assert on_disk_case(missing) == missing  # not there: the rest as written
+
+    real_lexists = os.path.lexists
+
+    def case_insensitive(p: str | os.PathLike[str]) -> bool:  # macOS's and Windows' default disks
+        here = Path(p)
+        if real_lexists(here):
+            return True
+        parent = here.parent
+        return real_lexists(parent) and any(e.casefold() == here.name.casefold() for e in os.listdir(parent))
+
+    monkeypatch.setattr(os.path, "lexists", case_insensitive)
+    typed = tmp_path / "client files" / "REPORTS"
+    assert on_disk_case(typed) == folder  # one source, however it was typed

@@ -20,7 +20,7 @@ from ragtune.core.current_settings import CurrentSettings
 from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
-from ragtune.core.ingest.scan import is_under
+from ragtune.core.ingest.scan import is_under, on_disk_case
 from ragtune.core.library_names import default_library, library_name
 from ragtune.core.page_render import render_pdf_page
 from ragtune.core.retrieval import hybrid_search
@@ -206,7 +206,7 @@ class Library:
         store, library = self._store(), library_name(library)
         db.require_writable(store.conn)
         lib_id = store.library_id(library)
-        target = str(Path(path).expanduser().resolve())
+        target = str(on_disk_case(Path(path).expanduser().resolve()))
         sources = store.sources(lib_id)
         covered = [s for s in sources if is_under(s, target)]  # the target and sources inside it
         inside_other = any(is_under(target, s) for s in sources if s != target)
@@ -284,7 +284,7 @@ def _exists(path: str) -> bool:
 
 def _existing(path: str | Path) -> str:
     """The absolute, resolved form of a path to add; refused when nothing is there."""
-    resolved = Path(path).expanduser().resolve()
+    resolved = on_disk_case(Path(path).expanduser().resolve())
     if not _exists(str(resolved)):
         raise SourceNotFound(
             f"{resolved} does not exist, so it was not added. Check the spelling, or that the drive "

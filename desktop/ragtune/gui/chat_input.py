@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, 
 
 from ragtune import paths
 from ragtune.core.library_names import SAMPLE_LIBRARY
-from ragtune.gui.look import muted
+from ragtune.gui.look import key_text, muted
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Suggestions(QWidget):
             self.hint.setText("RAG is off: the model answers from what it knows, without your documents.")
         elif library is None:
             self.hint.setText(
-                "Drop files or folders on the window (or press Ctrl+O) to build a library, then ask."
+                f"Drop files or folders on the window (or press {key_text('Ctrl+O')}) to build a library, then ask."
             )
         else:
             self.hint.setText(f"Ask anything about “{library}”. Answers cite the passages they use.")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ragtune.core.answer_types import NEW_CHAT_TITLE, ChatInfo
 from ragtune.gui.context import AppContext
-from ragtune.gui.look import icon
+from ragtune.gui.look import icon, key_text
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class ChatList(QWidget):
         self.list.currentItemChanged.connect(self._clicked)
         self.list.itemDoubleClicked.connect(lambda _item: self.prompt_rename())
         new = QPushButton(icon("add"), "New")
-        new.setToolTip("Start a new chat (Ctrl+N)")
+        new.setToolTip(f"Start a new chat ({key_text('Ctrl+N')})")
         new.clicked.connect(lambda: self.new_chat(None))
         rename = QPushButton("Rename…")
         rename.clicked.connect(self.prompt_rename)

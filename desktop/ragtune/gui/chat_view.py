@@ -38,7 +38,7 @@ from ragtune.gui.chat_work import (
 )
 from ragtune.gui.context import AppContext
 from ragtune.gui.conversation import Conversation
-from ragtune.gui.look import icon
+from ragtune.gui.look import icon, key_text
 from ragtune.gui.mark_work import Marking
 from ragtune.gui.message_parts import ElidedLabel
 from ragtune.gui.message_widget import MessageWidget
@@ -90,7 +90,7 @@ class ChatView(QWidget):
         self.rag_toggle.setToolTip("On: answers come from your library, with citations. Off: the model alone.")
         self.rag_toggle.toggled.connect(self._rag_toggled)
         self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save this chat as Markdown (Ctrl+E)")
+        self.export_button.setToolTip(f"Save this chat as Markdown ({key_text('Ctrl+E')})")
         self.export_button.clicked.connect(self.prompt_export)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -103,7 +103,7 @@ class ChatView(QWidget):
         self.input = QuestionBox()
         self.input.submitted.connect(lambda: self.ask())
         self.ask_button = QPushButton(icon("ask"), "Ask")
-        self.ask_button.setToolTip("Ask (Enter or Ctrl+Enter)")
+        self.ask_button.setToolTip(f"Ask (Enter or {key_text('Ctrl+Enter')})")
         self.ask_button.clicked.connect(lambda: self.ask())
         self.stop_button = QPushButton(icon("stop"), "Stop")
         self.stop_button.setToolTip("Stop the answer (Esc)")

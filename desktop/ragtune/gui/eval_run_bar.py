@@ -26,7 +26,7 @@ from ragtune.core.evaluate.run_types import RunInfo
 from ragtune.core.types import Progress
 from ragtune.gui.eval_work import progress_text, run_title
 from ragtune.gui.flow_layout import FlowLayout
-from ragtune.gui.look import icon, muted
+from ragtune.gui.look import icon, key_text, muted
 from ragtune.gui.message_parts import wrapping
 
 RUN_KEY = "Ctrl+R"
@@ -63,7 +63,7 @@ class RunBar(QWidget):
         self.run_button = QPushButton(icon("evaluate"), "Run")
         self.run_button.setShortcut(QKeySequence(RUN_KEY))
         self.run_button.setToolTip(
-            f"Answer the chosen split's questions in each chosen mode and judge them ({RUN_KEY}). "
+            f"Answer the chosen split's questions in each chosen mode and judge them ({key_text(RUN_KEY)}). "
             "An interrupted run with the same settings resumes where it stopped."
         )
         self.run_button.clicked.connect(self.run_requested.emit)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ragtune.core.finetune import train_types
 from ragtune.core.finetune import types as set_types
 from ragtune.core.finetune.train_types import TrainOptions
-from ragtune.gui.look import icon, muted
+from ragtune.gui.look import icon, key_text, muted
 from ragtune.gui.message_parts import wrapping
 
 TRAIN_KEY = "Ctrl+Shift+T"
@@ -87,7 +87,7 @@ class TrainOptionsBox(QWidget):
         self.train_button = QPushButton(icon("adapter"), "Train")
         self.train_button.setShortcut(QKeySequence(TRAIN_KEY))
         self.train_button.setToolTip(
-            f"Train the adapter on the examples above in a background process ({TRAIN_KEY}); the chat "
+            f"Train the adapter on the examples above in a background process ({key_text(TRAIN_KEY)}); the chat "
             "keeps working. Then it is judged on the question set's test split."
         )
         self.train_button.clicked.connect(self.train_requested.emit)

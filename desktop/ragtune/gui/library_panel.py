@@ -31,7 +31,7 @@ from ragtune.gui.documents_model import DocumentsModel, build_rows
 from ragtune.gui.index_progress import IndexProgress
 from ragtune.gui.indexing import IndexController
 from ragtune.gui.library_parts import DocumentsTable, ReindexNotice, source_label
-from ragtune.gui.look import icon, muted
+from ragtune.gui.look import icon, key_text, muted
 from ragtune.gui.tasks import Job
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,8 @@ class LibraryPanel(QWidget):
         self.source_list = QListWidget()
         self.source_list.setMaximumHeight(110)
         add_files, add_folder, remove, rescan = (
-            _button("Files…", "Add files to this library (Ctrl+O)", "add"),
-            _button("Folder…", "Add a folder, watched for changes (Ctrl+Shift+O)", "folder"),
+            _button("Files…", f"Add files to this library ({key_text('Ctrl+O')})", "add"),
+            _button("Folder…", f"Add a folder, watched for changes ({key_text('Ctrl+Shift+O')})", "folder"),
             _button("Remove", "Remove the selected source from the library"),
             _button("Re-scan", "Pick up added, changed and deleted files now (F5)"),
         )

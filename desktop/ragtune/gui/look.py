@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from ragtune import paths
@@ -65,3 +65,9 @@ def muted(label: QLabel) -> QLabel:
 
 def is_dark(widget: QWidget) -> bool:
     return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def key_text(sequence: str) -> str:
+    """A shortcut as this system writes it, for tooltips and hints: "Ctrl+O" on Linux and Windows,
+    "⌘O" on macOS (where Qt maps Ctrl to the Command key)."""
+    return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)

@@ -1,7 +1,7 @@
 """The number format the trainer keeps the base model's frozen weights in, from what the machine can do.
 
-- ``bfloat16`` on a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX, as PyTorch's oneDNN
-  reports it) and on a CUDA GPU that supports it: the frozen weights take half the memory of float32
+- ``bfloat16`` on a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX: ``cpu_has_bfloat16``)
+  and on a CUDA GPU that supports it: the frozen weights take half the memory of float32
   (a 3B model about 6 GB instead of 12 GB) and a CPU step is faster, not slower.
 - ``float32`` elsewhere (an older CPU emulates bfloat16 slowly; Apple's MPS is not measured here).
 - The LoRA weights and their optimizer stay float32 whatever the base (peft's

@@ -192,6 +192,26 @@ def unchanged_since(f: FileInfo, size: int, mtime_ns: int) -> bool:
     return f.size == size and f.mtime_ns == mtime_ns
 
 
+def on_disk_case(path: Path) -> Path:
+    """``path`` (absolute) with each part spelled as its folder lists it. On the case-insensitive
+    disks of macOS and Windows "~/documents" opens "~/Documents", and a library must not take the
+    two spellings for two sources, nor fail to remove one by the other. A part that exists as
+    written is kept (a case-sensitive disk may hold both spellings); from the first part that
+    does not exist on, the rest stays as written."""
+    current = Path(path.parts[0])
+    for index, name in enumerate(path.parts[1:], start=1):
+        if not os.path.lexists(current / name):
+            return current.joinpath(*path.parts[index:])
+        try:
+            entries = os.listdir(current)
+        except OSError:
+            entries = []
+        if name not in entries:
+            name = next((e for e in entries if e.casefold() == name.casefold()), name)
+        current = current / name
+    return current
+
+
 def is_under(path: str, root: str) -> bool:
     """Whether ``path`` is ``root`` or lies inside it (both absolute, as stored)."""
     if path == root:
