@@ -1,7 +1,8 @@
 """A model server on 127.0.0.1 that answers the way the Hugging Face hub does, for download tests.
 
 ``GET|HEAD /{org}/{repo}/resolve/{revision}/{file}`` answers with the hub's headers
-(``X-Repo-Commit``, ``ETag`` = the file's SHA-256 as for an LFS file, ``Content-Length``,
+(``X-Repo-Commit``, ``ETag`` = the file's SHA-256 as for an LFS file or its git blob hash for a
+small file kept in git, ``Content-Length``,
 ``Accept-Ranges``) and honours ``Range: bytes=N-`` with ``206 Partial Content``. Faults on demand:
 ``drop_after`` closes the connection after that many bytes of the next GET (a dropped transfer),
 ``corrupt`` sends one byte changed (the ETag stays the true SHA-256), ``seconds_per_block`` slows
@@ -38,9 +39,15 @@ class HubState:
     hold: threading.Event | None = None
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, Range
 
-    def add(self, repo: str, filename: str, path: Path) -> str:
-        """Serve ``path`` as ``repo``'s ``filename``; returns its SHA-256."""
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    def add(self, repo: str, filename: str, path: Path, lfs: bool = True) -> str:
+        """Serve ``path`` as ``repo``'s ``filename``; returns its ETag: the SHA-256 of a file
+        stored in LFS, else (``lfs=False``, a small file kept in git) its git blob hash."""
+        data = path.read_bytes()
+        digest = (
+            hashlib.sha256(data).hexdigest()
+            if lfs
+            else hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        )
         self.files[f"{repo}/{filename}"] = path
         self.sha256[f"{repo}/{filename}"] = digest
         return digest

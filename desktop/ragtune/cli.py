@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ragtune import logging_setup, paths
 from ragtune.cli_answer import add_answer_commands
+from ragtune.cli_embedders import add_embedder_command
 from ragtune.cli_eval import add_eval_commands
 from ragtune.cli_history import add_history_command
 from ragtune.cli_models import add_models_command
@@ -231,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_command(sub)
     add_eval_commands(sub)
     add_models_command(sub)
+    add_embedder_command(sub)
     add_serve_command(sub)
     add_train_commands(sub)
     return parser

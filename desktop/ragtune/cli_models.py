@@ -91,11 +91,12 @@ def _catalogue(svc: Ragtune, args: argparse.Namespace) -> int:
               f"context {e.context_length:,} · {e.license}\n    {f.reason}. {e.notes}"
               + (f"\n    {f.adapters_text[:1].upper() + f.adapters_text[1:]}." if f.adapters_text else ""))
     print("\nDownload one with: ragtune models download NAME (the only network use Ragtune makes).")
-    print("\nEmbedding models (retrieval quality on SciFact, benchmarks/bench_retrieval.py):")
+    print("\nEmbedding models (SciFact nDCG@10: measured here for the embedded one, else published):")
     for e in svc.models.embedding_catalogue():
-        quality = f"nDCG@10 {e.scifact_ndcg10:.3f} alone" if e.scifact_ndcg10 else "not measured here"
+        quality = f"nDCG@10 {e.scifact_ndcg10:.3f}" if e.scifact_ndcg10 else "no SciFact figure"
         speed = f", {e.chunks_per_s:g} chunks/s on 2 cores" if e.chunks_per_s else ""
-        print(f"  {e.name}{' [embedded]' if e.embedded else ''}: {quality}{speed} · {e.license}")
+        print(f"  {e.name}{' [embedded]' if e.embedded else ''}: {quality}{speed} · {e.languages} · {e.license}")
+    print("A library's embedding model: ragtune embedder list --library NAME")
     return 0
 
 

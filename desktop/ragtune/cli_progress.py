@@ -69,7 +69,7 @@ class ProgressBar:
         if p.stage in (Stage.SCANNING, Stage.LOADING, Stage.VERIFYING, Stage.CHECKING):
             current = one_line(p.current)
             return current if p.stage != Stage.VERIFYING else f"Verifying {current} (SHA-256)"
-        if p.stage in (Stage.EVALUATING, Stage.GENERATING):  # answers (a run) or passages (generation)
+        if p.stage in (Stage.EVALUATING, Stage.GENERATING, Stage.EMBEDDING):  # answers or passages
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "-" * (self.width - filled)
             unit = "answers" if p.stage == Stage.EVALUATING else "passages"

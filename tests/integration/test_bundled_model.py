@@ -31,6 +31,7 @@ def test_the_bundled_model_is_read_in_place_and_is_the_embedded_model(
     carried.parent.mkdir()
     carried.symlink_to(chat_model_path)
     _freeze(monkeypatch, tmp_path)
+    monkeypatch.setenv("RAGTUNE_MODELS_DIR", str(tmp_path / "models"))  # no stamp of an earlier run
     seen: list[str] = []
     assert embedded.ensure_chat_model(progress=lambda p: seen.append(p.current)) == carried
     assert seen  # hashed once ...

@@ -17,7 +17,7 @@ import pytest
 
 from ragtune.core.services import Ragtune
 from ragtune.core.types import Progress
-from ragtune.errors import EmbeddingModelMismatch
+from ragtune.errors import ModelError
 
 
 class CountingEmbedder:
@@ -165,16 +165,38 @@ def test_cancel_leaves_library_consistent_and_resumes(svc: Ragtune, tmp_path: Pa
     assert svc.library.stats("many").documents == 12
 
 
-def test_other_embedding_model_is_refused_before_any_write(
+def test_a_library_keeps_its_embedding_model_when_the_default_changes(
     embedder: Any, corpus: Path, tmp_path: Path
 ) -> None:
+    """A library records its embedding model: a session whose default model is another one indexes
+    and searches the library with the library's own, never mixing the two."""
     with Ragtune(embedder=embedder) as svc:
         svc.library.index("work", [corpus])
         chunks = svc.library.stats("work").chunks
-    (corpus / "new.txt").write_text("A new file that must not be written.\n")
+    (corpus / "new.txt").write_text("A new file about lighthouse keepers on the northern coast.\n")
     other = CountingEmbedder(embedder, model_id="some/other-embedding-model")
     with Ragtune(embedder=other) as svc:
-        with pytest.raises(EmbeddingModelMismatch, match=r"re-index|reindex|Re-index"):
+        svc.library.index("work")
+        assert other.embedded == 0  # the session's default never touched this library
+        assert svc.library.embedder_of("work").model_id == embedder.model_id
+        assert svc.library.stats("work").chunks == chunks + 1
+        assert Path(svc.library.search("work", "lighthouse keepers")[0].path).name == "new.txt"
+        assert svc.library.doctor().ok
+
+
+def test_a_library_whose_model_is_unknown_here_is_refused_before_any_write(
+    embedder: Any, corpus: Path, tmp_path: Path
+) -> None:
+    unknown = CountingEmbedder(embedder, model_id="some/other-embedding-model")
+    with Ragtune(embedder=unknown) as svc:
+        svc.library.index("work", [corpus])
+        chunks = svc.library.stats("work").chunks
+    (corpus / "new.txt").write_text("A new file that must not be written.\n")
+    counting = CountingEmbedder(embedder)
+    with Ragtune(embedder=counting) as svc:
+        with pytest.raises(ModelError, match="no embedding model 'some/other-embedding-model'"):
             svc.library.index("work")
-        assert other.embedded == 0
+        assert counting.embedded == 0
         assert svc.library.stats("work").chunks == chunks
+
+

@@ -106,14 +106,14 @@ def test_failed_document_drops_its_chunks(store: LibraryStore, conn: apsw.Connec
 def test_vectors_reused_by_content_hash(store: LibraryStore) -> None:
     lib = store.create_library("work")
     write(store, lib, "/d/a.txt", ["alpha one", "beta two"], sha="same")
-    found = store.vectors_for_sha256("same")
+    found = store.vectors_for_sha256(lib, "same")
     assert found is not None
     reused_chunks, reused = found
     assert [c.text for c in reused_chunks] == ["alpha one", "beta two"]
     assert reused.dtype == np.float32
     assert reused.shape == (2, DIM)
     assert np.allclose(reused, vectors(2, len("/d/a.txt")))
-    assert store.vectors_for_sha256("other") is None
+    assert store.vectors_for_sha256(lib, "other") is None
 
 
 def test_doctor_finds_an_orphan_vector(store: LibraryStore, conn: apsw.Connection) -> None:
@@ -200,7 +200,7 @@ def test_transaction_rolls_back_on_error(store: LibraryStore, conn: apsw.Connect
     lib = store.create_library("work")
     with pytest.raises(ValueError, match="2 chunks but 1 vectors"):
         store.write_document(lib, "/d/a.txt", 1, 1, "h", "t", "text", 1, chunks(["a", "b"]), vectors(1))
-    with pytest.raises(apsw.Error):  # a vector of the wrong size fails inside the transaction
+    with pytest.raises(ValueError, match="3 dimensions"):  # a vector of the wrong size, inside the transaction
         store.write_document(
             lib, "/d/a.txt", 1, 1, "h", "t", "text", 1, chunks(["a"]), np.ones((1, 3), np.float32)
         )
@@ -261,9 +261,10 @@ def test_schema_1_float_vectors_are_converted(tmp_path: Path) -> None:
     conn = db.connect(path)
     assert migrations.schema_version(conn) == len(migrations.MIGRATIONS)
     store = LibraryStore(conn)
-    found = vec.vectors_of(conn, [1], DIM)
+    tables = vec.VectorTables("m", DIM)
+    found = vec.vectors_of(conn, tables, [1])
     assert np.allclose(found[1], vector)
-    assert vec.knn(conn, 1, vector, 5) == [1]
+    assert vec.knn(conn, tables, 1, vector, 5) == [1]
     assert doctor.check(conn).ok, doctor.check(conn).lines
     assert store.stats(1).chunks == 1
 
@@ -279,6 +280,8 @@ def test_pdfs_refused_before_ocr_are_read_again_after_the_upgrade(tmp_path: Path
     conn.execute("ALTER TABLE documents DROP COLUMN chunking")
     conn.execute("DROP TABLE marks")  # schema 8
     conn.execute("DROP TABLE judgements")  # schema 9
+    conn.execute("DROP TABLE library_vectors")  # schema 10
+    conn.execute("DROP TABLE vector_builds")
     conn.execute("PRAGMA user_version = 4")
     conn.execute("INSERT INTO libraries (name, created) VALUES ('scans', 0)")
     conn.execute(
@@ -304,6 +307,8 @@ def test_documents_that_can_hide_text_are_read_again_after_the_upgrade(tmp_path:
     conn.execute("ALTER TABLE documents DROP COLUMN chunking")
     conn.execute("DROP TABLE marks")  # schema 8
     conn.execute("DROP TABLE judgements")  # schema 9
+    conn.execute("DROP TABLE library_vectors")  # schema 10
+    conn.execute("DROP TABLE vector_builds")
     conn.execute("PRAGMA user_version = 5")
     conn.execute("INSERT INTO libraries (name, created) VALUES ('docs', 0)")
     conn.execute(

@@ -37,6 +37,8 @@ def _back_to_schema_5(db_path: Path) -> None:
     conn.execute("ALTER TABLE documents DROP COLUMN chunking")
     conn.execute("DROP TABLE marks")  # schema 8
     conn.execute("DROP TABLE judgements")  # schema 9
+    conn.execute("DROP TABLE library_vectors")  # schema 10
+    conn.execute("DROP TABLE vector_builds")
     conn.execute("PRAGMA user_version = 5")
     conn.close()
 

@@ -34,6 +34,7 @@ CORE_PUBLIC = frozenset(
         "ragtune.core.compare",  # the events svc.compare reports (CompareSources, CompareToken, ...)
         "ragtune.core.engine_profile",  # engine kinds, the plain-http warning, the API key's home
         "ragtune.core.catalogue",  # catalogue entries and how one fits a machine (svc.models.catalogue)
+        "ragtune.core.embedder_types",  # a library's embedding model: options, plan, report, languages
         "ragtune.core.machine",  # Machine and Device values, the GPU build hint (svc.models.machine)
         # evaluation (svc.evaluation): its value types, figures, verdict words and exports
         "ragtune.core.evaluate.questions",  # Question, QuestionSet, Kind, Split, Origin

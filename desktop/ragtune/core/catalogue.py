@@ -49,8 +49,20 @@ class CatalogueEntry:
     notes: str = ""
     parameters_b: float = 0.0  # billions of parameters (chat models)
     released: str = ""  # year-month, "2025-04"
-    scifact_ndcg10: float | None = None  # embedding models: retrieval quality measured here
+    scifact_ndcg10: float | None = None  # embedding models: SciFact nDCG@10 (source below)
     chunks_per_s: float | None = None  # embedding models: indexing speed on 2 cores
+    # embedding models only:
+    model_id: str = ""  # the id a library records for its vectors
+    fastembed_name: str = ""  # fastembed's name for it (pooling and files follow fastembed's rules)
+    dimension: int = 0
+    max_tokens: int = 0
+    languages: str = ""  # "English", "about 50 languages"
+    files: tuple[str, ...] = ()  # paths in ``repo`` to download (the model first)
+    optional_files: tuple[str, ...] = ()  # downloaded when the repository has them
+    query_prefix: str = ""  # put before a question (some models are trained with one)
+    passage_prefix: str = ""  # put before a passage
+    scifact_source: str = ""  # where ``scifact_ndcg10`` comes from
+    multilingual: bool = False
 
     @property
     def downloadable(self) -> bool:
@@ -87,13 +99,23 @@ def _entry(item: dict[str, Any]) -> CatalogueEntry:
 
 
 def safe_entry(entry: CatalogueEntry) -> CatalogueEntry:
-    """``entry``, refused when its file name or repository could reach outside their folders."""
+    """``entry``, refused when its file names or repository could reach outside their folders."""
     file = entry.file
     if PurePath(file).name != file or file.startswith(".") or "\\" in file or (
         entry.repo and not _REPO.match(entry.repo)
+    ) or not all(safe_repo_path(f) for f in entry.files + entry.optional_files) or (
+        entry.model_id and not (_REPO.match(entry.model_id) and ".." not in entry.model_id)
     ):
         raise ModelError(f"the model catalogue names an unsafe file or repository ({entry.repo}/{file}): reinstall Ragtune")
     return entry
+
+
+def safe_repo_path(path: str) -> bool:
+    """Whether ``path`` is a plain relative path inside a repository ("onnx/model.onnx")."""
+    parts = path.split("/")
+    return bool(path) and "\\" not in path and ":" not in path and all(
+        part and not part.startswith(".") for part in parts
+    )
 
 
 def _read_entry(item: dict[str, Any]) -> CatalogueEntry:
@@ -111,6 +133,13 @@ def _read_entry(item: dict[str, Any]) -> CatalogueEntry:
             parameters_b=float(item.get("parameters_b") or 0.0), released=str(item.get("released") or ""),
             scifact_ndcg10=(float(item["scifact_ndcg10"]) if item.get("scifact_ndcg10") else None),
             chunks_per_s=(float(item["chunks_per_s"]) if item.get("chunks_per_s") else None),
+            model_id=str(item.get("model_id") or ""), fastembed_name=str(item.get("fastembed_name") or ""),
+            dimension=int(item.get("dimension") or 0), max_tokens=int(item.get("max_tokens") or 0),
+            languages=str(item.get("languages") or ""),
+            files=tuple(str(f) for f in item.get("files") or ()),
+            optional_files=tuple(str(f) for f in item.get("optional_files") or ()),
+            query_prefix=str(item.get("query_prefix") or ""), passage_prefix=str(item.get("passage_prefix") or ""),
+            scifact_source=str(item.get("scifact_source") or ""), multilingual=bool(item.get("multilingual")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"the model catalogue has a broken entry ({exc}): reinstall Ragtune") from exc
@@ -133,6 +162,24 @@ def chat_models() -> list[CatalogueEntry]:
 
 def embedding_models() -> list[CatalogueEntry]:
     return [e for e in load_catalogue() if e.kind == "embedding"]
+
+
+def find_embedder(name: str) -> CatalogueEntry:
+    """The embedding model called ``name`` or recorded as ``name`` (case does not matter)."""
+    for entry in embedding_models():
+        if embedder_called(entry, name):
+            return entry
+    names = ", ".join(e.name for e in embedding_models())
+    raise ModelError(f"the catalogue has no embedding model named {name!r}; it has: {names}")
+
+
+def embedder_called(entry: CatalogueEntry, name: str) -> bool:
+    """Whether a person naming ``name`` means ``entry``: its name with or without the part in
+    brackets, its model id, or the model id's last part ("bge-small-en-v1.5")."""
+    wanted = name.strip().lower()
+    names = {entry.name, entry.name.split(" (")[0], entry.model_id, entry.model_id.rsplit("/", 1)[-1],
+             entry.fastembed_name}
+    return wanted in {n.lower() for n in names if n}
 
 
 def find_entry(name: str) -> CatalogueEntry:

@@ -1,4 +1,4 @@
-"""Download a catalogue chat model from the Hugging Face hub, only when a person asks.
+"""Download a catalogue model's files from the Hugging Face hub, only when a person asks.
 
 The transfer is ``huggingface_hub``'s: ``get_hf_file_metadata`` (HEAD: the exact size, the ETag,
 which for a hub file stored in LFS is its SHA-256, redirects followed) and ``http_get`` (streaming,
@@ -12,8 +12,9 @@ around it:
 - free disk space is checked before the first byte;
 - progress (bytes, rate, time left) and Stop between 1 MB blocks (the client's block size, which
   it reads at each call, is lowered from 10 MB for the time of the download);
-- the SHA-256 is verified before the file is first used (the catalogue's pinned value, else the
-  hub's); a corrupted download is deleted and refused;
+- the file is verified before it is first used: against the catalogue's pinned SHA-256, else what
+  the hub reports (the SHA-256 of a file stored in LFS, the git hash of a small one); a corrupted
+  download is deleted and refused;
 - no connection gets a message that says so and how to add a file the person already has.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import hashlib
 import json
 import os
 import re
@@ -46,59 +48,101 @@ DISK_MARGIN_BYTES = 256 << 20
 #: read size while downloading: progress and Stop act at this grain (the client's own is 10 MB)
 READ_BYTES = 1 << 20
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_GIT_SHA1 = re.compile(r"^[0-9a-f]{40}$")
 
 
 class DownloadError(ModelError):
     """A download could not be done (offline, refused, dropped, corrupted)."""
 
 
+class FileRefused(DownloadError):
+    """The server answered, but not with the file (``status``: its HTTP status)."""
+
+    def __init__(self, message: str, status: int | str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Remote:
-    """What the server says about a file before it is downloaded."""
+    """What the server says about a file before it is downloaded: ``sha256`` is the digest to
+    verify it against (a SHA-256, or the 40-digit git hash of a file not stored in LFS)."""
 
     url: str
     size: int
     sha256: str
 
 
-def offline_message(entry: CatalogueEntry, detail: str) -> str:
-    return (
-        f"Cannot reach the model server to download {entry.name} ({detail}). Downloads need an "
-        f"internet connection; everything else in Ragtune works offline. If you already have the "
-        f"file {entry.file}, add it with Add model… or `ragtune models add PATH`."
+@dataclass(frozen=True)
+class FileJob:
+    """One file to download: ``name`` (what a person reads), ``repo``/``revision``/``file`` on the
+    hub, where it goes, the pinned SHA-256 if any, and the line that says how to do without."""
+
+    name: str
+    repo: str
+    revision: str
+    file: str
+    target: Path
+    sha256: str | None = None
+    instead: str = ""
+
+
+def model_job(entry: CatalogueEntry) -> FileJob:
+    """The download of a catalogue chat model's GGUF file."""
+    return FileJob(
+        entry.name, entry.repo, entry.revision, entry.file, paths.downloaded_models_dir() / entry.file,
+        entry.sha256, f"If you already have the file {entry.file}, add it with Add model… or `ragtune models add PATH`.",
     )
 
 
-def remote_file(entry: CatalogueEntry, endpoint: str | None = None) -> Remote:
-    """Ask the server for the file's size and SHA-256 (no download)."""
+def offline_message(job: FileJob, detail: str) -> str:
+    return (
+        f"Cannot reach the model server to download {job.name} ({detail}). Downloads need an "
+        f"internet connection; everything else in Ragtune works offline. {job.instead}"
+    ).rstrip()
+
+
+def digest_of(path: Path, expected: str) -> str:
+    """``path``'s digest of the kind ``expected`` is: a git blob hash (40 digits) or a SHA-256."""
+    if not _GIT_SHA1.match(expected):
+        return hash_file(path)
+    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
+    with path.open("rb") as fh:
+        while block := fh.read(READ_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remote_file(job: FileJob, endpoint: str | None = None) -> Remote:
+    """Ask the server for the file's size and digest (no download)."""
     import httpx
     from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
     from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
     if constants.HF_HUB_OFFLINE:
-        raise DownloadError(offline_message(entry, "downloads are switched off: HF_HUB_OFFLINE is set"))
+        raise DownloadError(offline_message(job, "downloads are switched off: HF_HUB_OFFLINE is set"))
     endpoint = endpoint or os.environ.get("HF_ENDPOINT", "").strip() or None  # read now, not at import
-    url = hf_hub_url(entry.repo, entry.file, revision=entry.revision, endpoint=endpoint)
+    url = hf_hub_url(job.repo, job.file, revision=job.revision, endpoint=endpoint)
     try:
         meta = get_hf_file_metadata(url, token=False, endpoint=endpoint)
     except OfflineModeIsEnabled as exc:
-        raise DownloadError(offline_message(entry, "downloads are switched off: HF_HUB_OFFLINE is set")) from exc
+        raise DownloadError(offline_message(job, "downloads are switched off: HF_HUB_OFFLINE is set")) from exc
     except (httpx.ConnectError, httpx.TimeoutException, httpx.NetworkError) as exc:
-        raise DownloadError(offline_message(entry, f"no connection: {exc}")) from exc
+        raise DownloadError(offline_message(job, f"no connection: {exc}")) from exc
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "?"
-        raise DownloadError(
-            f"The model server refused {entry.repo}/{entry.file} (HTTP {status}): the file may have "
-            "moved or need a login; see the model's page on huggingface.co."
+        raise FileRefused(
+            f"The model server refused {job.repo}/{job.file} (HTTP {status}): the file may have "
+            "moved or need a login; see the model's page on huggingface.co.", status
         ) from exc
-    expected = (entry.sha256 or meta.etag or "").strip('"').lower()
-    if not _SHA256.match(expected):
+    expected = (job.sha256 or meta.etag or "").strip('"').lower()
+    if not (_SHA256.match(expected) or (not job.sha256 and _GIT_SHA1.match(expected))):
         raise DownloadError(
-            f"The server gives no SHA-256 for {entry.file}, so the download could not be verified; "
+            f"The server gives no SHA-256 for {job.file}, so the download could not be verified; "
             "it was not started."
         )
     if not meta.size:
-        raise DownloadError(f"The server does not say how large {entry.file} is; the download was not started.")
+        raise DownloadError(f"The server does not say how large {job.file} is; the download was not started.")
     return Remote(url=meta.location, size=int(meta.size), sha256=expected)
 
 
@@ -166,33 +210,43 @@ def download_model(
     if not entry.downloadable:
         raise DownloadError(f"{entry.name} is not downloadable (it ships with Ragtune)")
     safe_entry(entry)
-    folder = paths.downloaded_models_dir()
-    target = folder / entry.file
-    if target.is_file() and entry.sha256 and stamp_ok(target, entry.sha256):
+    return download_file(model_job(entry), progress, cancel, endpoint)
+
+
+def download_file(
+    job: FileJob,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    endpoint: str | None = None,
+) -> Path:
+    """``job.target``, verified: downloaded (or resumed) when it is not there yet."""
+    target = job.target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_file() and job.sha256 and stamp_ok(target, job.sha256):
         return target
-    remote = remote_file(entry, endpoint)
+    remote = remote_file(job, endpoint)
     if target.is_file() and stamp_ok(target, remote.sha256):
         return target
-    if target.is_file() and target.stat().st_size == remote.size and hash_file(target) == remote.sha256:
+    if target.is_file() and target.stat().st_size == remote.size and digest_of(target, remote.sha256) == remote.sha256:
         write_stamp(target, remote.sha256)  # complete, its stamp lost (a crash right after the move)
         return target
-    part = folder / (entry.file + ".part")
+    part = target.with_name(target.name + ".part")
     lock = FileLock(str(part) + ".lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise DownloadError(
-            f"{entry.name} is being downloaded already (another Ragtune window or command); "
+            f"{job.name} is being downloaded already (another Ragtune window or command); "
             "wait for that download to finish."
         ) from None
     try:
-        return _fetch(entry, remote, part, target, progress, cancel, endpoint)
+        return _fetch(job, remote, part, target, progress, cancel, endpoint)
     finally:
         lock.release()
 
 
 def _fetch(
-    entry: CatalogueEntry, remote: Remote, part: Path, target: Path,
+    entry: FileJob, remote: Remote, part: Path, target: Path,
     progress: ProgressCallback | None, cancel: threading.Event | None, endpoint: str | None,
 ) -> Path:
     """Transfer (resuming), verify and move into place; the caller holds the part's lock."""
@@ -214,7 +268,7 @@ def _fetch(
         _transfer(entry, remote, part, _resume_size(part, remote), progress, cancel)
     if progress is not None:
         progress(Progress(Stage.VERIFYING, remote.size, remote.size, current=entry.name))
-    digest = hash_file(part)
+    digest = digest_of(part, remote.sha256)
     if digest != remote.sha256:
         part.unlink(missing_ok=True)
         _part_info(part).unlink(missing_ok=True)
@@ -234,7 +288,7 @@ def _fetch(
 
 
 def _transfer(
-    entry: CatalogueEntry, remote: Remote, part: Path, have: int,
+    entry: FileJob, remote: Remote, part: Path, have: int,
     progress: ProgressCallback | None, cancel: threading.Event | None,
 ) -> None:
     import httpx
@@ -259,7 +313,7 @@ def _transfer(
         constants.DOWNLOAD_CHUNK_SIZE = block
 
 
-def _stopped(entry: CatalogueEntry, remote: Remote, part: Path, exc: BaseException) -> DownloadError:
+def _stopped(entry: FileJob, remote: Remote, part: Path, exc: BaseException) -> DownloadError:
     got = part.stat().st_size if part.exists() else 0
     return DownloadError(
         f"The download of {entry.name} stopped at {format_size(got)} of {format_size(remote.size)} "

@@ -83,6 +83,15 @@ def stamp_ok(target: Path, sha256: str) -> bool:
     return bool(stamp == {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256})
 
 
+def stamped(target: Path) -> bool:
+    """Whether ``target`` was verified (by any digest) and has not changed since."""
+    try:
+        stamp = json.loads(_stamp_path(target).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(stamp, dict) and stamp_ok(target, str(stamp.get("sha256", "")))
+
+
 def write_stamp(target: Path, sha256: str) -> None:
     st = target.stat()
     _stamp_path(target).write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}))

@@ -41,16 +41,25 @@ class Embedder(Protocol):
 
 
 class FastEmbedder:
-    """An ``Embedder`` on a fastembed ``TextEmbedding``; thread-safe (one call at a time)."""
+    """An ``Embedder`` on a fastembed ``TextEmbedding``; thread-safe (one call at a time). Models
+    trained with prefixes get them here: ``passage_prefix`` before every passage, ``query_prefix``
+    before a question."""
 
-    def __init__(self, model: Any, model_id: str, dim: int, tokenizer: Any) -> None:
+    def __init__(
+        self, model: Any, model_id: str, dim: int, tokenizer: Any, query_prefix: str = "", passage_prefix: str = ""
+    ) -> None:
         self._model = model
         self.model_id = model_id
         self.dim = dim
         self.tokenizer = tokenizer
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed([self.passage_prefix + t for t in texts] if self.passage_prefix else texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -64,7 +73,7 @@ class FastEmbedder:
         return result
 
     def embed_query(self, text: str) -> np.ndarray:
-        vector: np.ndarray = self.embed([text])[0]
+        vector: np.ndarray = self._embed([self.query_prefix + text])[0]
         return vector
 
 
@@ -85,7 +94,7 @@ def embed_all(
     return result
 
 
-def _plain_tokenizer(folder: Path) -> Any:
+def plain_tokenizer(folder: Path) -> Any:
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -136,20 +145,6 @@ def load_default_embedder(progress: ProgressCallback | None = None) -> Embedder:
                 )
             except Exception as exc:  # onnxruntime/fastembed raise many kinds
                 raise ModelError(f"Could not load the embedding model from {folder}: {exc}") from exc
-            _default = FastEmbedder(model, DEFAULT_MODEL_ID, DEFAULT_DIM, _plain_tokenizer(folder))
+            _default = FastEmbedder(model, DEFAULT_MODEL_ID, DEFAULT_DIM, plain_tokenizer(folder))
             log.info("Embedding model loaded from %s (max %d tokens)", folder, EMBEDDING_MAX_TOKENS)
         return _default
-
-
-def load_embedder(name: str) -> Embedder:
-    """Any fastembed model by name, for users who pick another one (may download when online)."""
-    from fastembed import TextEmbedding
-
-    try:
-        model = TextEmbedding(model_name=name)
-    except Exception as exc:
-        raise ModelError(f"Could not load the embedding model {name!r}: {exc}") from exc
-    dim = int(next(iter(model.embed(["dimension probe"]))).shape[0])
-    folder = Path(str(getattr(model.model, "_model_dir", "")))
-    tokenizer = _plain_tokenizer(folder) if (folder / "tokenizer.json").is_file() else None
-    return FastEmbedder(model, name, dim, tokenizer)

@@ -108,7 +108,7 @@ class Indexer:
         started = time.monotonic()
         report = IndexReport(library=library)
         lib_id = self.store.library_id(library)
-        self.store.check_embedding_model(self.embedder.model_id, self.embedder.dim, reset=force)
+        self.store.check_embedding_model(self.embedder.model_id, self.embedder.dim, reset=force, library_id=lib_id)
         sources = self.store.sources(lib_id)
         _emit(progress, Progress(Stage.SCANNING, 0, 0, current=f"Scanning {len(sources)} source(s)"))
         scan = scan_sources([Path(s) for s in sources])
@@ -226,7 +226,7 @@ class Indexer:
                 self._fail(lib_id, f, sha, "empty", "no text found", report, tracker, row)
                 continue
             item = _Pending(f, sha, result, chunks, is_update=row is not None)
-            reused = self.store.vectors_for_sha256(sha)
+            reused = self.store.vectors_for_sha256(lib_id, sha)
             if reused is not None and [c.text for c in reused[0]] == [c.text for c in chunks]:
                 item.vectors = reused[1]
             yield item

@@ -1,5 +1,6 @@
 """``Library``: the library part of the service (``svc.library``): libraries, sources, indexing,
-search, doctor, and the page text the source viewer shows.
+search, doctor, and the page text the source viewer shows. Each library is indexed and searched
+with its own embedding model (``svc.library.embedders``).
 
 Each thread uses its own connection of the session's ``Database`` (WAL lets readers run while the
 index lane writes).
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import apsw
 
 from ragtune.core import named_search
 from ragtune.core.current_settings import CurrentSettings
+from ragtune.core.embedder_service import LibraryEmbedders
 from ragtune.core.embedding import Embedder, load_default_embedder
 from ragtune.core.indexer import Indexer
 from ragtune.core.ingest.isolation import ParserPool
@@ -24,7 +26,7 @@ from ragtune.core.ingest.scan import is_under, on_disk_case
 from ragtune.core.library_names import default_library, library_name
 from ragtune.core.page_render import render_pdf_page
 from ragtune.core.retrieval import hybrid_search
-from ragtune.core.store import db, doctor, exclusions, index_lock, ocr_pages
+from ragtune.core.store import db, doctor, exclusions, index_lock, library_vectors, ocr_pages
 from ragtune.core.store.database import Database
 from ragtune.core.store.db import transaction
 from ragtune.core.store.faults import translate_errors
@@ -51,11 +53,22 @@ class Library:
     Reads and writes through ``database`` (a connection per thread); reads ``settings`` from the
     session's one ``CurrentSettings``."""
 
-    def __init__(self, database: Database, settings: CurrentSettings, embedder: Embedder | None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: CurrentSettings,
+        embedder: Embedder | None,
+        embedder_loader: Callable[[str], Embedder] | None = None,
+    ) -> None:
         self.database = database
         self._settings = settings
         self._embedder = embedder
         self._lock = threading.Lock()
+        self.embedders = (
+            LibraryEmbedders(database, lambda: self.embedder, embedder_loader)
+            if embedder_loader is not None
+            else LibraryEmbedders(database, lambda: self.embedder)
+        )
         self._pool: ParserPool | None = None  # the index lane's
         # The source viewer's, on the reads lane. A pool serves one run at a time, and an index run
         # holds its pool for the whole batch (files parsed ahead, results matched by order), so
@@ -86,10 +99,15 @@ class Library:
 
     @property
     def embedder(self) -> Embedder:
+        """The default embedding model (new libraries are indexed with it)."""
         with self._lock:
             if self._embedder is None:
                 self._embedder = load_default_embedder()
             return self._embedder
+
+    def embedder_of(self, library: str) -> Embedder:
+        """The embedding model ``library``'s vectors come from."""
+        return self.embedders.of(self._store().library_id(library))
 
     def _parser_pool(self) -> ParserPool:
         with self._lock:
@@ -142,7 +160,12 @@ class Library:
         self._store().rename_library(old, library_name(new))
 
     def delete_library(self, name: str) -> None:
-        self._store().delete_library(name)
+        """Delete a library and its index; refused while it is being indexed or switched to
+        another embedding model (``LibraryBusy``)."""
+        store = self._store()
+        lib_id = store.library_id(name)
+        with index_lock.library_lock(self.db_path, lib_id, name, wait=False):
+            store.delete_library(name)
 
     def documents(self, library: str) -> list[DocumentInfo]:
         store = self._store()
@@ -180,7 +203,7 @@ class Library:
                 return IndexReport(library=library, cancelled=True)
             indexer = Indexer(
                 store,
-                self.embedder,
+                self.embedders.of(lib_id),
                 self._parser_pool(),
                 self.settings.chunk_tokens,
                 self.settings.chunk_overlap,
@@ -235,7 +258,9 @@ class Library:
     def passages_for(self, library: str, question: str, k: int = 10) -> list[Hit]:
         """The passages to answer ``question`` from (``core.named_search``): the search's ``k``
         best, and passages naming what the question names when none of those does."""
-        return named_search.passages_for(lambda query, n: self.search(library, query, n), self.embedder, question, k)
+        return named_search.passages_for(
+            lambda query, n: self.search(library, query, n), self.embedder_of(library), question, k
+        )
 
     def search_many(self, library: str, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
         store = self._store()
@@ -245,8 +270,12 @@ class Library:
             if not query.strip():
                 results.append([])
                 continue
-            vector = self.embedder.embed_query(query)
-            results.append(hybrid_search(self.connection(), lib_id, query, vector, k))
+            # one state of the database: a switch to another model committing meanwhile is seen
+            # whole or not at all, and the question is embedded with the model of what is read
+            with db.snapshot(self.connection()) as conn:
+                tables = library_vectors.tables_of(conn, lib_id)
+                vector = self.embedders.for_tables(tables).embed_query(query)
+                results.append(hybrid_search(conn, lib_id, query, vector, k, tables=tables))
         return results
 
     def library_id(self, library: str) -> int:

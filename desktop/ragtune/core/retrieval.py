@@ -17,9 +17,10 @@ from collections.abc import Iterable
 import apsw
 import numpy as np
 
-from ragtune.core.store import chunk_queries
+from ragtune.core.store import chunk_queries, library_vectors
 from ragtune.core.store import vectors as vec
 from ragtune.core.types import Hit
+from ragtune.errors import EmbeddingModelMismatch
 
 #: weight of the keyword score in the fused score (the vector score gets the rest)
 KEYWORD_WEIGHT = 0.3
@@ -72,10 +73,28 @@ def keyword_search(
 
 
 def vector_candidates(
-    conn: apsw.Connection, library_id: int, query_vector: np.ndarray, limit: int
+    conn: apsw.Connection, library_id: int, query_vector: np.ndarray, limit: int,
+    tables: vec.VectorTables | None = None,
 ) -> list[int]:
     """Chunk ids of one library proposed by the sign-bit nearest-neighbour index, nearest first."""
-    return vec.knn(conn, library_id, query_vector, limit)
+    tables = library_tables(conn, library_id, query_vector, tables)
+    return [] if tables is None else vec.knn(conn, tables, library_id, query_vector, limit)
+
+
+def library_tables(
+    conn: apsw.Connection, library_id: int, query_vector: np.ndarray, tables: vec.VectorTables | None = None
+) -> vec.VectorTables | None:
+    """The vector tables of ``library_id`` (``tables`` when the caller read them already; None
+    before its first index), refused with a clear message when the query vector is not of their
+    model's dimension."""
+    tables = tables if tables is not None else library_vectors.tables_of(conn, library_id)
+    if tables is not None and int(np.asarray(query_vector).shape[-1]) != tables.dim:
+        raise EmbeddingModelMismatch(
+            f"This library was embedded with {tables.model} ({tables.dim} dimensions); the question was "
+            f"embedded with another model ({np.asarray(query_vector).shape[-1]} dimensions), so they "
+            "cannot be compared. Search with the library's own embedding model."
+        )
+    return tables
 
 
 def vector_search(
@@ -83,17 +102,19 @@ def vector_search(
 ) -> list[tuple[int, float]]:
     """(chunk id, cosine similarity) of one library, nearest first (candidates re-scored exactly)."""
     ids = vector_candidates(conn, library_id, query_vector, limit)
-    scores = vector_scores(conn, query_vector, ids)
+    scores = vector_scores(conn, library_id, query_vector, ids)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def vector_scores(
-    conn: apsw.Connection, query_vector: np.ndarray, chunk_ids: Iterable[int]
+    conn: apsw.Connection, library_id: int, query_vector: np.ndarray, chunk_ids: Iterable[int],
+    tables: vec.VectorTables | None = None,
 ) -> dict[int, float]:
-    """Cosine similarity of given chunks to the query, from their stored vectors."""
+    """Cosine similarity of given chunks of one library to the query, from their stored vectors."""
     q = np.asarray(query_vector, dtype=np.float32)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
-    found = vec.vectors_of(conn, list(chunk_ids), q.shape[0])
+    tables = library_tables(conn, library_id, q, tables)
+    found = {} if tables is None else vec.vectors_of(conn, tables, list(chunk_ids))
     return {
         cid: float(np.dot(v, q) / max(float(np.linalg.norm(v)), 1e-12)) for cid, v in found.items()
     }
@@ -132,8 +153,10 @@ def hybrid_search(
     query_vector: np.ndarray,
     k: int,
     weight: float = KEYWORD_WEIGHT,
+    tables: vec.VectorTables | None = None,
 ) -> list[Hit]:
-    """The ``k`` best chunks of one library for a question, keyword and vector search fused."""
+    """The ``k`` best chunks of one library for a question, keyword and vector search fused
+    (``tables``: the library's vector tables as the caller read them with the question's model)."""
     if k <= 0:
         return []
     pool = pool_size(k)
@@ -141,9 +164,9 @@ def hybrid_search(
     kw_list = keyword_search(conn, library_id, query, fetch)
     keyword = dict(kw_list)
     floor = kw_list[-1][1] if len(kw_list) == fetch else 0.0  # the list holds every match
-    proposed = vector_candidates(conn, library_id, query_vector, pool)
+    proposed = vector_candidates(conn, library_id, query_vector, pool, tables)
     candidates = list(dict.fromkeys([cid for cid, _ in kw_list[:pool]] + proposed))
-    vector = vector_scores(conn, query_vector, candidates)
+    vector = vector_scores(conn, library_id, query_vector, candidates, tables)
     fused = fuse_scores(
         {c: keyword[c] for c in candidates if c in keyword}, vector, weight, keyword_floor=floor
     )

@@ -27,10 +27,16 @@ plugs in).
 
 CONTRACT (other modules build on it; change it only in step with its callers):
 
-    svc = Ragtune(db_path=None, settings=None, embedder=None, engine_factory=default_engine)
-        # paths from RAGTUNE_HOME / platformdirs; settings loaded from disk when None
+    svc = Ragtune(db_path=None, settings=None, embedder=None, engine_factory=default_engine,
+                  embedder_loader=None)
+        # paths from RAGTUNE_HOME / platformdirs; settings loaded from disk when None;
+        # embedder: the default embedding model; embedder_loader(model_id): another one a
+        # library was switched to (default: the catalogue's, core.embedders.load_by_id)
     svc.library / svc.models / svc.chats / svc.evaluation / svc.finetune   # the parts (above)
     svc.db_path; svc.embedder
+    svc.library.embedders.options(library) / .plan(library, model) / .download(model, progress,
+        cancel) / .change(library, model, progress, cancel) -> ReembedReport / .languages(library)
+        # a library's own embedding model; change re-embeds into new tables, swapped atomically
     svc.ask(question, library=None, rag=True, adapters=(), on_sources=None, on_token=None,
             cancel=None, chat_id=None) -> Answer
         # on_sources(list[Hit]) fires before the first token; on_token(str) per streamed piece:
@@ -81,10 +87,11 @@ class Ragtune:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         engine_factory: EngineFactory = default_engine,
+        embedder_loader: Callable[[str], Embedder] | None = None,
     ) -> None:
         self._current = CurrentSettings(settings or settings_store.load())
         self.database = Database(db_path)
-        self.library = Library(self.database, self._current, embedder)
+        self.library = Library(self.database, self._current, embedder, embedder_loader)
         self.models = Answers(self._current, engine_factory)
         self.chats = Chats(self.database, self.library.library_id)
         self.evaluation = Evaluation(self.database, self.library, self.models)

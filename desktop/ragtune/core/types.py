@@ -96,6 +96,7 @@ class Stage(StrEnum):
     TRAINING = "training"  # the trainer's steps
     CHECKPOINT = "checkpoint"  # the trainer saved its state
     EXPORTING = "exporting"  # the adapter written as GGUF
+    EMBEDDING = "embedding"  # a library's passages embedded again with another model
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,18 @@ class LibraryStats:
     hidden_documents: int = 0
     #: indexed documents split with another chunking than the settings' (they need a re-index)
     other_chunking: int = 0
+    #: the embedding model of the library's vectors ("" before its first index), and an unfinished
+    #: switch to another: (model, passages done, passages in all)
+    embedder: str = ""
+    unfinished_switch: tuple[str, int, int] | None = None
+
+    def switch_sentence(self) -> str:
+        """"Switching to M stopped at 8 of 20 passages; …" ("" when there is no unfinished switch)."""
+        if self.unfinished_switch is None:
+            return ""
+        model, done, total = self.unfinished_switch
+        return (f"Switching to {model} stopped at {done} of {total} passages; choose it again "
+                "(Embedder…) to finish. Searches use the old model meanwhile.")
 
     @property
     def needs_reindex(self) -> bool:

@@ -28,6 +28,7 @@ from ragtune.core.types import IndexReport, LibraryInfo, LibraryStats, Progress
 from ragtune.core.units import format_size
 from ragtune.gui.context import AppContext
 from ragtune.gui.documents_model import DocumentsModel, build_rows
+from ragtune.gui.embedder_dialog import EmbedderDialog, open_embedder_dialog
 from ragtune.gui.index_progress import IndexProgress
 from ragtune.gui.indexing import IndexController
 from ragtune.gui.library_parts import DocumentsTable, ReindexNotice, source_label
@@ -65,6 +66,7 @@ class LibraryPanel(QWidget):
         self.stats: LibraryStats | None = None
         self._waiting: list[str] = []
         self._read_seq = 0
+        self.embedder_dialog: EmbedderDialog | None = None
         self._build()
         indexer.started.connect(self._index_started)
         indexer.planned.connect(self._index_planned)
@@ -80,14 +82,16 @@ class LibraryPanel(QWidget):
         self.library_list = QListWidget()
         self.library_list.setMaximumHeight(130)
         self.library_list.currentItemChanged.connect(self._library_clicked)
-        new, rename, delete = (
+        new, rename, delete, embedder = (
             _button("New…", "Create a library", "add"),
             _button("Rename…", "Rename the selected library"),
             _button("Delete…", "Delete the selected library (your files stay on disk)"),
+            _button("Embedder…", "The embedding model that searches this library, and the others it can use"),
         )
         new.clicked.connect(self.prompt_new_library)
         rename.clicked.connect(self.prompt_rename_library)
         delete.clicked.connect(self.prompt_delete_library)
+        embedder.clicked.connect(self.open_embedder_dialog)
         self.source_list = QListWidget()
         self.source_list.setMaximumHeight(110)
         add_files, add_folder, remove, rescan = (
@@ -112,7 +116,7 @@ class LibraryPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._heading("Libraries"))
         layout.addWidget(self.library_list)
-        layout.addLayout(self._row(new, rename, delete))
+        layout.addLayout(self._row(new, rename, delete, embedder))
         layout.addWidget(self._heading("Sources"))
         layout.addWidget(self.source_list)
         layout.addLayout(self._row(add_files, add_folder, remove, rescan))
@@ -228,6 +232,16 @@ class LibraryPanel(QWidget):
         if self.ctx.messages.confirm("Delete library", text):
             self.delete_library(name)
 
+    def open_embedder_dialog(self) -> Job | None:
+        """The current library's embedding model and the others it can use (``EmbedderDialog``)."""
+        if self.current is None:
+            return None
+        return open_embedder_dialog(self.ctx, self.current, self, on_open=self._embedder_dialog_opened)
+
+    def _embedder_dialog_opened(self, dialog: EmbedderDialog) -> None:
+        self.embedder_dialog = dialog
+        dialog.switched.connect(lambda _report: self.refresh_documents())
+
     # -- sources and indexing -------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str]) -> Job | None:
         """Index files or folders into the current library (a new one when there is none)."""
@@ -337,7 +351,9 @@ class LibraryPanel(QWidget):
         failed = f" · {stats.failed} failed" if stats.failed else ""
         instructions = f" · {stats.instructions_sentence()}" if stats.instruction_passages else ""
         hidden = f" · {stats.hidden_sentence()}" if stats.hidden_spans else ""
+        embedder = f" · embedder {stats.embedder.rsplit('/', 1)[-1]}" if stats.embedder else ""
+        switch = f" · {stats.switch_sentence()}" if stats.unfinished_switch else ""
         self.counts.setText(
             f"{stats.documents} documents · {stats.pages} pages · {stats.chunks} chunks · "
-            f"database {format_size(stats.database_bytes)}{failed}{instructions}{hidden}"
+            f"database {format_size(stats.database_bytes)}{embedder}{failed}{instructions}{hidden}{switch}"
         )

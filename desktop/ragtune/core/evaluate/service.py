@@ -264,7 +264,7 @@ class Evaluation:
         for spec in adapters:
             self._answers.check_adapter(spec.path)
         model = self._answers.load_model()
-        config = run_config(self._answers.settings, model, adapters, self._library.embedder.model_id)
+        config = run_config(self._answers.settings, model, adapters, self._library.embedder_of(library).model_id)
         conn, lib_id, split_name = self._conn(), self._library.library_id(library), split_label or split or "all"
         run_id = None if fresh else run_store.find_resumable(conn, lib_id, qset, split_name, modes, config)
         if run_id is None:

@@ -168,6 +168,21 @@ def _close_quietly(conn: apsw.Connection | None) -> None:
 
 
 @contextmanager
+def snapshot(conn: apsw.Connection) -> Iterator[apsw.Connection]:
+    """Reads that see one state of the database (a deferred read transaction; WAL keeps it while
+    writers go on). Inside another transaction, that one's state."""
+    if not conn.getautocommit():
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        with suppress(apsw.Error):
+            conn.execute("COMMIT")
+
+
+@contextmanager
 def transaction(conn: apsw.Connection) -> Iterator[apsw.Connection]:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error. Nested use becomes a savepoint."""
     require_writable(conn)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import apsw
 
 from ragtune.core.hidden_text import doctor_lines
+from ragtune.core.store import library_vectors
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.faults import damaged_error, is_damage
 from ragtune.core.types import reindex_sentence
@@ -113,6 +115,60 @@ def _other_chunking(conn: apsw.Connection, chunking: str) -> list[tuple[str, int
     ]
 
 
+def _count_vectors(conn: apsw.Connection, counts: dict[str, int]) -> bool:
+    """Add the vector counts of every pair of vector tables in use to ``counts``: vectors, sign-bit
+    rows, vectors of no chunk of their libraries, chunks without a vector in their library's pair.
+    False when chunks of libraries on the shared pair have no table to be in."""
+    shared_scope = "d.library_id NOT IN (SELECT library_id FROM library_vectors)"
+    pairs: list[tuple[vec.VectorTables, str]] = []
+    shared = vec.shared_tables(conn)
+    if shared is not None:
+        pairs.append((shared, shared_scope))
+    for lib_id, tables in _own_tables(conn):
+        pairs.append((tables, f"d.library_id = {int(lib_id)}"))
+    for key in ("vectors", "vector_bits", "orphan_vectors", "chunks_without_vector"):
+        counts[key] = 0
+    for tables, scope in pairs:
+        in_scope = f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {scope}"
+        counts["vectors"] += _count(conn, f"SELECT count(*) FROM {tables.floats}")
+        counts["vector_bits"] += _count(conn, f"SELECT count(*) FROM {tables.bits}")
+        counts["orphan_vectors"] += _count(
+            conn, f"SELECT count(*) FROM {tables.floats} WHERE chunk_id NOT IN ({in_scope})"
+        ) + _count(conn, f"SELECT count(*) FROM {tables.bits} WHERE rowid NOT IN ({in_scope})")
+        counts["chunks_without_vector"] += _count(
+            conn,
+            f"SELECT count(*) FROM ({in_scope}) s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {tables.floats} v WHERE v.chunk_id = s.id) OR NOT EXISTS "
+            f"(SELECT 1 FROM {tables.bits} b WHERE b.rowid = s.id)",
+        )
+    shared_chunks = _count(
+        conn, f"SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {shared_scope}"
+    )
+    return shared is not None or shared_chunks == 0
+
+
+def _own_tables(conn: apsw.Connection) -> list[tuple[int, vec.VectorTables]]:
+    found: list[tuple[int, vec.VectorTables]] = []
+    rows: list[Any] = conn.execute("SELECT library_id FROM library_vectors ORDER BY library_id").fetchall()
+    for (lib_id,) in rows:
+        tables = library_vectors.tables_of(conn, int(lib_id))
+        if tables is not None:
+            found.append((int(lib_id), tables))
+    return found
+
+
+def _builds(conn: apsw.Connection) -> list[tuple[str, library_vectors.Build]]:
+    found: list[tuple[str, library_vectors.Build]] = []
+    rows: list[Any] = conn.execute(
+        "SELECT b.library_id, l.name FROM vector_builds b JOIN libraries l ON l.id = b.library_id"
+    ).fetchall()
+    for lib_id, name in rows:
+        build = library_vectors.build_of(conn, int(lib_id))
+        if build is not None:
+            found.append((str(name), build))
+    return found
+
+
 def check(conn: apsw.Connection, chunking: str = "") -> DoctorReport:
     """Check the database; ``chunking`` is the settings' (``Settings.chunking``): libraries with
     documents split otherwise are listed as needing a re-index (information, not a problem).
@@ -155,28 +211,7 @@ def check(conn: apsw.Connection, chunking: str = "") -> DoctorReport:
             "(SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
         ),
     }
-    has_vectors = vec.has_vector_table(conn)
-    if has_vectors:
-        counts["vectors"] = _count(conn, f"SELECT count(*) FROM {vec.FLOATS_TABLE}")
-        counts["vector_bits"] = _count(conn, f"SELECT count(*) FROM {vec.BITS_TABLE}")
-        counts["orphan_vectors"] = _count(
-            conn,
-            f"SELECT count(*) FROM {vec.FLOATS_TABLE} v WHERE NOT EXISTS "
-            "(SELECT 1 FROM chunks c WHERE c.id = v.chunk_id)",
-        ) + _count(
-            conn,
-            f"SELECT count(*) FROM {vec.BITS_TABLE} v WHERE NOT EXISTS "
-            "(SELECT 1 FROM chunks c WHERE c.id = v.rowid)",
-        )
-        counts["chunks_without_vector"] = _count(
-            conn,
-            f"SELECT count(*) FROM chunks c WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {vec.FLOATS_TABLE} v WHERE v.chunk_id = c.id) OR NOT EXISTS "
-            f"(SELECT 1 FROM {vec.BITS_TABLE} b WHERE b.rowid = c.id)",
-        )
-    else:
-        counts["vectors"] = 0
-        counts["vector_bits"] = 0
+    has_vectors = _count_vectors(conn, counts)
     report.counts = counts
 
     model = vec.recorded_model(conn)
@@ -185,6 +220,9 @@ def check(conn: apsw.Connection, chunking: str = "") -> DoctorReport:
         f"{counts['fts_rows']} keyword rows, {counts['vectors']} vectors"
         + (f" ({model[0]}, {model[1]} dimensions)." if model else ".")
     )
+    names = {int(i): str(n) for i, n in conn.execute("SELECT id, name FROM libraries")}
+    for lib_id, tables in _own_tables(conn):
+        report.lines.append(f"Library {names.get(lib_id, lib_id)!r} uses {tables.model} ({tables.dim} dimensions).")
     if counts["fts_rows"] != counts["chunks"]:
         problems.append(
             f"The keyword index has {counts['fts_rows']} rows for {counts['chunks']} chunks."
@@ -197,6 +235,14 @@ def check(conn: apsw.Connection, chunking: str = "") -> DoctorReport:
         )
     if not has_vectors and counts["chunks"]:
         problems.append(f"{counts['chunks']} chunks but no vector table.")
+    stray = library_vectors.unused_pairs(conn)
+    if stray:
+        problems.append(f"{len(stray)} pairs of vector tables belong to no library (left when one was deleted).")
+    for name, build in _builds(conn):
+        report.lines.append(
+            f"Library {name!r}: switching to {build.tables.model} stopped at {build.done} of "
+            f"{build.total} passages; choose that embedding model again to finish (the old vectors are in use)."
+        )
     if counts.get("orphan_vectors"):
         problems.append(f"{counts['orphan_vectors']} vectors belong to no chunk.")
     if counts.get("chunks_without_vector"):

@@ -1,8 +1,9 @@
 """Libraries, their sources and documents, and each document's chunks, FTS rows and vectors.
 
 A document is written in one transaction (old chunks, FTS rows and vectors out, new ones in), so a
-crash leaves it fully old or fully new. Triggers on ``chunks`` keep ``chunks_fts`` and
-``chunk_vectors`` in step whatever deletes a chunk (a document, a cascade from its library).
+crash leaves it fully old or fully new. Triggers on ``chunks`` keep ``chunks_fts`` and the vector
+tables in step whatever deletes a chunk (a document, a cascade from its library). A library's
+vectors are in the pair of tables ``library_vectors.tables_of`` names.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import apsw
 import numpy as np
 
 from ragtune.core.library_names import library_name
-from ragtune.core.store import ocr_pages
+from ragtune.core.store import library_vectors, ocr_pages
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.db import transaction
 from ragtune.core.types import Chunk, DocumentInfo, Hit, LibraryInfo, LibraryStats, WordBox
@@ -81,6 +82,7 @@ class LibraryStore:
         with transaction(self.conn):
             # cascades to sources, documents and chunks; triggers drop FTS rows and vectors
             self.conn.execute("DELETE FROM libraries WHERE id = ?", (lib_id,))
+            library_vectors.drop_unused(self.conn)  # its own vector tables, if it had any
 
     def list_libraries(self) -> list[LibraryInfo]:
         sources: dict[int, list[str]] = {}
@@ -164,6 +166,11 @@ class LibraryStore:
             hidden_spans=int(row[4]),
             hidden_documents=int(row[5]),
             other_chunking=int(row[6]) if chunking else 0,
+            embedder=tables.model if (tables := library_vectors.tables_of(self.conn, library_id)) else "",
+            unfinished_switch=(
+                (build.tables.model, build.done, build.total)
+                if (build := library_vectors.build_of(self.conn, library_id)) else None
+            ),
         )
 
     def database_bytes(self) -> int:
@@ -187,14 +194,19 @@ class LibraryStore:
             for r in rows
         }
 
-    def vectors_for_sha256(self, sha256: str) -> tuple[list[Chunk], np.ndarray] | None:
-        """Chunks and vectors of any indexed document with this content, to reuse them."""
-        model = vec.recorded_model(self.conn)
-        if not sha256 or model is None:
+    def vectors_for_sha256(self, library_id: int, sha256: str) -> tuple[list[Chunk], np.ndarray] | None:
+        """Chunks and vectors of any indexed document with this content whose vectors come from
+        the same model as ``library_id``'s, to reuse them."""
+        mine = library_vectors.tables_of(self.conn, library_id)
+        if not sha256 or mine is None:
             return None
-        for (doc_id,) in self.conn.execute(
-            "SELECT id FROM documents WHERE sha256 = ? AND status = 'indexed' ORDER BY id", (sha256,)
-        ).fetchall():
+        found_docs: list[Any] = self.conn.execute(
+            "SELECT id, library_id FROM documents WHERE sha256 = ? AND status = 'indexed' ORDER BY id", (sha256,)
+        ).fetchall()
+        for doc_id, other_library in found_docs:
+            theirs = library_vectors.tables_of(self.conn, int(other_library))
+            if theirs is None or (theirs.model, theirs.dim) != (mine.model, mine.dim):
+                continue
             rows: list[Any] = self.conn.execute(
                 f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE document_id = ? ORDER BY ordinal",
                 (doc_id,),
@@ -202,7 +214,7 @@ class LibraryStore:
             if not rows:
                 continue
             ids = [int(r[0]) for r in rows]
-            found = vec.vectors_of(self.conn, ids, model[1])
+            found = vec.vectors_of(self.conn, theirs, ids)
             if len(found) != len(ids):
                 continue
             chunks = [Chunk(int(r[1]), int(r[2]), int(r[3]), int(r[4]), str(r[5]), str(r[6])) for r in rows]
@@ -223,9 +235,24 @@ class LibraryStore:
         )
 
     # -- embedding model ----------------------------------------------------------------------
-    def check_embedding_model(self, model_id: str, dim: int, reset: bool = False) -> None:
-        """Record the embedding model on first use; refuse (or, with ``reset``, clear every vector
-        and queue every document for re-indexing) when the database was built with another one."""
+    def check_embedding_model(
+        self, model_id: str, dim: int, reset: bool = False, library_id: int | None = None
+    ) -> None:
+        """Check that ``library_id``'s vectors come from ``model_id``. A library with vector tables
+        of its own is refused when they hold another model's. Else this is the shared tables':
+        record the model on first use; refuse (or, with ``reset``, clear the vectors of every
+        library on the shared tables and queue their documents for re-indexing) when the database
+        was built with another one."""
+        if library_id is not None and library_vectors.has_own_tables(self.conn, library_id):
+            own = library_vectors.tables_of(self.conn, library_id)
+            if own is not None and (own.model, own.dim) != (model_id, dim):
+                raise EmbeddingModelMismatch(
+                    f"This library's passages were embedded with {own.model} ({own.dim} dimensions), "
+                    f"but {model_id} ({dim} dimensions) was about to be used. Vectors of different "
+                    "models cannot be mixed; choose the library's embedding model to switch it.",
+                    cli_hint="ragtune embedder use NAME --library LIBRARY",
+                )
+            return
         recorded = vec.recorded_model(self.conn)
         if recorded == (model_id, dim) and vec.has_vector_table(self.conn):
             return
@@ -240,9 +267,12 @@ class LibraryStore:
         with transaction(self.conn):
             if recorded is not None and recorded != (model_id, dim):
                 vec.drop_vector_table(self.conn)  # and its trigger: chunks go below
-                self.conn.execute("DELETE FROM chunks")  # the FTS trigger clears chunks_fts
+                shared = "library_id NOT IN (SELECT library_id FROM library_vectors)"
+                self.conn.execute(  # the FTS trigger clears chunks_fts
+                    f"DELETE FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE {shared})"
+                )
                 self.conn.execute(
-                    "UPDATE documents SET size = -1, status = 'queued' WHERE status = 'indexed'"
+                    f"UPDATE documents SET size = -1, status = 'queued' WHERE status = 'indexed' AND {shared}"
                 )
             if not vec.has_vector_table(self.conn):
                 vec.create_vector_table(self.conn, dim)
@@ -326,7 +356,10 @@ class LibraryStore:
                     (doc_id, c.ordinal, c.page, c.start, c.end, c.text, c.embed_text),
                 ).fetchone()
                 ids.append(int(row[0]))
-            vec.insert_vectors(self.conn, library_id, ids, vectors)
+            tables = library_vectors.tables_of(self.conn, library_id)
+            if tables is None:
+                raise RagtuneError("No embedding model is recorded for this library yet; index it first.")
+            vec.insert_vectors(self.conn, tables, library_id, ids, vectors)
             ocr_pages.replace(self.conn, doc_id, ocr or {})
         return doc_id
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import apsw
 
-from ragtune.core.store import ocr_pages, vectors
+from ragtune.core.store import library_vectors, ocr_pages, vectors
 from ragtune.errors import StoreError
 
 SCHEMA_V1 = """
@@ -236,6 +236,7 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     SCHEMA_V7,  # 7: the chunking each document was split with (a changed one needs a re-index)
     SCHEMA_V8,  # 8: a person's right/wrong marks on answers (issue 20)
     SCHEMA_V9,  # 9: a person's judgements of bench answers (issue 20)
+    library_vectors.SCHEMA_V10,  # 10: a library's own embedder and vector tables (issue 21)
 ]
 
 
