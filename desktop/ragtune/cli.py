@@ -120,7 +120,13 @@ def cmd_libraries(svc: Ragtune, args: argparse.Namespace) -> int:
         print("No libraries yet. Create one with: ragtune index PATH --library NAME")
     for lib in libs:
         s = svc.library.stats(lib.name)
-        print(f"{one_line(lib.name)}: {s.documents} documents ({s.failed} failed), {s.pages} pages, {s.chunks} chunks")
+        embedder = f", embedder {one_line(s.embedder)}" if s.embedder else ""
+        print(f"{one_line(lib.name)}: {s.documents} documents ({s.failed} failed), {s.pages} pages, "
+              f"{s.chunks} chunks{embedder}")
+        if s.switch_sentence():
+            model = s.unfinished_switch[0] if s.unfinished_switch else ""
+            command = command_line.command("embedder", "use", model, "--library", lib.name)
+            print(f"    {s.switch_sentence()}: {command or 'ragtune embedder use NAME --library LIBRARY'}")
         if s.instructions_sentence():
             print(
                 f"    {s.instructions_sentence()}; the shipped adapter resists them: "

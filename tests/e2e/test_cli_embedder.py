@@ -51,5 +51,6 @@ def test_list_then_a_confirmed_switch_to_a_downloaded_embedder(tmp_path: Path, m
     found = json.loads(ragtune("search", "-l", "notes", "--json", "Which animal climbs cliffs?").stdout)
     assert Path(found["hits"][0]["path"]).name == "ibex.txt"
     assert "uses BAAI/bge-small-en-v1.5 (384 dimensions)" in ragtune("doctor").stdout
+    assert "2 chunks, embedder BAAI/bge-small-en-v1.5" in ragtune("libraries").stdout
     again = ragtune("embedder", "use", "bge-small-en-v1.5 (int8 ONNX)", "-l", "notes")
     assert "already uses" in again.stdout

@@ -272,8 +272,8 @@ class LibraryStats:
         if self.unfinished_switch is None:
             return ""
         model, done, total = self.unfinished_switch
-        return (f"Switching to {model} stopped at {done} of {total} passages; choose it again "
-                "(Embedder…) to finish. Searches use the old model meanwhile.")
+        return (f"Switching to {model} stopped at {done} of {total} passages (searches use the old "
+                "model meanwhile); choose it again to finish")
 
     @property
     def needs_reindex(self) -> bool:

@@ -352,7 +352,7 @@ class LibraryPanel(QWidget):
         instructions = f" · {stats.instructions_sentence()}" if stats.instruction_passages else ""
         hidden = f" · {stats.hidden_sentence()}" if stats.hidden_spans else ""
         embedder = f" · embedder {stats.embedder.rsplit('/', 1)[-1]}" if stats.embedder else ""
-        switch = f" · {stats.switch_sentence()}" if stats.unfinished_switch else ""
+        switch = f" · {stats.switch_sentence()} (Embedder…)." if stats.unfinished_switch else ""
         self.counts.setText(
             f"{stats.documents} documents · {stats.pages} pages · {stats.chunks} chunks · "
             f"database {format_size(stats.database_bytes)}{embedder}{failed}{instructions}{hidden}{switch}"
