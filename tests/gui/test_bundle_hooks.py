@@ -43,6 +43,7 @@ def test_first_start_self_check_writes_its_report(
     assert report["indexed_now"] is True
     assert report["documents_indexed"] == 3
     assert report["failed_files"] == []
+    assert report["sample_languages"].startswith("English")
     assert report["asked_by"] == "suggestion button"
     assert report["question"].endswith("?")
     assert report["answer"].strip()

@@ -271,3 +271,17 @@ def test_the_same_file_in_libraries_of_two_models_is_embedded_by_each(svc: Ragtu
     assert top_file(svc, "notes", "Where does the tapir live?") == "tapir"
     doctor = svc.library.doctor()
     assert doctor.ok, doctor.lines
+
+
+def test_an_empty_library_switched_first_is_indexed_with_its_model(
+    svc: Ragtune, projected: ProjectedEmbedder, tmp_path: Path
+) -> None:
+    svc.library.create_library("fresh")
+    report = svc.library.embedders.change("fresh", MODEL_ID)
+    assert (report.embedded, report.total) == (0, 0)
+    before = projected.passages
+    svc.library.index("fresh", [make_library_files(tmp_path / "fresh")])
+    assert projected.passages - before == 20
+    assert svc.library.embedder_of("fresh").model_id == MODEL_ID
+    assert top_file(svc, "fresh", "Where does the puffin live?") == "puffin"
+    assert svc.library.doctor().ok

@@ -1,7 +1,8 @@
 """A self-check of the first start, seen from outside: with ``RAGTUNE_SELF_CHECK=/path/report.json``
 the window, once the first start has indexed the sample library, asks the first suggested question
 through the window (its suggestion button, as a user would), writes a JSON report (window shown,
-documents indexed, the answer and its citations, seconds from process start to each step) and a
+documents indexed, the languages of their text, the answer and its citations, seconds from process
+start to each step) and a
 picture of the window next to it, then quits (exit code 0 when every step worked, 1 when one failed,
 2 on its own time limit, ``RAGTUNE_SELF_CHECK_TIMEOUT`` seconds, 1800 by default).
 ``RAGTUNE_SELF_CHECK_LINGER`` keeps the window open that many seconds after the report (so a
@@ -131,6 +132,10 @@ class SelfCheck(QObject):
         self.report["documents_indexed"] = report.added + report.updated + report.unchanged
         self.report["chunks_written"] = report.chunks_written
         self.report["failed_files"] = [f"{f.path}: {f.reason}" for f in report.failed]
+        try:  # the language detector's model is a data file the bundle must carry
+            self.report["sample_languages"] = self.window.ctx.svc.library.embedders.languages(library).describe()
+        except Exception as exc:  # reported, not raised: the check goes on to the answer
+            self._error(f"the languages of the sample library could not be named: {exc}")
         self._ask()
 
     def _ask(self) -> None:
