@@ -17,6 +17,7 @@ import numpy as np
 
 from ragtune.core.embedder_types import ReembedReport
 from ragtune.core.embedding import Embedder, embed_all
+from ragtune.core.store import chunk_queries
 from ragtune.core.store import library_vectors as lv
 from ragtune.core.store import vectors as vec
 from ragtune.core.store.db import transaction
@@ -83,6 +84,6 @@ def _write(
     conn: apsw.Connection, tables: vec.VectorTables, library_id: int, ids: list[int], matrix: np.ndarray
 ) -> None:
     """Store the vectors of the chunks that still exist (a library deleted meanwhile has none)."""
-    alive = lv.existing_chunks(conn, library_id, ids)
+    alive = chunk_queries.in_library(conn, library_id, ids)
     keep = [i for i, cid in enumerate(ids) if cid in alive]
     vec.insert_vectors(conn, tables, library_id, [ids[i] for i in keep], matrix[keep])

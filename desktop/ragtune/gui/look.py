@@ -6,7 +6,14 @@ import logging
 from functools import cache
 
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QWidget,
+)
 
 from ragtune import paths
 
@@ -71,3 +78,19 @@ def key_text(sequence: str) -> str:
     """A shortcut as this system writes it, for tooltips and hints: "Ctrl+O" on Linux and Windows,
     "⌘O" on macOS (where Qt maps Ctrl to the Command key)."""
     return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def choice_table(columns: tuple[str, ...]) -> QTableWidget:
+    """A read-only table to pick one row from: whole rows selected, the first column stretched,
+    the others as wide as their contents (the model catalogue, the embedding models)."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for col in range(1, len(columns)):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    return table

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,7 +28,7 @@ from ragtune.core.units import format_size
 from ragtune.errors import Cancelled
 from ragtune.gui.context import AppContext
 from ragtune.gui.index_progress import eta_text
-from ragtune.gui.look import muted
+from ragtune.gui.look import choice_table, muted
 from ragtune.gui.tasks import Job
 
 NETWORK_NOTE = (
@@ -71,16 +68,7 @@ class CatalogueDialog(QDialog):
         note.setWordWrap(True)
         self.machine_label = QLabel(machine_line(machine))
         self.machine_label.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table = choice_table(COLUMNS)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemDoubleClicked.connect(lambda _item: self.start())
         self.details = QLabel()

@@ -207,22 +207,6 @@ def drop_unused(conn: apsw.Connection) -> int:
     return len(suffixes)
 
 
-def existing_chunks(conn: apsw.Connection, library_id: int, chunk_ids: list[int]) -> set[int]:
-    """The ids among ``chunk_ids`` of chunks that still exist in ``library_id`` (an id freed by a
-    delete can be taken by another library's new chunk)."""
-    if not chunk_ids:
-        return set()
-    marks = ",".join("?" * len(chunk_ids))
-    return {
-        int(r[0])
-        for r in conn.execute(
-            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
-            f"WHERE d.library_id = ? AND c.id IN ({marks})",
-            (library_id, *chunk_ids),
-        )
-    }
-
-
 def sample_texts(conn: apsw.Connection, library_id: int, limit: int) -> list[str]:
     """Up to ``limit`` passages of ``library_id`` spread over the library (the same ones each time)."""
     rows: list[Any] = conn.execute(
